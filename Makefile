@@ -1,0 +1,99 @@
+# Makefile: builds the FastCGI executables and the admin CLI into build/, runs the tests and the
+# local stack. Plain make + pkg-config; every source file is found by wildcard, so adding a
+# module, an executable in cgi-bin/ or a unit test in tests/unit/ needs no edit here.
+
+PKGS     := fcgi json-c libmariadb libcrypt libxml-2.0 libqrencode libpng libcrypto
+BUILD    ?= build
+OPT      ?= -O2 -g
+SAN      ?=
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -Ilib -I$(BUILD)/gen \
+              $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+ALL_LDLIBS  = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
+
+LIB_SRC  := $(sort $(wildcard lib/*.c lib/dialect/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+EXES     := $(sort $(notdir $(basename $(wildcard cgi-bin/*.c))))
+EXE_BIN  := $(EXES:%=$(BUILD)/%)
+CTL_SRC  := $(sort $(wildcard tools/provctl*.c))
+CTL_OBJ  := $(CTL_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
+
+.PHONY: all test unit unit-bins asan run stop clean install bench fuzz
+.DELETE_ON_ERROR:
+
+all: $(EXE_BIN) $(BUILD)/provctl
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh $(MIGRATIONS) > $@
+
+$(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libprov.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/obj/cgi-bin/%.o $(BUILD)/libprov.a
+	$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+
+$(BUILD)/provctl: $(CTL_OBJ) $(BUILD)/libprov.a
+	$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libprov.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+
+unit-bins: $(UNIT_BIN)
+
+# The same sources built with AddressSanitizer and UndefinedBehaviorSanitizer, in their own tree.
+asan:
+	$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  all unit-bins
+
+unit: unit-bins
+	sh tests/run-unit.sh $(BUILD)/tests
+
+test:
+	sh tests/run.sh
+
+run: all
+	sh tools/stack.sh start
+
+stop:
+	sh tools/stack.sh stop
+
+bench: all
+	sh bench/run.sh
+
+clean:
+	rm -rf build
+
+# Installed layout: executables for the web server under libexec, the CLI under sbin, the
+# migrations (also embedded in provctl) and docs under share, an example config under etc.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/libexec/provision $(DESTDIR)$(PREFIX)/sbin \
+	  $(DESTDIR)$(PREFIX)/share/provision/sql/migrations $(DESTDIR)$(PREFIX)/share/doc/provision \
+	  $(DESTDIR)$(PREFIX)/etc
+	install -m 0755 $(EXE_BIN) $(DESTDIR)$(PREFIX)/libexec/provision/
+	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(PREFIX)/sbin/provctl
+	install -m 0644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/provision/sql/migrations/
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/provision/
+	install -m 0640 provision.conf.example $(DESTDIR)$(PREFIX)/etc/provision.conf.example
+
+-include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(EXES:%=$(BUILD)/obj/cgi-bin/%.d) \
+         $(UNIT_SRC:%.c=$(BUILD)/obj/%.d)

@@ -1,0 +1,51 @@
+/* config.h: the service configuration: one file of "key = value" lines (PROVISION_CONF, else
+ * /etc/provision.conf), each key overridable by an environment variable PROVISION_<KEY> with
+ * dots as underscores (db.socket -> PROVISION_DB_SOCKET). Read once at start-up, before the
+ * FastCGI loop, because libfcgi replaces the environment per request. */
+#ifndef PROV_CONFIG_H
+#define PROV_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+    /* database */
+    char *db_host;          /* NULL or "" with db_socket set: connect by socket */
+    unsigned db_port;
+    char *db_socket;
+    char *db_name;
+    char *db_user;
+    char *db_password;
+    unsigned db_connect_timeout;  /* seconds */
+    unsigned db_rw_timeout;       /* seconds */
+    /* limits (API.md section 2) */
+    size_t body_max;
+    unsigned bulk_max_users;
+    unsigned file_max_users;
+    unsigned json_max_depth;
+    size_t string_max;
+    /* passwords and tokens */
+    char *password_prefix;
+    unsigned long password_cost;
+    unsigned token_ttl_hours;
+    /* links and mail */
+    char *base_url;
+    char *mail_from;
+    char *mail_command;
+    unsigned mail_after_response;
+    unsigned mail_max_attempts;
+    /* background tasks */
+    unsigned task_stale_seconds;
+};
+
+enum config_status { CONFIG_OK = 0, CONFIG_NO_FILE, CONFIG_BAD };
+
+/* Fills cfg with defaults, then the file at path (NULL: PROVISION_CONF or /etc/provision.conf),
+ * then environment overrides. A missing file is not an error when env supplies the database
+ * settings: the result is CONFIG_OK either way unless a line or value is malformed, in which
+ * case err (size errlen) names the problem. Free with config_free(). */
+enum config_status config_load(struct config *cfg, const char *path, char *err, size_t errlen);
+void config_free(struct config *cfg);
+/* The path config_load reads when given NULL. */
+const char *config_default_path(void);
+
+#endif

@@ -1,0 +1,104 @@
+/* sql.h: every SQL statement the service runs, in one enum-indexed table (X-macro: the name
+ * becomes SQL_<NAME>, the text is prepared once per connection by db.c). Values are always
+ * bound with '?'; nothing is ever spliced into these texts. Lists of values are passed as one
+ * JSON array parameter and expanded with JSON_TABLE, so a statement's text never varies.
+ * Append new statements at the end of their section. */
+#ifndef PROV_SQL_H
+#define PROV_SQL_H
+
+/* Column lists shared by statements that fill the same struct. */
+#define SQL_TENANT_COLS \
+    "t.id, t.oid, t.code, t.name, t.parent_id, t.sk_tenant_id, t.api_user_email, " \
+    "t.base_url, t.mail_from, t.pin_salt, p.oid "
+
+#define SQL_JSON_CODES \
+    "JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(64) CHARACTER SET utf8mb4 " \
+    "COLLATE utf8mb4_nopad_bin PATH '$' ERROR ON ERROR)) AS j"
+#define SQL_JSON_IDS \
+    "JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j"
+
+#define SQL_STATEMENTS(X) \
+    /* ---- schema migrations (the table itself is created by migrate.c) ---- */ \
+    X(MIGRATE_LOCK, "SELECT GET_LOCK('provision_migrate', 60)") \
+    X(MIGRATE_UNLOCK, "SELECT RELEASE_LOCK('provision_migrate')") \
+    X(MIGRATE_DONE, "SELECT 1 FROM schema_migrations WHERE version = ?") \
+    X(MIGRATE_RECORD, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)") \
+    /* ---- tenants and credentials ---- */ \
+    X(TENANT_INSERT, \
+      "INSERT INTO tenants (oid, code, name, parent_id, sk_tenant_id, api_user_email, pin_salt) " \
+      "VALUES (?, ?, ?, ?, ?, ?, ?)") \
+    X(TENANT_CODE_TAKEN, "SELECT 1 FROM tenants WHERE code = ?") \
+    X(TENANT_BY_OID, \
+      "SELECT " SQL_TENANT_COLS "FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id " \
+      "WHERE t.oid = ?") \
+    X(TENANT_BY_ID, \
+      "SELECT " SQL_TENANT_COLS "FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id " \
+      "WHERE t.id = ?") \
+    X(TENANT_SET_API_USER, "UPDATE tenants SET api_user_email = ? WHERE id = ?") \
+    X(TENANT_SET_MAIL, "UPDATE tenants SET base_url = ?, mail_from = ? WHERE id = ?") \
+    X(CRED_INSERT, \
+      "INSERT INTO credentials (tenant_id, kind, public_id, secret_hash, scopes, group_id) " \
+      "VALUES (?, ?, ?, ?, ?, ?)") \
+    X(CRED_BY_SECRET, \
+      "SELECT tenant_id, secret_hash, scopes, group_id FROM credentials " \
+      "WHERE kind = ? AND secret_hash = ? AND revoked_at IS NULL") \
+    X(CRED_BY_PUBLIC, \
+      "SELECT tenant_id, secret_hash, scopes, group_id FROM credentials " \
+      "WHERE kind = ? AND public_id = ? AND revoked_at IS NULL") \
+    X(CRED_REVOKE, \
+      "UPDATE credentials SET revoked_at = NOW(6) " \
+      "WHERE kind = ? AND secret_hash = ? AND revoked_at IS NULL") \
+    /* ---- catalogue: groups, workflows, regions, roles ---- */ \
+    X(GROUP_INSERT, "INSERT INTO `groups` (tenant_id, code, name) VALUES (?, ?, ?)") \
+    X(GROUP_IN_TENANT, "SELECT id, code FROM `groups` WHERE id = ? AND tenant_id = ?") \
+    X(GROUPS_BY_CODES, \
+      "SELECT g.id, g.code FROM `groups` g JOIN " SQL_JSON_CODES " ON g.code = j.code " \
+      "WHERE g.tenant_id = ?") \
+    X(WORKFLOW_INSERT, "INSERT INTO workflows (tenant_id, name) VALUES (?, ?)") \
+    X(WORKFLOWS_BY_IDS, \
+      "SELECT w.id FROM workflows w JOIN " SQL_JSON_IDS " ON w.id = j.id " \
+      "WHERE w.tenant_id = ? ORDER BY w.id") \
+    X(REGION_INSERT, "INSERT INTO regions (uuid, tenant_id, name) VALUES (?, ?, ?)") \
+    X(ROLE_INSERT, "INSERT INTO roles (uuid, tenant_id, name) VALUES (?, ?, ?)") \
+    /* ---- users ---- */ \
+    X(USER_INSERT, \
+      "INSERT INTO users (oid, tenant_id, username, email, first_name, last_name, full_name, " \
+      "password_hash, status, profile, primary_group_id, origin) " \
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+    X(USER_CONFLICT, \
+      "SELECT IFNULL(username = ?, 0), email_norm = LOWER(?) FROM users " \
+      "WHERE tenant_id = ? AND (username = ? OR email_norm = LOWER(?)) LIMIT 1") \
+    X(USER_GROUPS_ADD, \
+      "INSERT INTO user_groups (user_id, group_id) SELECT ?, g.id FROM `groups` g JOIN " \
+      SQL_JSON_CODES " ON g.code = j.code WHERE g.tenant_id = ?") \
+    X(USER_GROUP_ADD, "INSERT INTO user_groups (user_id, group_id) VALUES (?, ?)") \
+    X(USER_WORKFLOWS_ADD, \
+      "INSERT INTO user_workflows (user_id, workflow_id) SELECT ?, w.id FROM workflows w JOIN " \
+      SQL_JSON_IDS " ON w.id = j.id WHERE w.tenant_id = ?") \
+    X(USER_BY_OID, \
+      "SELECT id, oid, tenant_id, username, email, first_name, last_name, full_name, status " \
+      "FROM users WHERE oid = ?") \
+    X(USER_PASSWORD_HASH, "SELECT password_hash, status FROM users WHERE id = ?") \
+    /* ---- one-time tokens, pins, mail ---- */ \
+    X(TOKEN_INSERT, \
+      "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) " \
+      "VALUES (?, ?, ?, FROM_UNIXTIME(?))") \
+    X(PIN_INSERT, \
+      "INSERT INTO pins (user_id, tenant_id, pin_hash, allowed) VALUES (?, ?, ?, ?)") \
+    X(OUTBOX_INSERT, \
+      "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, subject, body, has_secret) " \
+      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+
+enum sql_id {
+#define SQL_ENUM(name, text) SQL_##name,
+    SQL_STATEMENTS(SQL_ENUM)
+#undef SQL_ENUM
+    SQL_COUNT
+};
+
+/* The text of a statement (static storage). */
+const char *sql_text(enum sql_id id);
+/* The statement's name without the SQL_ prefix, for logs. */
+const char *sql_name(enum sql_id id);
+
+#endif

@@ -1,0 +1,27 @@
+/* utf8.h: checks on untrusted text: strict UTF-8 (no overlong forms, no surrogates, nothing
+ * above U+10FFFF), and control characters. Pure functions, no allocation. */
+#ifndef PROV_UTF8_H
+#define PROV_UTF8_H
+
+#include <stddef.h>
+
+enum text_status {
+    TEXT_OK = 0,
+    TEXT_BAD_UTF8,   /* not well-formed UTF-8 */
+    TEXT_NUL,        /* contains a NUL byte */
+    TEXT_CONTROL     /* contains a C0/C1 control character or DEL not allowed here */
+};
+
+enum text_flags {
+    TEXT_SINGLE_LINE = 0,     /* names, emails, codes: no control character at all */
+    TEXT_MULTI_LINE = 1       /* free text: TAB, LF and CR are allowed */
+};
+
+/* 1 when the n bytes at s are well-formed UTF-8, else 0. */
+int utf8_valid(const char *s, size_t n);
+/* Classifies the n bytes at s; TEXT_OK when they are valid text under the given flags. */
+enum text_status text_check(const char *s, size_t n, enum text_flags flags);
+/* A short English description of a status, for error messages. */
+const char *text_status_str(enum text_status st);
+
+#endif
