@@ -9,6 +9,11 @@ SAN      ?=
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
+# V=1 shows the full compiler command lines
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+say       = $(if $(filter 1,$(V)),,@printf '  %-6s %s\n' $(1) $(2))
+
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -Ilib -I$(BUILD)/gen \
@@ -33,29 +38,36 @@ all: $(EXE_BIN) $(BUILD)/provctl
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
-	sh tools/embed-sql.sh $(MIGRATIONS) > $@
+	$(call say,GEN,$@)
+	$(Q)sh tools/embed-sql.sh $(MIGRATIONS) > $@
 
 $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libprov.a: $(LIB_OBJ)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/%: $(BUILD)/obj/cgi-bin/%.o $(BUILD)/libprov.a
-	$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
 
 $(BUILD)/provctl: $(CTL_OBJ) $(BUILD)/libprov.a
-	$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libprov.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 unit-bins: $(UNIT_BIN)
 

@@ -45,6 +45,16 @@
     X(CRED_BY_PUBLIC, \
       "SELECT tenant_id, secret_hash, scopes, group_id FROM credentials " \
       "WHERE kind = ? AND public_id = ? AND revoked_at IS NULL") \
+    X(CRED_TENANT_BY_SECRET, \
+      "SELECT c.secret_hash, c.scopes, c.group_id, " SQL_TENANT_COLS \
+      "FROM credentials c JOIN tenants t ON t.id = c.tenant_id " \
+      "LEFT JOIN tenants p ON p.id = t.parent_id " \
+      "WHERE c.kind = ? AND c.secret_hash = ? AND c.revoked_at IS NULL") \
+    X(CRED_TENANT_BY_PUBLIC, \
+      "SELECT c.secret_hash, c.scopes, c.group_id, " SQL_TENANT_COLS \
+      "FROM credentials c JOIN tenants t ON t.id = c.tenant_id " \
+      "LEFT JOIN tenants p ON p.id = t.parent_id " \
+      "WHERE c.kind = ? AND c.public_id = ? AND c.revoked_at IS NULL") \
     X(CRED_REVOKE, \
       "UPDATE credentials SET revoked_at = NOW(6) " \
       "WHERE kind = ? AND secret_hash = ? AND revoked_at IS NULL") \
@@ -60,6 +70,7 @@
       "WHERE w.tenant_id = ? ORDER BY w.id") \
     X(REGION_INSERT, "INSERT INTO regions (uuid, tenant_id, name) VALUES (?, ?, ?)") \
     X(ROLE_INSERT, "INSERT INTO roles (uuid, tenant_id, name) VALUES (?, ?, ?)") \
+    X(ROLE_BUILTIN, "SELECT 1 FROM roles WHERE tenant_id IS NULL AND name = ?") \
     /* ---- users ---- */ \
     X(USER_INSERT, \
       "INSERT INTO users (oid, tenant_id, username, email, first_name, last_name, full_name, " \

@@ -1,0 +1,272 @@
+/* app.c: the request lifecycle. accept -> reset the context -> route (404/405) -> check media
+ * type (415) -> read the body under limits (413/400) -> decode JSON or form (400) -> handler ->
+ * send -> log -> finish the request -> deferred work -> release everything the request took.
+ * Process state (config, db handle, arena, response buffer) lives here and nowhere else. */
+#include "app.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "config.h"
+#include "crypto.h"
+#include "ctx.h"
+#include "db.h"
+#include "form.h"
+#include "json_in.h"
+#include "log.h"
+#include "tenants.h"
+
+extern char **environ;
+
+int ctx_defer(struct ctx *c, deferred_fn fn, void *arg)
+{
+    if (c->ndeferred >= CTX_MAX_DEFERRED)
+        return -1;
+    c->deferred[c->ndeferred].fn = fn;
+    c->deferred[c->ndeferred].arg = arg;
+    c->ndeferred++;
+    return 0;
+}
+
+const json_object *req_query(struct ctx *c, char *msg, size_t msglen)
+{
+    if (c->query != NULL)
+        return c->query;
+    if (form_decode(c->req.query, strlen(c->req.query), &c->query, msg, msglen) != FORM_OK)
+        return NULL;
+    return c->query;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void new_request_id(char out[REQUEST_ID_LEN + 1])
+{
+    unsigned char raw[REQUEST_ID_LEN / 2];
+    if (crypto_random(raw, sizeof raw) != 0)
+        memset(raw, 0, sizeof raw);
+    hex_encode(raw, sizeof raw, out);
+}
+
+static int method_has_body(const char *m)
+{
+    return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
+}
+
+static int media_accepted(enum media_type m, unsigned accept)
+{
+    switch (m) {
+    case MEDIA_JSON: return (accept & ACCEPT_JSON) != 0;
+    case MEDIA_FORM: return (accept & ACCEPT_FORM) != 0;
+    case MEDIA_MULTIPART: return (accept & ACCEPT_MULTIPART) != 0;
+    default: return 0;
+    }
+}
+
+/* Reads and decodes the body; answers the error itself and returns -1 when it cannot. */
+static int take_body(struct ctx *c)
+{
+    const struct route *rt = c->route;
+    char msg[256];
+    if (!media_accepted(c->req.media, rt->accept)) {
+        /* no Content-Type and no body at all: let the handler report the missing fields */
+        const char *cl = io_param(&c->io, "CONTENT_LENGTH");
+        int empty = c->req.media == MEDIA_NONE && (cl == NULL || strcmp(cl, "0") == 0 ||
+                                                   *cl == '\0');
+        if (!empty || !(rt->accept & (ACCEPT_FORM | ACCEPT_JSON))) {
+            snprintf(msg, sizeof msg, "Unsupported Content-Type%s%s",
+                     c->req.content_type ? ": " : "",
+                     c->req.content_type ? c->req.content_type : " (none given)");
+            dialect_error(c, rt->dialect, 415, msg);
+            return -1;
+        }
+    }
+    switch (req_read_body(c)) {
+    case REQ_OK:
+        break;
+    case REQ_TOO_LARGE:
+        snprintf(msg, sizeof msg, "Request body larger than the limit of %lu bytes",
+                 (unsigned long)c->cfg->body_max);
+        dialect_error(c, rt->dialect, 413, msg);
+        return -1;
+    case REQ_BAD_LENGTH:
+        dialect_error(c, rt->dialect, 400, "Invalid Content-Length");
+        return -1;
+    case REQ_TRUNCATED:
+        dialect_error(c, rt->dialect, 400, "Request body shorter than its Content-Length");
+        return -1;
+    case REQ_NOMEM:
+    case REQ_IO:
+        dialect_error(c, rt->dialect, 500, "cannot read the request body");
+        return -1;
+    }
+    if (c->req.media == MEDIA_JSON) {
+        if (json_in_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, &c->input, msg,
+                          sizeof msg) != JSON_IN_OK) {
+            dialect_error(c, rt->dialect, 400, msg);
+            return -1;
+        }
+    } else if (c->req.media == MEDIA_FORM || c->req.media == MEDIA_NONE) {
+        if (form_decode(c->req.body, c->req.body_len, &c->input, msg, sizeof msg) != FORM_OK) {
+            dialect_error(c, rt->dialect, 400, msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
+{
+    char allow[64];
+    const struct route *rt = NULL;
+    enum route_status rs = route_find(routes, nroutes, c->req.method, c->req.path, &rt, allow,
+                                      sizeof allow);
+    enum dialect d = rt != NULL ? rt->dialect : DIALECT_SOAJS;
+    if (rs == ROUTE_NOT_FOUND) {
+        dialect_error(c, d, 404, "No such resource");
+        return;
+    }
+    if (rs == ROUTE_BAD_METHOD) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "Method %s is not allowed here; allowed: %s",
+                 c->req.method[0] ? c->req.method : "(none)", allow);
+        resp_header(c, "Allow", allow);
+        dialect_error(c, d, 405, msg);
+        return;
+    }
+    c->route = rt;
+    if (method_has_body(c->req.method) && take_body(c) != 0)
+        return;
+    rt->handler(c);
+    if (c->resp.status == 0) {
+        log_error(c->rid, "handler for %s %s gave no answer", rt->method, rt->pattern);
+        dialect_error(c, d, 500, "no answer");
+    }
+}
+
+/* Resets the per-request state. The response buffer keeps its memory across requests. */
+static void ctx_begin(struct ctx *c)
+{
+    c->input = NULL;
+    c->query = NULL;
+    c->route = NULL;
+    c->tenant = NULL;
+    c->ndeferred = 0;
+    c->resp.status = 0;
+    c->resp.content_type = NULL;
+    c->resp.extra[0] = '\0';
+    c->resp.extra_len = 0;
+    buf_clear(&c->resp.body);
+    new_request_id(c->rid);
+    db_set_request_id(c->db, c->rid);
+}
+
+static void ctx_end(struct ctx *c)
+{
+    if (db_in_transaction(c->db)) {
+        log_error(c->rid, "transaction left open by the handler: rolled back");
+    }
+    db_rollback(c->db);
+    json_object_put(c->input);
+    json_object_put(c->query);
+    c->input = c->query = NULL;
+    c->tenant = NULL;
+    arena_reset(c->arena);
+    /* a very large response should not pin its memory for the life of the process */
+    if (c->resp.body.cap > (1u << 20))
+        buf_free(&c->resp.body);
+    db_set_request_id(c->db, NULL);
+}
+
+static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
+                      FCGX_Request *fr)
+{
+    double t0 = now_ms();
+    ctx_begin(c);
+    req_init(c);
+    dispatch(c, routes, nroutes);
+    resp_send(c);
+    struct log_request lr = {
+        .request_id = c->rid,
+        .tenant = c->tenant ? c->tenant->oid : NULL,
+        .method = c->req.method,
+        .path = c->req.path,
+        .status = c->resp.status,
+        .duration_ms = now_ms() - t0,
+    };
+    log_request(&lr);
+    /* let the client have its answer before any background work */
+    if (fr != NULL) {
+        FCGX_Finish_r(fr);
+    } else {
+        fflush(stdout);
+        close(STDOUT_FILENO);
+    }
+    c->io.envp = NULL;
+    c->io.fcgx = NULL;
+    for (unsigned i = 0; i < c->ndeferred; i++)
+        c->deferred[i].fn(c, c->deferred[i].arg);
+    ctx_end(c);
+}
+
+int app_main(const char *name, const struct route *routes, size_t nroutes)
+{
+    struct config cfg;
+    char err[256];
+    int rc = 1;
+    struct db *db = NULL;
+    struct ctx c;
+
+    memset(&c, 0, sizeof c);
+    log_set_program(name);
+    signal(SIGPIPE, SIG_IGN);
+    enum config_status cs = config_load(&cfg, NULL, err, sizeof err);
+    if (cs == CONFIG_BAD) {
+        log_error(NULL, "configuration: %s", err);
+        goto done;
+    }
+    if (cs == CONFIG_NO_FILE)
+        log_error(NULL, "configuration: %s (using defaults)", err);
+    db = db_new(&cfg);
+    c.arena = arena_new();
+    if (db == NULL || c.arena == NULL)
+        goto done;
+    c.cfg = &cfg;
+    c.db = db;
+
+    if (FCGX_IsCGI()) {
+        c.io.envp = environ;
+        serve_one(&c, routes, nroutes, NULL);
+        rc = 0;
+        goto done;
+    }
+    if (FCGX_Init() != 0)
+        goto done;
+    FCGX_Request fr;
+    if (FCGX_InitRequest(&fr, 0, 0) != 0)
+        goto done;
+    while (FCGX_Accept_r(&fr) >= 0) {
+        c.io.fcgx = &fr;
+        c.io.envp = fr.envp;
+        serve_one(&c, routes, nroutes, &fr);
+    }
+    FCGX_Free(&fr, 1);
+    rc = 0;
+done:
+    buf_free(&c.resp.body);
+    arena_free(c.arena);
+    db_free(db);
+    config_free(&cfg);
+    return rc;
+}

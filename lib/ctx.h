@@ -1,0 +1,49 @@
+/* ctx.h: the context of one request. Everything in it is zeroed or reset at accept, except the
+ * process-lifetime pieces it borrows (configuration, database handle, response buffer). Per-
+ * request memory comes from the arena, released when the request ends. */
+#ifndef PROV_CTX_H
+#define PROV_CTX_H
+
+#include <json-c/json.h>
+
+#include "io.h"
+#include "request.h"
+#include "response.h"
+
+struct arena;
+struct config;
+struct db;
+struct route;
+struct tenant;
+
+enum { CTX_MAX_DEFERRED = 4, REQUEST_ID_LEN = 16 };
+
+typedef void (*deferred_fn)(struct ctx *c, void *arg);
+
+struct ctx {
+    struct arena *arena;
+    const struct config *cfg;
+    struct db *db;
+    struct io io;
+    struct request req;
+    struct response resp;
+    json_object *input;          /* decoded JSON or form body, owned; NULL when none */
+    json_object *query;          /* decoded query string, owned; NULL until req_query() */
+    const struct route *route;
+    const struct tenant *tenant; /* set by authentication (arena) */
+    char rid[REQUEST_ID_LEN + 1];
+    struct {
+        deferred_fn fn;
+        void *arg;
+    } deferred[CTX_MAX_DEFERRED];
+    unsigned ndeferred;
+};
+
+/* Runs fn(c, arg) after the response has been sent to the client and before the arena is
+ * reset (background work: bulk imports, mail). Returns 0, or -1 when the queue is full. */
+int ctx_defer(struct ctx *c, deferred_fn fn, void *arg);
+/* The decoded query string (an empty object when there is none); NULL with msg set when the
+ * query is malformed. Owned by the context. */
+const json_object *req_query(struct ctx *c, char *msg, size_t msglen);
+
+#endif

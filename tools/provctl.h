@@ -1,0 +1,53 @@
+/* provctl.h: what the admin CLI's command files share: the open configuration and database,
+ * option parsing, and the exit conventions of API.md section 9 (bad arguments: one line on
+ * stderr and exit status 2, nothing changed; a database failure: exit status 1). */
+#ifndef PROV_PROVCTL_H
+#define PROV_PROVCTL_H
+
+#include <json-c/json.h>
+
+#include "config.h"
+
+struct arena;
+struct db;
+struct tenant;
+
+enum { EXIT_USAGE = 2, EXIT_FAIL = 1 };
+
+struct cli {
+    struct config cfg;
+    struct db *db;
+    struct arena *arena;
+    int opened;
+};
+
+struct opt {
+    const char *name;     /* "--name" */
+    int takes_value;
+    const char *value;    /* set by cli_parse */
+    int given;
+};
+
+/* Parses argv[first..] against opts; any unknown option, missing value or stray argument is a
+ * usage error (exits 2). */
+void cli_parse(int argc, char **argv, int first, struct opt *opts, size_t n);
+/* The value of a required option, or a usage error. */
+const char *cli_required(const struct opt *o);
+/* Exits 2 with "provctl: <message>". */
+_Noreturn void cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exits 1 with "provctl: <message>". */
+_Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Loads the configuration and opens the database handle (once); exits 1 on failure. Commands
+ * call it after their arguments are known to be good. */
+void cli_open(struct cli *cli);
+/* The tenant named by a 24-hex id, or a usage error when it is malformed or unknown. */
+const struct tenant *cli_tenant(struct cli *cli, const char *oid);
+/* Prints obj as one line of JSON and puts it. */
+void cli_print(json_object *obj);
+
+int cmd_migrate(struct cli *cli, int argc, char **argv);
+int cmd_tenant(struct cli *cli, int argc, char **argv);
+int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+
+#endif

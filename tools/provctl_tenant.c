@@ -1,0 +1,148 @@
+/* provctl_tenant.c: "provctl tenant create | api-user | mail". create prints the tenant's
+ * credentials once, in the exact JSON shape of API.md section 9. */
+#include "provctl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "db.h"
+#include "tenants.h"
+#include "utf8.h"
+#include "valid.h"
+
+static void check_text(const char *what, const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max || text_check(s, n, TEXT_SINGLE_LINE) != TEXT_OK)
+        cli_usage("invalid %s (1..%zu characters of UTF-8 text)", what, max);
+}
+
+static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = {
+        { "--name", 1, NULL, 0 }, { "--parent", 1, NULL, 0 }, { "--code", 1, NULL, 0 },
+        { "--json", 0, NULL, 0 },
+    };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const char *name = cli_required(&o[0]);
+    check_text("name", name, 255);
+    if (o[2].given) {
+        const char *code = o[2].value;
+        size_t n = strlen(code);
+        if (n == 0 || n > 32 || code[strspn(code, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                                 "qrstuvwxyz0123456789_-")] != '\0')
+            cli_usage("invalid --code (1..32 of A-Z a-z 0-9 _ -)");
+    }
+    long long parent = 0;
+    const struct tenant *p = NULL;
+    if (o[1].given) {
+        p = cli_tenant(cli, o[1].value);
+        if (p->parent_id != 0)
+            cli_usage("tenant %s is itself a sub-tenant; sub-tenants hang off main tenants",
+                      p->oid);
+        parent = p->id;
+    }
+    cli_open(cli);
+    struct tenant_secrets s;
+    switch (tenant_create(cli->db, cli->arena, name, o[2].value, parent, &s)) {
+    case TENANT_OK:
+        break;
+    case TENANT_EXISTS:
+        cli_usage("tenant code '%s' is already taken", o[2].value ? o[2].value : s.code);
+    default:
+        cli_fail("database unavailable (see the error log above)");
+    }
+    json_object *out = json_object_new_object(), *sk = json_object_new_object(),
+                *sp = json_object_new_object(), *so = json_object_new_object(),
+                *xt = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_string(s.oid));
+    json_object_object_add(out, "code", json_object_new_string(s.code));
+    json_object_object_add(out, "name", json_object_new_string(name));
+    json_object_object_add(out, "parent", p ? json_object_new_string(p->oid) : NULL);
+    json_object_object_add(sk, "tenantId", json_object_new_string(s.sk_tenant_id));
+    json_object_object_add(sk, "token", json_object_new_string(s.sk_token));
+    json_object_object_add(out, "skedulo", sk);
+    json_object_object_add(sp, "customerid", json_object_new_string(s.sp_customerid));
+    json_object_object_add(sp, "customercode", json_object_new_string(s.sp_customercode));
+    json_object_object_add(sp, "jwtSecret", json_object_new_string(s.sp_jwt_secret));
+    json_object_object_add(out, "servicepower", sp);
+    json_object_object_add(so, "key", json_object_new_string(s.soajs_key));
+    json_object_object_add(out, "soajs", so);
+    json_object_object_add(xt, "api_key", json_object_new_string(s.xtracta_api_key));
+    json_object_object_add(xt, "group_id", json_object_new_int64(s.xtracta_group_id));
+    json_object_object_add(out, "xtracta", xt);
+    cli_print(out);
+    explicit_bzero(&s, sizeof s);
+    return 0;
+}
+
+static int tenant_api_user_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = {
+        { "--tenant", 1, NULL, 0 }, { "--email", 1, NULL, 0 }, { "--none", 0, NULL, 0 },
+        { "--json", 0, NULL, 0 },
+    };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const char *oid = cli_required(&o[0]);
+    if (o[1].given == o[2].given)
+        cli_usage("give exactly one of --email EMAIL or --none");
+    if (o[1].given && !valid_email(o[1].value, strlen(o[1].value)))
+        cli_usage("invalid --email '%s'", o[1].value);
+    const struct tenant *t = cli_tenant(cli, oid);
+    struct db_val v[2] = { o[1].given ? DBV_S(o[1].value) : DBV_NONE, DBV_I(t->id) };
+    if (db_exec(cli->db, SQL_TENANT_SET_API_USER, v, 2, NULL) != DB_OK)
+        cli_fail("database unavailable (see the error log above)");
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_string(t->oid));
+    json_object_object_add(out, "apiUser", o[1].given ? json_object_new_string(o[1].value)
+                                                      : NULL);
+    cli_print(out);
+    return 0;
+}
+
+static int tenant_mail_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = {
+        { "--tenant", 1, NULL, 0 }, { "--base-url", 1, NULL, 0 }, { "--from", 1, NULL, 0 },
+        { "--json", 0, NULL, 0 },
+    };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const char *oid = cli_required(&o[0]);
+    if (o[1].given) {
+        const char *u = o[1].value;
+        check_text("--base-url", u, 1000);
+        if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+            u[strlen(u) - 1] == '/' || strpbrk(u, " \"<>\\") != NULL)
+            cli_usage("invalid --base-url (http(s)://host[/path] without a trailing slash)");
+    }
+    if (o[2].given && !valid_email(o[2].value, strlen(o[2].value)))
+        cli_usage("invalid --from address");
+    const struct tenant *t = cli_tenant(cli, oid);
+    struct db_val v[3] = {
+        o[1].given ? DBV_S(o[1].value) : DBV_S(t->base_url),
+        o[2].given ? DBV_S(o[2].value) : DBV_S(t->mail_from), DBV_I(t->id),
+    };
+    if (db_exec(cli->db, SQL_TENANT_SET_MAIL, v, 3, NULL) != DB_OK)
+        cli_fail("database unavailable (see the error log above)");
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_string(t->oid));
+    json_object_object_add(out, "baseUrl", v[0].type == DBV_NULL ? NULL
+                                                                 : json_object_new_string(v[0].s));
+    json_object_object_add(out, "mailFrom", v[1].type == DBV_NULL ? NULL
+                                                                  : json_object_new_string(v[1].s));
+    cli_print(out);
+    return 0;
+}
+
+int cmd_tenant(struct cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 2 ? argv[2] : "";
+    if (strcmp(sub, "create") == 0)
+        return tenant_create_cmd(cli, argc, argv);
+    if (strcmp(sub, "api-user") == 0)
+        return tenant_api_user_cmd(cli, argc, argv);
+    if (strcmp(sub, "mail") == 0)
+        return tenant_mail_cmd(cli, argc, argv);
+    cli_usage("tenant needs a subcommand: create, api-user or mail");
+}

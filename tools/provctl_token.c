@@ -1,0 +1,95 @@
+/* provctl_token.c: "provctl token create | revoke" for Skedulo API tokens. A token to revoke is
+ * read from standard input so it never appears in a process list or shell history. */
+#include "provctl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "tenants.h"
+
+static const char *const known_scopes[] = { "users:read", "users:write" };
+
+/* "users:read,users:write" or "users:read users:write" -> space-separated, each known. */
+static void normalise_scopes(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    const char *p = in;
+    while (*p != '\0') {
+        p += strspn(p, " ,");
+        size_t k = strcspn(p, " ,");
+        if (k == 0)
+            break;
+        size_t i;
+        for (i = 0; i < sizeof known_scopes / sizeof known_scopes[0]; i++)
+            if (strlen(known_scopes[i]) == k && memcmp(known_scopes[i], p, k) == 0)
+                break;
+        if (i == sizeof known_scopes / sizeof known_scopes[0])
+            cli_usage("unknown scope '%.*s' (known: users:read, users:write)", (int)k, p);
+        if (strstr(out, known_scopes[i]) == NULL) {
+            int n = snprintf(out + o, outlen - o, "%s%s", o ? " " : "", known_scopes[i]);
+            if (n < 0 || (size_t)n >= outlen - o)
+                cli_usage("too many scopes");
+            o += (size_t)n;
+        }
+        p += k;
+    }
+    if (o == 0)
+        cli_usage("--scope needs at least one scope");
+}
+
+static int token_create(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--scope", 1, NULL, 0 },
+                       { "--json", 0, NULL, 0 } };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const char *oid = cli_required(&o[0]);
+    char scopes[128];
+    normalise_scopes(cli_required(&o[1]), scopes, sizeof scopes);
+    const struct tenant *t = cli_tenant(cli, oid);
+    char token[64];
+    if (tenant_token_create(cli->db, t->id, scopes, token) != TENANT_OK)
+        cli_fail("database unavailable (see the error log above)");
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "token", json_object_new_string(token));
+    json_object_object_add(out, "scopes", json_object_new_string(scopes));
+    json_object_object_add(out, "tenantId", json_object_new_string(t->sk_tenant_id));
+    cli_print(out);
+    explicit_bzero(token, sizeof token);
+    return 0;
+}
+
+static int token_revoke(struct cli *cli, int argc, char **argv)
+{
+    cli_parse(argc, argv, 3, NULL, 0);
+    char line[512];
+    if (fgets(line, sizeof line, stdin) == NULL)
+        cli_usage("token revoke reads the token from standard input");
+    line[strcspn(line, "\r\n")] = '\0';
+    if (line[0] == '\0')
+        cli_usage("empty token on standard input");
+    char hash[2 * SHA256_LEN + 1];
+    crypto_secret_hash(line, strlen(line), hash);
+    explicit_bzero(line, sizeof line);
+    cli_open(cli);
+    struct db_val v[2] = { DBV_S("skedulo_token"), DBV_S(hash) };
+    struct db_result r;
+    if (db_exec(cli->db, SQL_CRED_REVOKE, v, 2, &r) != DB_OK)
+        cli_fail("database unavailable (see the error log above)");
+    if (r.affected == 0)
+        cli_usage("no active token matches");
+    puts("{\"revoked\":true}");
+    return 0;
+}
+
+int cmd_token(struct cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 2 ? argv[2] : "";
+    if (strcmp(sub, "create") == 0)
+        return token_create(cli, argc, argv);
+    if (strcmp(sub, "revoke") == 0)
+        return token_revoke(cli, argc, argv);
+    cli_usage("token needs a subcommand: create or revoke");
+}
