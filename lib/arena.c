@@ -25,6 +25,9 @@ struct arena {
 
 static struct block *block_new(size_t size)
 {
+    /* without this, arena_alloc(SIZE_MAX - 32) wrapped the sum to malloc(0) */
+    if (size > SIZE_MAX - sizeof(struct block))
+        return NULL;
     struct block *b = malloc(sizeof *b + size);
     if (b == NULL)
         return NULL;

@@ -70,8 +70,12 @@ static int hexval(char c)
 int hex_decode(const char *hex, size_t n, unsigned char *out)
 {
     for (size_t i = 0; i < n; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
+        /* the high digit first: at a NUL (a short string) stop before reading past it */
+        int hi = hexval(hex[2 * i]);
+        if (hi < 0)
+            return -1;
+        int lo = hexval(hex[2 * i + 1]);
+        if (lo < 0)
             return -1;
         out[i] = (unsigned char)(hi << 4 | lo);
     }
