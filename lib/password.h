@@ -5,7 +5,10 @@
 
 #include <stddef.h>
 
-enum { PASSWORD_HASH_MAX = 128 };
+/* PASSWORD_MAX_BYTES: the longest password any dialect accepts. libxcrypt refuses 512 bytes
+ * or more; we stop well before that so an over-long password is a validation error, never an
+ * internal one. */
+enum { PASSWORD_HASH_MAX = 128, PASSWORD_MAX_BYTES = 256 };
 
 enum pw_status { PW_OK = 0, PW_ERROR };
 

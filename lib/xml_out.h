@@ -1,6 +1,8 @@
 /* xml_out.h: XML responses (Xtracta) written with libxml2's xmlTextWriter into memory. Element
  * text is escaped by libxml2; callers pass UTF-8 already validated. The document starts with
- * <?xml version="1.0" encoding="UTF-8"?> as the seed shows. */
+ * <?xml version="1.0" encoding="UTF-8"?> as the seed shows. Element names must be XML names and
+ * text must be XML 1.0 characters (no control characters, no U+FFFE/U+FFFF): anything else
+ * fails the writer rather than producing a malformed document. A finished writer is spent. */
 #ifndef PROV_XML_OUT_H
 #define PROV_XML_OUT_H
 

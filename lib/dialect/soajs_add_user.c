@@ -14,6 +14,7 @@
 #include "fields.h"
 #include "json_in.h"
 #include "mail.h"
+#include "password.h"
 #include "soajs.h"
 #include "tenants.h"
 #include "users.h"
@@ -40,8 +41,8 @@ static const struct field_rule rules[] = {
     { "profile", FT_OBJECT, 0, 0, 0, NULL, 0 },
     { "groups", FT_STRING_ARRAY, 0, 1, 64, NULL, MAX_GROUPS },
     { "status", FT_STRING, 0, 0, 0, valid_status, 0 },
-    { "password", FT_STRING, 0, 0, 0, NULL, 0 },
-    { "confirmation", FT_STRING, 0, 0, 0, NULL, 0 },
+    { "password", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
+    { "confirmation", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
     { "pin", FT_OBJECT, 0, 0, 0, NULL, 0 },
 };
 enum { NRULES = sizeof rules / sizeof rules[0] };

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mail.h"
 #include "multipart.h"
+#include "password.h"
 #include "qrcode.h"
 #include "tenants.h"
 #include "users.h"
@@ -48,7 +49,7 @@ void xtracta_error(struct ctx *c, int status, const char *message)
 static const struct field_rule rules[] = {
     { "name", FT_STRING, FIELD_REQUIRED, 1, 255, NULL, 0 },
     { "email_address", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
-    { "password", FT_STRING, 0, 1, 0, NULL, 0 },
+    { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, NULL, 0 },
     { "group_id", FT_STRING, 0, 1, 18, valid_digits, 0 },
     { "token_expire", FT_STRING, 0, 1, 18, valid_digits, 0 },
 };

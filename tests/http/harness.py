@@ -1,0 +1,235 @@
+"""harness.py: what every HTTP test file uses. Only the Python 3 standard library.
+
+Env gives a test:
+  - http(method, path, body, headers, ...) -> Response against the running web server;
+  - raw(bytes) -> Response for requests http.client cannot send (lying Content-Length...);
+  - cgi(exe, ...) -> Response from one executable run as plain CGI;
+  - provctl(...) / provctl_json(...) / new_tenant(...) -> the admin CLI on the test stack;
+  - sql(query) -> rows, through the mariadb client on the private socket, to check storage.
+Assertion helpers raise AssertionError with a message saying what differed.
+"""
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.parse
+import uuid
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = {k.lower(): v for k, v in headers}
+        self.body = body
+
+    def json(self):
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except Exception as e:  # noqa: BLE001 - the message says what came back
+            raise AssertionError(f"response is not JSON ({e}): {self.body[:300]!r}")
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return f"<{self.status} {self.headers.get('content-type')} {self.body[:400]!r}>"
+
+
+def eq(actual, expected, what="value"):
+    if actual != expected:
+        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def check(cond, message):
+    if not cond:
+        raise AssertionError(message)
+
+
+def form(fields):
+    """urlencode a list of pairs or a dict into bytes."""
+    return urllib.parse.urlencode(fields).encode()
+
+
+class Env:
+    def __init__(self, base_url, var, bindir, server):
+        u = urllib.parse.urlsplit(base_url)
+        self.base_url = base_url
+        self.host, self.port = u.hostname, u.port
+        self.var = var
+        self.bin = bindir
+        self.server = server
+        self.conf = os.path.join(var, "provision.conf")
+        self.socket = os.path.join(var, "run", "mysqld.sock")
+        self._db_password = None
+        with open(self.conf) as f:
+            for line in f:
+                m = re.match(r"\s*db\.password\s*=\s*(\S+)", line)
+                if m:
+                    self._db_password = m.group(1)
+
+    # ---- HTTP ----
+    def http(self, method, path, body=None, headers=None, content_type=None, timeout=60):
+        h = dict(headers or {})
+        if content_type is not None:
+            h["Content-Type"] = content_type
+        if isinstance(body, str):
+            body = body.encode()
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def post_json(self, path, obj, headers=None, method="POST"):
+        return self.http(method, path, json.dumps(obj).encode(), headers,
+                         "application/json")
+
+    def post_form(self, path, fields, headers=None, method="POST"):
+        body = fields if isinstance(fields, (bytes, str)) else form(fields)
+        return self.http(method, path, body, headers, "application/x-www-form-urlencoded")
+
+    def raw(self, data, timeout=30, shut_write=False):
+        """Sends bytes as they are and parses whatever HTTP response comes back."""
+        s = socket.create_connection((self.host, self.port), timeout=timeout)
+        try:
+            try:
+                s.sendall(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            if shut_write:
+                s.shutdown(socket.SHUT_WR)
+            chunks = []
+            while True:
+                try:
+                    b = s.recv(65536)
+                except (ConnectionResetError, socket.timeout):
+                    break
+                if not b:
+                    break
+                chunks.append(b)
+                if _complete(b"".join(chunks)):
+                    break
+        finally:
+            s.close()
+        return parse_http(b"".join(chunks))
+
+    # ---- plain CGI ----
+    def cgi(self, exe, method, path, body=b"", headers=None, env=None, content_length=None,
+            query=""):
+        e = {
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "REQUEST_METHOD": method,
+            "REQUEST_URI": path + ("?" + query if query else ""),
+            "SCRIPT_NAME": path,
+            "QUERY_STRING": query,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "PROVISION_CONF": self.conf,
+            "PATH": "/usr/bin:/bin",
+        }
+        if body or content_length is not None:
+            e["CONTENT_LENGTH"] = str(len(body) if content_length is None else content_length)
+        for k, v in (headers or {}).items():
+            if k.lower() == "content-type":
+                e["CONTENT_TYPE"] = v
+            else:
+                e["HTTP_" + k.upper().replace("-", "_")] = v
+        e.update(env or {})
+        p = subprocess.run([os.path.join(self.bin, exe)], input=body, env=e,
+                           capture_output=True, timeout=60)
+        return parse_cgi(p.stdout, p.returncode, p.stderr)
+
+    # ---- admin CLI ----
+    def provctl(self, *args, stdin=None, env=None):
+        e = dict(os.environ, PROVISION_CONF=self.conf)
+        e.update(env or {})
+        p = subprocess.run([os.path.join(self.bin, "provctl"), *args], input=stdin, env=e,
+                           capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def provctl_json(self, *args):
+        rc, out, err = self.provctl(*args)
+        if rc != 0:
+            raise AssertionError(f"provctl {' '.join(args)} failed ({rc}): {err.strip()}")
+        return json.loads(out)
+
+    def new_tenant(self, name=None, parent=None):
+        args = ["tenant", "create", "--name", name or ("T-" + uuid.uuid4().hex[:8])]
+        if parent:
+            args += ["--parent", parent]
+        return self.provctl_json(*args, "--json")
+
+    # ---- database checks ----
+    def sql(self, query):
+        """Rows of a query as lists of strings (None for NULL)."""
+        p = subprocess.run(
+            ["mariadb", "--no-defaults", "--socket=" + self.socket, "-u", "provision",
+             "provision", "-N", "-B", "--raw", "-e", query],
+            env=dict(os.environ, MYSQL_PWD=self._db_password or ""),
+            capture_output=True, text=True, timeout=60)
+        if p.returncode != 0:
+            raise AssertionError(f"sql failed: {p.stderr.strip()} in {query}")
+        rows = []
+        for line in p.stdout.splitlines():
+            rows.append([None if c == "NULL" else c for c in line.split("\t")])
+        return rows
+
+    def sql_one(self, query):
+        rows = self.sql(query)
+        check(len(rows) == 1, f"expected one row, got {len(rows)}: {query}")
+        return rows[0]
+
+
+def quote(s):
+    """An SQL string literal for test queries (test-controlled values only)."""
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _complete(data):
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+    return m is not None and len(body) >= int(m.group(1))
+
+
+def parse_http(data):
+    if not data:
+        return Response(0, [], b"")
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ":" in ln]
+    return Response(status, headers, body)
+
+
+def parse_cgi(out, rc, err):
+    head, sep, body = out.partition(b"\r\n\r\n")
+    if not sep:
+        raise AssertionError(f"CGI gave no headers (exit {rc}): {out[:200]!r} {err[-300:]!r}")
+    headers = []
+    status = 200
+    for ln in head.decode("latin-1").split("\r\n"):
+        k, _, v = ln.partition(":")
+        if k.lower() == "status":
+            status = int(v.split()[0])
+        else:
+            headers.append((k.strip(), v.strip()))
+    r = Response(status, headers, body)
+    r.stderr = err.decode("utf-8", "replace")
+    return r
+
+
+def wait_until(cond, timeout=30, step=0.1):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return cond()
