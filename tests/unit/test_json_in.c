@@ -80,7 +80,8 @@ static void test_ok_values(void **state)
     OK("\"plain\"", "\"plain\"");
     OK("true", "true");
     OK("[1e5,1E-5,0.5,-0.0,1e+2]", "[1e5,1E-5,0.5,-0.0,1e+2]");
-    OK("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    OK("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+       "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     OK("\"tab\\there\\n\\\"q\\\"\"", "\"tab\\there\\n\\\"q\\\"\"");
 }
 
