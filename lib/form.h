@@ -22,15 +22,17 @@ enum form_status {
     FORM_NOMEM
 };
 
-/* Decodes len bytes at s (no leading '?'). Empty pairs ("a=1&&b=2") are skipped; a pair without
- * '=' has the empty string as value. On FORM_OK *out is a new object reference; otherwise *out
+/* Decodes len bytes at s (no leading '?'). Empty pairs ("a=1&&b=2") are skipped and not
+ * counted against FORM_MAX_PAIRS; a pair without '=' has the empty string as value. On FORM_OK *out is a new object reference; otherwise *out
  * is NULL and msg names the problem and the offending key when known (escaped for logs is not
  * needed: the caller puts msg in a JSON/XML response through an encoder). */
 enum form_status form_decode(const char *s, size_t len, json_object **out, char *msg,
                              size_t msglen);
 
 /* Adds one already-decoded key/value pair to obj under the conventions above (shared with the
- * multipart decoder). key and value are checked for UTF-8 and NUL here. */
+ * multipart decoder). key and value are checked for UTF-8 and NUL here. Brackets are read in
+ * the decoded key ("a%5Bx%5D" is "a[x]"); "[]" may only end a key; a key shown in msg is cut
+ * to 64 bytes. On failure obj may hold objects created for the pair: discard it. */
 enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
                                const char *value, size_t vlen, char *msg, size_t msglen);
 

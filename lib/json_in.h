@@ -22,7 +22,13 @@ enum json_in_status {
 /* Parses len bytes at buf. On JSON_IN_OK *out holds a new reference (json_object_put it);
  * otherwise *out is NULL and msg (size msglen) says what is wrong and where, in plain English
  * suitable for a client ("malformed JSON at byte 17"). max_depth counts containers: a scalar
- * has depth 0, [] or {} depth 1. */
+ * has depth 0, [] or {} depth 1.
+ * Also: a body that is just `null` gives JSON_IN_OK with *out NULL (json-c's null), so check
+ * the top-level type. Byte offsets in messages count from 0. max_depth above 1000 is taken as
+ * 1000. Integers are accepted in json-c's range [INT64_MIN, UINT64_MAX]; beyond it (where
+ * json-c would saturate silently) JSON_IN_NUMBER. Numbers must follow the RFC 8259 grammar
+ * ("01", "1." are JSON_IN_SYNTAX), strings may not hold raw control characters (SYNTAX), and
+ * an unpaired surrogate escape such as "\ud800" is JSON_IN_UTF8. */
 enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_depth,
                                   json_object **out, char *msg, size_t msglen);
 
@@ -32,7 +38,7 @@ int json_is_bool(const json_object *obj);
 int json_is_object(const json_object *obj);
 int json_is_array(const json_object *obj);
 /* 1 when obj is a JSON integer (not a double, not a string) within [min, max]; the value goes
- * to *v. */
+ * to *v (left alone on 0). Integers above INT64_MAX (json-c keeps them as uint64) give 0. */
 int json_get_int_range(const json_object *obj, long long min, long long max, long long *v);
 
 #endif

@@ -30,7 +30,17 @@ enum mp_status {
 };
 
 /* Parses body (len bytes) sent with the given Content-Type header value. At most max_parts
- * parts. On MP_OK *parts (arena) and *nparts are set; otherwise msg names the problem. */
+ * parts. On MP_OK *parts (arena) and *nparts are set; otherwise msg names the problem.
+ * Details: a Content-Type other than multipart/form-data is MP_NO_BOUNDARY too. A preamble
+ * before the first boundary line, spaces/tabs after boundary lines and an epilogue after
+ * CRLF following the closing one are allowed; a body with only the closing delimiter has no
+ * parts (*parts NULL, *nparts 0). A delimiter followed by anything but "--" or CRLF, even
+ * inside part data, is MP_MALFORMED. Each part may have at most 16 header lines of at most
+ * 1024 bytes (MP_BAD_HEADER), header names are case-insensitive, folded lines are
+ * MP_MALFORMED, headers other than Content-Disposition and Content-Type are ignored (no
+ * Content-Transfer-Encoding decoding). In quoted parameter values a backslash takes the next
+ * byte literally; unknown parameters (e.g. filename*) are ignored, a repeated name or
+ * filename is MP_BAD_HEADER. A part with a filename parameter, even filename="", is a file. */
 enum mp_status multipart_parse(struct arena *a, const char *content_type, const char *body,
                                size_t len, size_t max_parts, struct mp_part **parts,
                                size_t *nparts, char *msg, size_t msglen);
