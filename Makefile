@@ -33,6 +33,7 @@ MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 
 .PHONY: all test unit unit-bins asan run stop clean install bench fuzz
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(EXE_BIN) $(BUILD)/provctl
 

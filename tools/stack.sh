@@ -21,7 +21,8 @@ ME=$(id -un)
 say() { printf 'stack: %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# 0 when the pid file names a running process (the file may vanish while we look)
+alive() { pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
 db_client() { mariadb --no-defaults --socket="$SOCK" -u "$ME" "$@"; }
 
@@ -37,7 +38,7 @@ start_db() {
       || { tail -n 20 "$VAR/log/install-db.log" >&2; die "mariadb-install-db failed"; }
   fi
   if alive "$VAR/run/mysqld.pid"; then
-    say "MariaDB already running (pid $(cat "$VAR/run/mysqld.pid"))"
+    say "MariaDB already running (pid $pid)"
   else
     [ ${#SOCK} -lt 100 ] || die "socket path too long for a unix socket: $SOCK"
     setsid mariadbd --no-defaults --datadir="$VAR/db" --socket="$SOCK" \
@@ -80,7 +81,7 @@ start_web() {
   sed -e "s|@ROOT@|$ROOT|g" -e "s|@BIN@|$BIN|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
     "$ROOT/lighttpd-conf/provision.conf.in" >"$VAR/lighttpd.conf"
   if alive "$VAR/run/lighttpd.pid"; then
-    say "lighttpd already running (pid $(cat "$VAR/run/lighttpd.pid"))"
+    say "lighttpd already running (pid $pid)"
     return
   fi
   lighttpd -tt -f "$VAR/lighttpd.conf" >/dev/null || die "lighttpd rejects $VAR/lighttpd.conf"
@@ -127,19 +128,18 @@ EOF
 
 stop_stack() {
   if alive "$VAR/run/lighttpd.pid"; then
-    kill "$(cat "$VAR/run/lighttpd.pid")"
+    kill "$pid" 2>/dev/null || true
     i=0
     while alive "$VAR/run/lighttpd.pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   fi
   # FastCGI processes of this stack carry PROVISION_CONF=$CONF: end any lighttpd left behind
   for p in /proc/[0-9]*; do
-    if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "PROVISION_CONF=$CONF"; then
+    if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$CONF"; then
       kill -9 "${p#/proc/}" 2>/dev/null || true
     fi
   done
   rm -f "$VAR/run/lighttpd.pid"
   if alive "$VAR/run/mysqld.pid"; then
-    pid=$(cat "$VAR/run/mysqld.pid")
     kill "$pid"
     i=0
     while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done

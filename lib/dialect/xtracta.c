@@ -92,8 +92,9 @@ static void trim_field(json_object *body, const char *name)
         json_object_object_add(body, name, json_object_new_string_len(s + a, (int)(n - a)));
 }
 
-/* workflow_ids: "12,13" (spaces allowed) or repeated/array values. Builds the distinct ids as
- * a JSON array text. Returns 0, or -1 when an id is not a positive integer. */
+/* workflow_ids: "12,13" (spaces allowed) or repeated/array values. Builds the distinct ids, in
+ * ascending order, as a JSON array text. Returns 0, or -1 when an id is not a positive
+ * integer. */
 static int parse_workflows(struct ctx *c, json_object *v, const char **json, unsigned *count)
 {
     long long ids[MAX_WORKFLOWS];
@@ -130,6 +131,13 @@ static int parse_workflows(struct ctx *c, json_object *v, const char **json, uns
             }
         }
     }
+    /* ascending, so <assigned_workflows> does not depend on the order they were sent in */
+    for (unsigned i = 1; i < n; i++)
+        for (unsigned j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
+            long long tmp = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = tmp;
+        }
     size_t cap = (size_t)n * 21 + 3, o = 0;
     char *out = arena_alloc(c->arena, cap);
     if (out == NULL)

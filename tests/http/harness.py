@@ -167,9 +167,11 @@ class Env:
 
     # ---- database checks ----
     def sql(self, query):
-        """Rows of a query as lists of strings (None for NULL)."""
+        """Rows of a query as lists of strings (None for NULL). The statement delimiter is
+        '$$' so that trigger bodies may hold ';'."""
         p = subprocess.run(
             ["mariadb", "--no-defaults", "--socket=" + self.socket, "-u", "provision",
+             "--default-character-set=utf8mb4", "--delimiter=$$",
              "provision", "-N", "-B", "--raw", "-e", query],
             env=dict(os.environ, MYSQL_PWD=self._db_password or ""),
             capture_output=True, text=True, timeout=60)
