@@ -4,11 +4,14 @@
  * Process state (config, db handle, arena, response buffer) lives here and nowhere else. */
 #include "app.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -25,14 +28,60 @@
 
 extern char **environ;
 
-int ctx_defer(struct ctx *c, deferred_fn fn, void *arg)
+static int defer(struct ctx *c, deferred_fn fn, void *arg, int detached)
 {
     if (c->ndeferred >= CTX_MAX_DEFERRED)
         return -1;
     c->deferred[c->ndeferred].fn = fn;
     c->deferred[c->ndeferred].arg = arg;
+    c->deferred[c->ndeferred].detached = detached;
     c->ndeferred++;
     return 0;
+}
+
+int ctx_defer(struct ctx *c, deferred_fn fn, void *arg)
+{
+    return defer(c, fn, arg, 0);
+}
+
+int ctx_defer_detached(struct ctx *c, deferred_fn fn, void *arg)
+{
+    return defer(c, fn, arg, 1);
+}
+
+/* Double fork: the grandchild runs fn and _exits; the child exits at once and is reaped here,
+ * so the grandchild belongs to init and leaves no zombie behind. */
+static void run_detached(struct ctx *c, deferred_fn fn, void *arg)
+{
+    pid_t child = fork();
+    if (child < 0) {
+        log_error(c->rid, "fork for background work failed");
+        return;
+    }
+    if (child > 0) {
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+            ;
+        return;
+    }
+    if (fork() != 0)
+        _exit(0);
+    /* the grandchild: no listening socket, no client, a database connection of its own (the
+     * parent's is abandoned untouched: closing it would end the parent's session too) */
+    int devnull = open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        dup2(devnull, STDOUT_FILENO);
+        if (devnull > STDERR_FILENO)
+            close(devnull);
+    }
+    setsid();
+    c->db = db_new(c->cfg);
+    if (c->db != NULL) {
+        db_set_request_id(c->db, c->rid);
+        fn(c, arg);
+        db_free(c->db);
+    }
+    _exit(0);
 }
 
 const json_object *req_query(struct ctx *c, char *msg, size_t msglen)
@@ -216,7 +265,11 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     c->io.envp = NULL;
     c->io.fcgx = NULL;
     for (unsigned i = 0; i < c->ndeferred; i++)
-        c->deferred[i].fn(c, c->deferred[i].arg);
+        if (c->deferred[i].detached)
+            run_detached(c, c->deferred[i].fn, c->deferred[i].arg);
+    for (unsigned i = 0; i < c->ndeferred; i++)
+        if (!c->deferred[i].detached)
+            c->deferred[i].fn(c, c->deferred[i].arg);
     ctx_end(c);
 }
 

@@ -35,13 +35,23 @@ struct ctx {
     struct {
         deferred_fn fn;
         void *arg;
+        int detached;
     } deferred[CTX_MAX_DEFERRED];
     unsigned ndeferred;
 };
 
-/* Runs fn(c, arg) after the response has been sent to the client and before the arena is
- * reset (background work: bulk imports, mail). Returns 0, or -1 when the queue is full. */
+/* Runs fn(c, arg) in this process after the response has been sent to the client and before
+ * the arena is reset. For short work only (a few mails): the process accepts no request until
+ * fn returns. Returns 0, or -1 when the queue is full. */
 int ctx_defer(struct ctx *c, deferred_fn fn, void *arg);
+/* Runs fn(c, arg) after the response has been sent, in a detached grandchild process (double
+ * fork: nothing to reap, no zombie) with its own database connection (c->db is replaced; the
+ * parent's connection is never touched), no client or listening socket, stderr kept for logs.
+ * The arena and request data are the parent's copy. For long work (bulk imports): the FastCGI
+ * process goes straight back to accepting. If the fork fails, fn is not run: work that must
+ * happen has to be recoverable from the database (a stale task is resumed by another worker).
+ * Returns 0, or -1 when the queue is full. */
+int ctx_defer_detached(struct ctx *c, deferred_fn fn, void *arg);
 /* The decoded query string (an empty object when there is none); NULL with msg set when the
  * query is malformed. Owned by the context. */
 const json_object *req_query(struct ctx *c, char *msg, size_t msglen);

@@ -98,7 +98,13 @@
       "INSERT INTO pins (user_id, tenant_id, pin_hash, allowed) VALUES (?, ?, ?, ?)") \
     X(OUTBOX_INSERT, \
       "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, subject, body, has_secret) " \
-      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+      "VALUES (?, ?, ?, ?, ?, ?, ?)") \
+    /* ---- Skedulo provisioning, bulk tasks and task status (keep this section's lines ---- */ \
+    /* ---- together; each feature appends inside its own section) ---- */ \
+    /* ---- ServicePower bulk ---- */ \
+    /* ---- SOAJS invite ---- */ \
+    /* ---- mail delivery and the set-password page ---- */ \
+    /* ---- end of statements ---- */
 
 enum sql_id {
 #define SQL_ENUM(name, text) SQL_##name,
