@@ -1,19 +1,19 @@
-/* bulk_users.c: the executable behind Skedulo and ServicePower bulk provisioning (seeds 000 and
- * 001). Mounted at the documented URLs already; the handlers answer 501 until implemented. */
+/* bulk_users.c: the executable behind Skedulo provisioning (seed 000: POST/PATCH users, async
+ * bulk and file import) and ServicePower bulk CUD (seed 001). A route table and the shared
+ * accept loop. */
 #include "app.h"
-#include "ctx.h"
+#include "dialect/servicepower.h"
+#include "dialect/skedulo.h"
 
-static void pending(struct ctx *c)
-{
-    dialect_error(c, c->route->dialect, 501, "This endpoint is not implemented yet");
-}
+#define SK "/onboarding/provision/standalone/users"
 
 static const struct route routes[] = {
-    { "POST", "/onboarding/provision/standalone/users", DIALECT_SKEDULO, ACCEPT_JSON, pending },
-    { "PATCH", "/onboarding/provision/standalone/users", DIALECT_SKEDULO, ACCEPT_JSON, pending },
-    { "POST", "/onboarding/provision/standalone/users/bulk", DIALECT_SKEDULO, ACCEPT_JSON, pending },
-    { "POST", "/onboarding/provision/standalone/users/file", DIALECT_SKEDULO, ACCEPT_MULTIPART, pending },
-    { "POST", "/seiapi/v3/bulk/Users", DIALECT_SERVICEPOWER, ACCEPT_JSON, pending },
+    { "POST", SK, DIALECT_SKEDULO, ACCEPT_JSON, skedulo_users_post },
+    { "PATCH", SK, DIALECT_SKEDULO, ACCEPT_JSON, skedulo_users_patch },
+    { "POST", SK "/bulk", DIALECT_SKEDULO, ACCEPT_JSON, skedulo_bulk_post },
+    { "POST", SK "/file", DIALECT_SKEDULO, ACCEPT_MULTIPART, skedulo_file_post },
+    { "POST", "/seiapi/v3/bulk/Users", DIALECT_SERVICEPOWER, ACCEPT_JSON,
+      servicepower_bulk_users },
 };
 
 int main(void)

@@ -1,15 +1,9 @@
-/* invite.c: the executable behind SOAJS urac PUT /urac/admin/users/invite (seed 004). Mounted
- * at the documented URL already; the handler answers 501 until implemented. */
+/* invite.c: the executable behind SOAJS urac PUT /urac/admin/users/invite (seed 004). */
 #include "app.h"
-#include "ctx.h"
-
-static void pending(struct ctx *c)
-{
-    dialect_error(c, c->route->dialect, 501, "This endpoint is not implemented yet");
-}
+#include "dialect/soajs_invite.h"
 
 static const struct route routes[] = {
-    { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, pending },
+    { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_invite },
 };
 
 int main(void)

@@ -26,6 +26,8 @@ static const char usage[] =
     "  role add --tenant ID --name NAME --json\n"
     "  token create --tenant ID --scope SCOPES --json\n"
     "  token revoke            (reads the token from standard input)\n"
+    "  tasks run               (resume bulk tasks whose worker stopped)\n"
+    "  mail deliver            (send the due mail of the outbox)\n"
     "Configuration: PROVISION_CONF (default /etc/provision.conf), PROVISION_* overrides.\n";
 
 _Noreturn void cli_usage(const char *fmt, ...)
@@ -149,7 +151,8 @@ int main(int argc, char **argv)
     int known = strcmp(cmd, "migrate") == 0 || strcmp(cmd, "tenant") == 0 ||
                 strcmp(cmd, "region") == 0 || strcmp(cmd, "group") == 0 ||
                 strcmp(cmd, "workflow") == 0 || strcmp(cmd, "role") == 0 ||
-                strcmp(cmd, "token") == 0;
+                strcmp(cmd, "token") == 0 || strcmp(cmd, "tasks") == 0 ||
+                strcmp(cmd, "mail") == 0;
     if (!known)
         cli_usage("unknown command '%s' (see provctl --help)", cmd);
     cli.arena = arena_new();
@@ -162,6 +165,10 @@ int main(int argc, char **argv)
         rc = cmd_tenant(&cli, argc, argv);
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cli, argc, argv);
+    else if (strcmp(cmd, "tasks") == 0)
+        rc = cmd_tasks(&cli, argc, argv);
+    else if (strcmp(cmd, "mail") == 0)
+        rc = cmd_mail(&cli, argc, argv);
     else
         rc = cmd_catalog(&cli, cmd, argc, argv);
     db_free(cli.db);

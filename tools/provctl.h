@@ -49,5 +49,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);
 int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_tasks(struct cli *cli, int argc, char **argv);   /* provctl_tasks.c */
+int cmd_mail(struct cli *cli, int argc, char **argv);    /* provctl_mail.c */
 
 #endif

@@ -1,0 +1,14 @@
+/* skedulo.h: the Skedulo onboarding dialect (seed 000, API.md section 5): provisioning users
+ * synchronously (POST, PATCH), as background tasks (POST .../bulk, .../file), and task status. */
+#ifndef PROV_SKEDULO_H
+#define PROV_SKEDULO_H
+
+struct ctx;
+
+void skedulo_users_post(struct ctx *c);    /* POST  /onboarding/provision/standalone/users */
+void skedulo_users_patch(struct ctx *c);   /* PATCH /onboarding/provision/standalone/users */
+void skedulo_bulk_post(struct ctx *c);     /* POST  .../users/bulk */
+void skedulo_file_post(struct ctx *c);     /* POST  .../users/file (multipart) */
+void skedulo_task_status(struct ctx *c);   /* GET   .../users/bulk/{taskId} */
+
+#endif
