@@ -1,0 +1,138 @@
+/* test_fields.c: field-rule checking (missing/invalid lists in table order, null as missing,
+ * text rules, bounds, arrays) and the form-to-JSON conversions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fields.h"
+#include "valid.h"
+
+static const struct field_rule rules[] = {
+    { "name", FT_STRING, FIELD_REQUIRED, 1, 10, NULL, 0 },
+    { "email", FT_STRING, FIELD_REQUIRED, 1, 0, valid_email, 0 },
+    { "note", FT_STRING, FIELD_MULTILINE, 0, 0, NULL, 0 },
+    { "flag", FT_BOOL, 0, 0, 0, NULL, 0 },
+    { "count", FT_INT, 0, 0, 0, NULL, 0 },
+    { "obj", FT_OBJECT, 0, 0, 0, NULL, 0 },
+    { "tags", FT_STRING_ARRAY, 0, 1, 5, NULL, 2 },
+};
+enum { N = sizeof rules / sizeof rules[0] };
+
+static void report(const char *json, struct field_report *rep)
+{
+    json_object *o = json_tokener_parse(json);
+    assert_non_null(o);
+    fields_check(o, rules, N, 1024, rep);
+    json_object_put(o);
+}
+
+static void test_all_good(void **state)
+{
+    (void)state;
+    struct field_report rep;
+    report("{\"name\":\"Ann\",\"email\":\"a@b.co\",\"note\":\"l1\\nl2\\tx\",\"flag\":true,"
+           "\"count\":3,\"obj\":{},\"tags\":[\"a\",\"bcdef\"],\"unknown\":1}", &rep);
+    assert_int_equal(rep.nmissing, 0);
+    assert_int_equal(rep.ninvalid, 0);
+}
+
+static void test_missing_in_table_order_null_counts(void **state)
+{
+    (void)state;
+    struct field_report rep;
+    report("{\"email\":null}", &rep);
+    assert_int_equal(rep.nmissing, 2);
+    assert_string_equal(rep.missing[0], "name");
+    assert_string_equal(rep.missing[1], "email");
+    assert_int_equal(rep.ninvalid, 0);
+}
+
+static void test_invalid_each_kind(void **state)
+{
+    (void)state;
+    struct field_report rep;
+    report("{\"name\":\"01234567890\",\"email\":\"nope\",\"note\":\"a\\u0001\",\"flag\":\"true\","
+           "\"count\":1.5,\"obj\":[],\"tags\":[\"a\",\"b\",\"c\"]}", &rep);
+    assert_int_equal(rep.nmissing, 0);
+    assert_int_equal(rep.ninvalid, 7);
+    const char *want[] = { "name", "email", "note", "flag", "count", "obj", "tags" };
+    for (size_t i = 0; i < 7; i++)
+        assert_string_equal(rep.invalid[i], want[i]);
+}
+
+static void test_string_rules(void **state)
+{
+    (void)state;
+    struct field_report rep;
+    report("{\"name\":\"\",\"email\":\"a@b.co\"}", &rep);   /* below min_bytes */
+    assert_int_equal(rep.ninvalid, 1);
+    report("{\"name\":\"a\\nb\",\"email\":\"a@b.co\"}", &rep);   /* single line */
+    assert_int_equal(rep.ninvalid, 1);
+    report("{\"name\":\"a\",\"email\":\"a@b.co\",\"tags\":[\"\"]}", &rep);
+    assert_int_equal(rep.ninvalid, 1);
+    report("{\"name\":\"a\",\"email\":\"a@b.co\",\"tags\":[1]}", &rep);
+    assert_int_equal(rep.ninvalid, 1);
+    report("{\"name\":\"a\",\"email\":\"a@b.co\",\"count\":\"3\"}", &rep);
+    assert_int_equal(rep.ninvalid, 1);
+    const struct field_rule r = { "x", FT_STRING, 0, 0, 0, NULL, 0 };
+    assert_true(fields_string_ok(&r, "abc", 3, 3));
+    assert_false(fields_string_ok(&r, "abcd", 4, 3));
+    assert_false(fields_string_ok(&r, "\xc0\xaf", 2, 10));
+    assert_false(fields_string_ok(&r, "a\x7f", 2, 10));
+}
+
+static const char *coerced(const char *json)
+{
+    static char out[512];
+    json_object *o = json_tokener_parse(json);
+    fields_coerce_form(o, rules, N, 8);
+    snprintf(out, sizeof out, "%s", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return out;
+}
+
+static void test_form_coercion(void **state)
+{
+    (void)state;
+    assert_string_equal(coerced("{\"flag\":\"true\",\"count\":\"42\",\"tags\":\"one\"}"),
+                        "{\"flag\":true,\"count\":42,\"tags\":[\"one\"]}");
+    assert_string_equal(coerced("{\"flag\":\"false\",\"count\":\"-7\",\"obj\":\"{\\\"a\\\":1}\"}"),
+                        "{\"flag\":false,\"count\":-7,\"obj\":{\"a\":1}}");
+    assert_string_equal(coerced("{\"tags\":\"[\\\"x\\\",\\\"y\\\"]\"}"),
+                        "{\"tags\":[\"x\",\"y\"]}");
+    /* what cannot be converted stays as it was, for fields_check to report */
+    assert_string_equal(coerced("{\"flag\":\"yes\",\"count\":\"4x\",\"obj\":\"[1]\"}"),
+                        "{\"flag\":\"yes\",\"count\":\"4x\",\"obj\":\"[1]\"}");
+    assert_string_equal(coerced("{\"name\":\"true\"}"), "{\"name\":\"true\"}");
+}
+
+static void test_getters(void **state)
+{
+    (void)state;
+    json_object *o = json_tokener_parse("{\"a\":\"x\",\"b\":null,\"c\":1}");
+    assert_string_equal(fields_str(o, "a"), "x");
+    assert_null(fields_get(o, "b"));
+    assert_null(fields_str(o, "c"));
+    assert_non_null(fields_get(o, "c"));
+    assert_null(fields_get(o, "zzz"));
+    json_object_put(o);
+    assert_null(fields_get(NULL, "a"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_good),
+        cmocka_unit_test(test_missing_in_table_order_null_counts),
+        cmocka_unit_test(test_invalid_each_kind),
+        cmocka_unit_test(test_string_rules),
+        cmocka_unit_test(test_form_coercion),
+        cmocka_unit_test(test_getters),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,90 @@
+/* test_misc.c: small pure helpers: log escaping (no control character or quote reaches a log
+ * line unescaped, long text is cut), mail template rendering and configuration, scope lists. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "config.h"
+#include "ctx.h"
+#include "log.h"
+#include "mail.h"
+#include "tenants.h"
+
+static void test_log_escape(void **state)
+{
+    (void)state;
+    char out[64];
+    log_escape("a\"b\\c\nd\x01\xc3\xa9", 10, out, sizeof out);
+    assert_string_equal(out, "a\\\"b\\\\c\\x0ad\\x01\\xc3\\xa9");
+    char big[200];
+    memset(big, 'x', sizeof big);
+    log_escape(big, sizeof big, out, sizeof out);
+    assert_true(strlen(out) < sizeof out);
+    assert_string_equal(out + strlen(out) - 3, "...");
+    log_escape("", 0, out, sizeof out);
+    assert_string_equal(out, "");
+}
+
+static void test_scopes(void **state)
+{
+    (void)state;
+    assert_true(auth_has_scope("users:read users:write", "users:write"));
+    assert_true(auth_has_scope("users:write,users:read", "users:read"));
+    assert_false(auth_has_scope("users:read", "users:write"));
+    assert_false(auth_has_scope("users:writer", "users:write"));
+    assert_false(auth_has_scope("", "users:write"));
+}
+
+static void test_mail_render_and_config(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char err[128];
+    config_load(&cfg, "/nonexistent/provision.conf", err, sizeof err);
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.cfg = &cfg;
+    c.arena = arena_new();
+    assert_non_null(c.arena);
+    struct mail_vars v = { .name = "Zoë", .link = "https://x/j?token=t", .pin = NULL };
+    char *s = mail_render(&c, "Hi {{name}}: {{link}} [{{pin}}] {{unknown}} {{", &v);
+    assert_string_equal(s, "Hi Zoë: https://x/j?token=t [] {{unknown}} {{");
+    /* values are inserted as they are, never re-expanded */
+    struct mail_vars v2 = { .name = "{{link}}", .link = "L" };
+    assert_string_equal(mail_render(&c, "{{name}}/{{link}}", &v2), "{{link}}/L");
+
+    struct tenant t = { .id = 1 };
+    assert_false(mail_configured(&c, &t));               /* nothing configured */
+    assert_null(mail_base_url(&c, &t));
+    t.base_url = "https://tenant.example";
+    assert_false(mail_configured(&c, &t));               /* no sender yet */
+    t.mail_from = "no-reply@tenant.example";
+    assert_true(mail_configured(&c, &t));
+    assert_string_equal(mail_base_url(&c, &t), "https://tenant.example");
+    struct tenant t2 = { .id = 2 };
+    free(cfg.base_url);
+    cfg.base_url = strdup("https://default.example");
+    free(cfg.mail_from);
+    cfg.mail_from = strdup("ops@default.example");
+    assert_true(mail_configured(&c, &t2));               /* the configured defaults */
+    assert_string_equal(mail_base_url(&c, &t2), "https://default.example");
+    arena_free(c.arena);
+    config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_log_escape),
+        cmocka_unit_test(test_scopes),
+        cmocka_unit_test(test_mail_render_and_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
