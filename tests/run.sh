@@ -43,6 +43,10 @@ rm -rf "$TVAR"
 if PROVISION_VAR=$TVAR STACK_QUIET=1 sh tools/stack.sh start; then
   python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" --bin "$ROOT/build" \
     --server lighttpd ${HTTP_ONLY:+--only "$HTTP_ONLY"} || status=1
+  echo "== process tests (one FastCGI process driven directly)"
+  python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" --bin "$ROOT/build" \
+    --server lighttpd --dir tests/process --label process ${HTTP_ONLY:+--only "$HTTP_ONLY"} \
+    || status=1
 else
   note_fail
   echo "FAIL test stack did not start"

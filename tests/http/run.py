@@ -28,10 +28,11 @@ def main():
     ap.add_argument("--server", default="lighttpd")
     ap.add_argument("--only", default="", help="run files whose name contains this")
     ap.add_argument("--label", default="http")
+    ap.add_argument("--dir", default=HERE, help="directory of the test_*.py files")
     a = ap.parse_args()
     env = Env(a.base_url, a.var, a.bin, a.server)
     passed = failed = 0
-    for path in sorted(glob.glob(os.path.join(HERE, "test_*.py"))):
+    for path in sorted(glob.glob(os.path.join(a.dir, "test_*.py"))):
         name = os.path.basename(path)[:-3]
         if a.only and a.only not in name:
             continue
