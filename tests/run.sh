@@ -54,6 +54,21 @@ else
 fi
 stop_stack
 trap - EXIT INT TERM
+# the stop must leave nothing behind: no process may still carry this stack's configuration
+left=""
+for p in /proc/[0-9]*; do
+  if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$TVAR/provision.conf"; then
+    left="$left ${p#/proc/}"
+  fi
+done
+[ -f "$TVAR/run/mysqld.pid" ] && left="$left mysqld.pid"
+if [ -n "$left" ]; then
+  echo "FAIL stack stop left processes behind:$left"
+  note_fail
+else
+  echo "1 0" >>"$RESULTS"
+  echo "ok stack stop left no process behind"
+fi
 
 pass=0
 fail=0

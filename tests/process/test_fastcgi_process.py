@@ -64,3 +64,45 @@ def test_truncated_body_in_fastcgi_mode(env):
         check(b'"result":true' in out, f"after a truncated body: {out[:200]!r}")
     finally:
         srv.close()
+
+
+def test_reconnects_after_database_restart(env):
+    """The same FastCGI process answers "database unavailable" during an outage, quickly, and
+    serves again once MariaDB is back, without a restart of its own."""
+    import subprocess
+    import time
+
+    t = env.new_tenant()
+    srv = _server(env)
+    stack = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "stack.sh")
+    senv = dict(os.environ, PROVISION_VAR=env.var, STACK_QUIET="1",
+                PORT=str(env.port), PROVISION_BIN=env.bin)
+
+    def add():
+        body = json.dumps({"username": "r" + uuid.uuid4().hex[:10], "firstName": "R",
+                           "lastName": "S", "email": f"{uuid.uuid4().hex[:10]}@x.io"}).encode()
+        out, _ = fcgi.request(srv.path, _params(env, t, body), body)
+        return out
+
+    try:
+        check(b'"result":true' in add(), "before the restart")
+        pid = int(open(os.path.join(env.var, "run", "mysqld.pid")).read())
+        os.kill(pid, 15)
+        for _ in range(300):
+            try:
+                os.kill(pid, 0)
+                time.sleep(0.1)
+            except ProcessLookupError:
+                break
+        t0 = time.time()
+        out = add()
+        took = time.time() - t0
+        check(b'"codes":[400]' in out and b"Database connection error" in out,
+              f"during the outage: {out[:300]!r}")
+        check(took < 5, f"the outage answer took {took:.1f}s")
+        subprocess.run(["sh", stack, "start"], env=senv, check=True, capture_output=True)
+        out = add()
+        check(b'"result":true' in out, f"after the restart, same process: {out[:300]!r}")
+        check(srv.proc.poll() is None, "the FastCGI process is still the same one")
+    finally:
+        srv.close()
