@@ -56,7 +56,7 @@ void hex_encode(const unsigned char *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -71,10 +71,10 @@ int hex_decode(const char *hex, size_t n, unsigned char *out)
 {
     for (size_t i = 0; i < n; i++) {
         /* the high digit first: at a NUL (a short string) stop before reading past it */
-        int hi = hexval(hex[2 * i]);
+        int hi = hex_value(hex[2 * i]);
         if (hi < 0)
             return -1;
-        int lo = hexval(hex[2 * i + 1]);
+        int lo = hex_value(hex[2 * i + 1]);
         if (lo < 0)
             return -1;
         out[i] = (unsigned char)(hi << 4 | lo);
@@ -87,7 +87,7 @@ int is_hex(const char *s, size_t len)
     if (s == NULL || strlen(s) != len)
         return 0;
     for (size_t i = 0; i < len; i++)
-        if (hexval(s[i]) < 0)
+        if (hex_value(s[i]) < 0)
             return 0;
     return 1;
 }

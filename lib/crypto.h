@@ -22,6 +22,8 @@ int crypto_equal(const void *a, const void *b, size_t n);
 void hex_encode(const unsigned char *p, size_t n, char *out);
 /* Decodes exactly 2n hex digits into out[n]; returns 0 or -1 on a non-hex digit. */
 int hex_decode(const char *hex, size_t n, unsigned char *out);
+/* The value of one hex digit (any case), or -1. */
+int hex_value(char c);
 /* 1 when s is exactly len hex digits (any case). */
 int is_hex(const char *s, size_t len);
 

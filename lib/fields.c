@@ -85,6 +85,21 @@ void fields_check(const json_object *obj, const struct field_rule *rules, size_t
     }
 }
 
+void fields_trim(json_object *obj, const char *name)
+{
+    json_object *v = fields_get(obj, name);
+    if (v == NULL || !json_object_is_type(v, json_type_string))
+        return;
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v), a = 0;
+    while (a < n && (s[a] == ' ' || s[a] == '\t'))
+        a++;
+    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (a > 0 || n < (size_t)json_object_get_string_len(v))
+        json_object_object_add(obj, name, json_object_new_string_len(s + a, (int)(n - a)));
+}
+
 json_object *fields_coerce_value(const json_object *v, enum field_type t, unsigned depth)
 {
     if (!json_object_is_type(v, json_type_string))

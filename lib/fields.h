@@ -57,6 +57,10 @@ void fields_coerce_form(json_object *obj, const struct field_rule *rules, size_t
 json_object *fields_coerce_value(const json_object *v, enum field_type t,
                                  unsigned json_max_depth);
 
+/* Replaces a string field by itself without leading and trailing spaces and tabs (emails are
+ * trimmed before anything looks at them, API.md section 2). Other types are left alone. */
+void fields_trim(json_object *obj, const char *name);
+
 /* A field's value or NULL when absent or JSON null (borrowed). */
 json_object *fields_get(const json_object *obj, const char *name);
 /* A field's string value when it is a JSON string, else NULL (borrowed). */

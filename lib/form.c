@@ -9,34 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
+#include "msg.h"
 #include "utf8.h"
 
 /* How much of a key goes into an error message. */
 enum { FORM_MSG_KEY = 64 };
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Formats into msg; when the text is cut short, also drops a partial UTF-8 sequence at the
- * end so that the message stays valid UTF-8 for the response encoder. */
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-    if (msg == NULL || msglen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        msg[0] = '\0';
-        return;
-    }
-    if ((size_t)n >= msglen) {
-        size_t len = strlen(msg);
-        for (int k = 0; k < 3 && len > 0 && !utf8_valid(msg, len); k++)
-            msg[--len] = '\0';
-    }
-}
 
 /* The length of the first at most FORM_MSG_KEY bytes of valid UTF-8 key, not splitting a
  * character. */
@@ -51,17 +29,6 @@ static int key_shown(const char *key, size_t keylen)
     return (int)n;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 long form_unescape(const char *s, size_t n, char *out)
 {
     size_t o = 0;
@@ -71,7 +38,7 @@ long form_unescape(const char *s, size_t n, char *out)
         } else if (s[i] == '%') {
             if (n - i < 3)
                 return -1;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             out[o++] = (char)(hi << 4 | lo);
@@ -174,39 +141,39 @@ enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
     enum form_status st;
     char *k = NULL;
     if (keylen == 0) {
-        set_msg(msg, msglen, "empty form field name");
+        msg_set(msg, msglen, "empty form field name");
         st = FORM_BAD_KEY;
         goto done;
     }
     if (memchr(key, '\0', keylen) != NULL) {
-        set_msg(msg, msglen, "NUL byte in a form field name");
+        msg_set(msg, msglen, "NUL byte in a form field name");
         st = FORM_NUL;
         goto done;
     }
     if (!utf8_valid(key, keylen)) {
-        set_msg(msg, msglen, "invalid UTF-8 in a form field name");
+        msg_set(msg, msglen, "invalid UTF-8 in a form field name");
         st = FORM_BAD_UTF8;
         goto done;
     }
     int shown = key_shown(key, keylen);
     if (vlen > 0 && memchr(value, '\0', vlen) != NULL) {
-        set_msg(msg, msglen, "NUL byte in form field '%.*s'", shown, key);
+        msg_set(msg, msglen, "NUL byte in form field '%.*s'", shown, key);
         st = FORM_NUL;
         goto done;
     }
     if (!utf8_valid(value, vlen)) {
-        set_msg(msg, msglen, "invalid UTF-8 in form field '%.*s'", shown, key);
+        msg_set(msg, msglen, "invalid UTF-8 in form field '%.*s'", shown, key);
         st = FORM_BAD_UTF8;
         goto done;
     }
     if (vlen > INT_MAX) {
-        set_msg(msg, msglen, "form field '%.*s' too long", shown, key);
+        msg_set(msg, msglen, "form field '%.*s' too long", shown, key);
         st = FORM_NOMEM;
         goto done;
     }
     k = malloc(keylen + 1);
     if (k == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         st = FORM_NOMEM;
         goto done;
     }
@@ -216,7 +183,7 @@ enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
     int append = 0;
     size_t count = split_key(k, keylen, names, &append);
     if (count == 0) {
-        set_msg(msg, msglen, "malformed form field name '%.*s'", shown, key);
+        msg_set(msg, msglen, "malformed form field name '%.*s'", shown, key);
         st = FORM_BAD_KEY;
         goto done;
     }
@@ -229,7 +196,7 @@ enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
             next = json_object_new_object();
             if (next == NULL || json_object_object_add(cur, names[d], next) != 0) {
                 json_object_put(next);
-                set_msg(msg, msglen, "out of memory");
+                msg_set(msg, msglen, "out of memory");
                 st = FORM_NOMEM;
                 goto done;
             }
@@ -240,7 +207,7 @@ enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
     }
     json_object *val = json_object_new_string_len(vlen > 0 ? value : "", (int)vlen);
     if (val == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         st = FORM_NOMEM;
         goto done;
     }
@@ -248,10 +215,10 @@ enum form_status form_add_pair(json_object *obj, const char *key, size_t keylen,
     if (st == FORM_CONFLICT)
         goto conflict;
     if (st == FORM_NOMEM)
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
     goto done;
 conflict:
-    set_msg(msg, msglen, "form field '%.*s' conflicts with an earlier field of that name",
+    msg_set(msg, msglen, "form field '%.*s' conflicts with an earlier field of that name",
             shown, key);
     st = FORM_CONFLICT;
 done:
@@ -275,7 +242,7 @@ enum form_status form_decode(const char *s, size_t len, json_object **out, char 
         const char *amp = memchr(s + i, '&', len - i);
         size_t end = amp != NULL ? (size_t)(amp - s) : len;
         if (end > i && ++pairs > FORM_MAX_PAIRS) {
-            set_msg(msg, msglen, "more than %d form fields", FORM_MAX_PAIRS);
+            msg_set(msg, msglen, "more than %d form fields", FORM_MAX_PAIRS);
             st = FORM_TOO_MANY;
             goto done;
         }
@@ -284,7 +251,7 @@ enum form_status form_decode(const char *s, size_t len, json_object **out, char 
     obj = json_object_new_object();
     scratch = malloc(len + 2);
     if (obj == NULL || scratch == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         st = FORM_NOMEM;
         goto done;
     }
@@ -307,12 +274,12 @@ enum form_status form_decode(const char *s, size_t len, json_object **out, char 
         char *vbuf = klen >= 0 ? scratch + klen + 1 : NULL;
         long vlen = klen >= 0 ? form_unescape(vraw, vrawlen, vbuf) : -1;
         if (klen < 0 || vlen < 0) {
-            set_msg(msg, msglen, "bad percent-escape in form data (pair at byte %zu)", at);
+            msg_set(msg, msglen, "bad percent-escape in form data (pair at byte %zu)", at);
             st = FORM_BAD_ESCAPE;
             goto done;
         }
         if (klen == 0) {
-            set_msg(msg, msglen, "empty form field name (pair at byte %zu)", at);
+            msg_set(msg, msglen, "empty form field name (pair at byte %zu)", at);
             st = FORM_BAD_KEY;
             goto done;
         }

@@ -44,23 +44,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto.h"
+#include "msg.h"
 #include "utf8.h"
 
 /* Bounds the tokener's stack allocation whatever the caller asks for. */
 enum { JSON_IN_DEPTH_CEILING = 1000 };
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-    if (msg == NULL || msglen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-}
 
 static int is_ws(char c)
 {
@@ -70,17 +59,6 @@ static int is_ws(char c)
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* 1 when the n decimal digits at d (no sign, no leading zero unless n == 1) are <= limit. */
@@ -107,7 +85,7 @@ static enum json_in_status scan_number(const char *buf, size_t len, size_t *pos,
         neg = 1;
         i++;
         if (i < len && (buf[i] == 'I' || buf[i] == 'N')) {
-            set_msg(msg, msglen, "NaN and Infinity are not allowed in JSON (byte %zu)", start);
+            msg_set(msg, msglen, "NaN and Infinity are not allowed in JSON (byte %zu)", start);
             return JSON_IN_NUMBER;
         }
     }
@@ -143,13 +121,13 @@ static enum json_in_status scan_number(const char *buf, size_t len, size_t *pos,
         goto malformed;
     if (integer && !digits_at_most(buf + int_start, int_len,
                                    neg ? "9223372036854775808" : "18446744073709551615")) {
-        set_msg(msg, msglen, "integer out of range at byte %zu", start);
+        msg_set(msg, msglen, "integer out of range at byte %zu", start);
         return JSON_IN_NUMBER;
     }
     *pos = end;
     return JSON_IN_OK;
 malformed:
-    set_msg(msg, msglen, "malformed JSON at byte %zu: invalid number", start);
+    msg_set(msg, msglen, "malformed JSON at byte %zu: invalid number", start);
     return JSON_IN_SYNTAX;
 }
 
@@ -164,7 +142,7 @@ static enum json_in_status scan_string(const char *buf, size_t len, size_t *pos,
     while (i < len && buf[i] != '"') {
         unsigned char c = (unsigned char)buf[i];
         if (c < 0x20) {
-            set_msg(msg, msglen,
+            msg_set(msg, msglen,
                     "malformed JSON at byte %zu: unescaped control character in string", i);
             return JSON_IN_SYNTAX;
         }
@@ -186,13 +164,13 @@ static enum json_in_status scan_string(const char *buf, size_t len, size_t *pos,
             goto malformed;
         unsigned cu = 0;
         for (size_t k = 2; k < 6; k++) {
-            int d = hex_digit(buf[i + k]);
+            int d = hex_value(buf[i + k]);
             if (d < 0)
                 goto malformed;
             cu = cu << 4 | (unsigned)d;
         }
         if (cu == 0) {
-            set_msg(msg, msglen, "NUL character in JSON string at byte %zu", i);
+            msg_set(msg, msglen, "NUL character in JSON string at byte %zu", i);
             return JSON_IN_NUL;
         }
         if (cu >= 0xDC00 && cu <= 0xDFFF) {
@@ -216,11 +194,11 @@ static enum json_in_status scan_string(const char *buf, size_t len, size_t *pos,
     *pos = i + 1;
     return JSON_IN_OK;
 lone:
-    set_msg(msg, msglen, "invalid UTF-8 in JSON body: unpaired surrogate escape at byte %zu",
+    msg_set(msg, msglen, "invalid UTF-8 in JSON body: unpaired surrogate escape at byte %zu",
             high_at);
     return JSON_IN_UTF8;
 malformed:
-    set_msg(msg, msglen, "malformed JSON at byte %zu: bad string", *pos);
+    msg_set(msg, msglen, "malformed JSON at byte %zu: bad string", *pos);
     return JSON_IN_SYNTAX;
 }
 
@@ -239,7 +217,7 @@ static enum json_in_status scan_text(const char *buf, size_t len, unsigned max_d
             st = scan_number(buf, len, &i, msg, msglen);
         } else if (c == '[' || c == '{') {
             if (depth >= max_depth) {
-                set_msg(msg, msglen, "JSON nested deeper than %u levels at byte %zu",
+                msg_set(msg, msglen, "JSON nested deeper than %u levels at byte %zu",
                         max_depth, i);
                 return JSON_IN_DEPTH;
             }
@@ -252,7 +230,7 @@ static enum json_in_status scan_text(const char *buf, size_t len, unsigned max_d
             i++;
             continue;
         } else if (c == 'N' || c == 'I') {
-            set_msg(msg, msglen, "NaN and Infinity are not allowed in JSON (byte %zu)", i);
+            msg_set(msg, msglen, "NaN and Infinity are not allowed in JSON (byte %zu)", i);
             return JSON_IN_NUMBER;
         } else {
             i++;   /* whitespace, ',', ':', and the letters of true/false/null */
@@ -273,18 +251,18 @@ static enum json_in_status walk(json_object *o, char *msg, size_t msglen)
         const char *s = json_object_get_string(o);
         size_t n = (size_t)json_object_get_string_len(o);
         if (strlen(s) != n) {
-            set_msg(msg, msglen, "NUL character in JSON string");
+            msg_set(msg, msglen, "NUL character in JSON string");
             return JSON_IN_NUL;
         }
         if (!utf8_valid(s, n)) {
-            set_msg(msg, msglen, "invalid UTF-8 in JSON body");
+            msg_set(msg, msglen, "invalid UTF-8 in JSON body");
             return JSON_IN_UTF8;
         }
         return JSON_IN_OK;
     }
     case json_type_double:
         if (!isfinite(json_object_get_double(o))) {
-            set_msg(msg, msglen, "number out of range in JSON body");
+            msg_set(msg, msglen, "number out of range in JSON body");
             return JSON_IN_NUMBER;
         }
         return JSON_IN_OK;
@@ -303,7 +281,7 @@ static enum json_in_status walk(json_object *o, char *msg, size_t msglen)
         for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
             const char *key = json_object_iter_peek_name(&it);
             if (!utf8_valid(key, strlen(key))) {
-                set_msg(msg, msglen, "invalid UTF-8 in JSON body");
+                msg_set(msg, msglen, "invalid UTF-8 in JSON body");
                 return JSON_IN_UTF8;
             }
             enum json_in_status st = walk(json_object_iter_peek_value(&it), msg, msglen);
@@ -336,35 +314,35 @@ enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_dept
     while (lead < len && is_ws(buf[lead]))
         lead++;
     if (lead == len) {
-        set_msg(msg, msglen, "empty JSON body");
+        msg_set(msg, msglen, "empty JSON body");
         st = JSON_IN_EMPTY;
         goto done;
     }
     if (len > INT_MAX - 1) {
-        set_msg(msg, msglen, "JSON body too large to parse");
+        msg_set(msg, msglen, "JSON body too large to parse");
         st = JSON_IN_SYNTAX;
         goto done;
     }
     const char *nul = memchr(buf, '\0', len);
     if (nul != NULL) {
-        set_msg(msg, msglen, "NUL byte in JSON body at byte %zu", (size_t)(nul - buf));
+        msg_set(msg, msglen, "NUL byte in JSON body at byte %zu", (size_t)(nul - buf));
         st = JSON_IN_NUL;
         goto done;
     }
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-        set_msg(msg, msglen, "malformed JSON at byte 0: byte order mark not allowed");
+        msg_set(msg, msglen, "malformed JSON at byte 0: byte order mark not allowed");
         st = JSON_IN_SYNTAX;
         goto done;
     }
     if (!utf8_valid(buf, len)) {
-        set_msg(msg, msglen, "invalid UTF-8 in JSON body");
+        msg_set(msg, msglen, "invalid UTF-8 in JSON body");
         st = JSON_IN_UTF8;
         goto done;
     }
 
     tok = json_tokener_new_ex((int)max_depth + 1);
     if (tok == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         st = JSON_IN_NOMEM;
         goto done;
     }
@@ -380,17 +358,17 @@ enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_dept
     }
     if (jerr != json_tokener_success) {
         if (jerr == json_tokener_error_depth) {
-            set_msg(msg, msglen, "JSON nested deeper than %u levels at byte %zu", max_depth,
+            msg_set(msg, msglen, "JSON nested deeper than %u levels at byte %zu", max_depth,
                     at);
             st = JSON_IN_DEPTH;
         } else if (jerr == json_tokener_error_parse_utf8_string) {
-            set_msg(msg, msglen, "invalid UTF-8 in JSON body");
+            msg_set(msg, msglen, "invalid UTF-8 in JSON body");
             st = JSON_IN_UTF8;
         } else if (jerr == json_tokener_continue) {
-            set_msg(msg, msglen, "malformed JSON at byte %zu: unexpected end of data", len);
+            msg_set(msg, msglen, "malformed JSON at byte %zu: unexpected end of data", len);
             st = JSON_IN_SYNTAX;
         } else {
-            set_msg(msg, msglen, "malformed JSON at byte %zu: %s", at,
+            msg_set(msg, msglen, "malformed JSON at byte %zu: %s", at,
                     json_tokener_error_desc(jerr));
             st = JSON_IN_SYNTAX;
         }
@@ -398,7 +376,7 @@ enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_dept
     }
     for (size_t k = at; k < len; k++) {
         if (!is_ws(buf[k])) {
-            set_msg(msg, msglen, "malformed JSON at byte %zu: data after the value", k);
+            msg_set(msg, msglen, "malformed JSON at byte %zu: data after the value", k);
             st = JSON_IN_SYNTAX;
             goto done;
         }

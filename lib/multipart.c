@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "form.h"
+#include "msg.h"
 #include "utf8.h"
 
 enum {
@@ -19,19 +20,6 @@ enum {
     MP_HEADER_MAX = 1024,   /* bytes per header line, CRLF excluded */
     MP_PARTS_START = 8
 };
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_msg(char *msg, size_t msglen, const char *fmt, ...)
-{
-    if (msg == NULL || msglen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, msglen, fmt, ap);
-    va_end(ap);
-}
 
 static int is_ows(char c)
 {
@@ -125,7 +113,7 @@ static enum mp_status get_boundary(const char *ct, char *b, size_t *blen, char *
     static const char type[] = "multipart/form-data";
     enum mp_status st = MP_NO_BOUNDARY;
     if (ct == NULL) {
-        set_msg(msg, msglen, "missing Content-Type for multipart/form-data");
+        msg_set(msg, msglen, "missing Content-Type for multipart/form-data");
         return st;
     }
     size_t n = strlen(ct), i = 0;
@@ -134,7 +122,7 @@ static enum mp_status get_boundary(const char *ct, char *b, size_t *blen, char *
     if (n - i < sizeof type - 1 || strncasecmp(ct + i, type, sizeof type - 1) != 0
         || (n - i > sizeof type - 1 && !is_ows(ct[i + sizeof type - 1])
             && ct[i + sizeof type - 1] != ';')) {
-        set_msg(msg, msglen, "Content-Type is not multipart/form-data");
+        msg_set(msg, msglen, "Content-Type is not multipart/form-data");
         return st;
     }
     i += sizeof type - 1;
@@ -149,27 +137,27 @@ static enum mp_status get_boundary(const char *ct, char *b, size_t *blen, char *
         char value[MP_BOUNDARY_MAX];
         int r = next_param(ct, n, &i, &name, &nlen, value, sizeof value, &vlen);
         if (r == -1) {
-            set_msg(msg, msglen, "malformed Content-Type parameters");
+            msg_set(msg, msglen, "malformed Content-Type parameters");
             return st;
         }
         if (!token_eq(name, nlen, "boundary"))
             continue;   /* a long unknown parameter (r == -2) is skipped as well */
         if (found) {
-            set_msg(msg, msglen, "more than one boundary parameter in Content-Type");
+            msg_set(msg, msglen, "more than one boundary parameter in Content-Type");
             return st;
         }
         if (r == -2) {
-            set_msg(msg, msglen, "multipart boundary longer than %d characters",
+            msg_set(msg, msglen, "multipart boundary longer than %d characters",
                     MP_BOUNDARY_MAX);
             return st;
         }
         if (vlen == 0 || value[vlen - 1] == ' ') {
-            set_msg(msg, msglen, "empty or malformed multipart boundary");
+            msg_set(msg, msglen, "empty or malformed multipart boundary");
             return st;
         }
         for (size_t k = 0; k < vlen; k++) {
             if (!is_bchar(value[k])) {
-                set_msg(msg, msglen, "invalid character in multipart boundary");
+                msg_set(msg, msglen, "invalid character in multipart boundary");
                 return st;
             }
         }
@@ -178,7 +166,7 @@ static enum mp_status get_boundary(const char *ct, char *b, size_t *blen, char *
         found = 1;
     }
     if (!found) {
-        set_msg(msg, msglen, "Content-Type has no boundary parameter");
+        msg_set(msg, msglen, "Content-Type has no boundary parameter");
         return st;
     }
     return MP_OK;
@@ -192,13 +180,13 @@ static enum mp_status parse_disposition(struct arena *a, const char *v, size_t n
     while (i < n && is_tchar(v[i]))
         i++;
     if (!token_eq(v, i, "form-data")) {
-        set_msg(msg, msglen, "part %zu: Content-Disposition is not form-data", idx);
+        msg_set(msg, msglen, "part %zu: Content-Disposition is not form-data", idx);
         return MP_BAD_HEADER;
     }
     /* Decoded values are never longer than the header value. */
     char *buf = arena_alloc(a, n + 1);
     if (buf == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         return MP_NOMEM;
     }
     int have_name = 0;
@@ -206,7 +194,7 @@ static enum mp_status parse_disposition(struct arena *a, const char *v, size_t n
         const char *pname;
         size_t nlen, vlen;
         if (next_param(v, n, &i, &pname, &nlen, buf, n, &vlen) != 0) {
-            set_msg(msg, msglen, "part %zu: malformed Content-Disposition", idx);
+            msg_set(msg, msglen, "part %zu: malformed Content-Disposition", idx);
             return MP_BAD_HEADER;
         }
         while (i < n && is_ows(v[i]))
@@ -229,21 +217,21 @@ static enum mp_status parse_disposition(struct arena *a, const char *v, size_t n
         }
         enum text_status ts = text_check(buf, vlen, TEXT_SINGLE_LINE);
         if (ts != TEXT_OK) {
-            set_msg(msg, msglen, "part %zu: %s in the %s", idx, text_status_str(ts), what);
+            msg_set(msg, msglen, "part %zu: %s in the %s", idx, text_status_str(ts), what);
             return MP_BAD_UTF8;
         }
         *slot = arena_strndup(a, buf, vlen);
         if (*slot == NULL) {
-            set_msg(msg, msglen, "out of memory");
+            msg_set(msg, msglen, "out of memory");
             return MP_NOMEM;
         }
         continue;
 duplicate:
-        set_msg(msg, msglen, "part %zu: more than one %s in Content-Disposition", idx, what);
+        msg_set(msg, msglen, "part %zu: more than one %s in Content-Disposition", idx, what);
         return MP_BAD_HEADER;
     }
     if (part->name == NULL || part->name[0] == '\0') {
-        set_msg(msg, msglen, "part %zu: Content-Disposition without a name", idx);
+        msg_set(msg, msglen, "part %zu: Content-Disposition without a name", idx);
         return MP_BAD_HEADER;
     }
     return MP_OK;
@@ -260,11 +248,11 @@ static enum mp_status parse_part(struct arena *a, const char *p, size_t n, size_
         const char *crlf = memmem(p + i, window, "\r\n", 2);
         if (crlf == NULL) {
             if (window < n - i) {
-                set_msg(msg, msglen, "part %zu: header line longer than %d bytes", idx,
+                msg_set(msg, msglen, "part %zu: header line longer than %d bytes", idx,
                         MP_HEADER_MAX);
                 return MP_BAD_HEADER;
             }
-            set_msg(msg, msglen, "part %zu: headers not terminated by an empty line", idx);
+            msg_set(msg, msglen, "part %zu: headers not terminated by an empty line", idx);
             return MP_MALFORMED;
         }
         size_t ll = (size_t)(crlf - (p + i));
@@ -273,19 +261,19 @@ static enum mp_status parse_part(struct arena *a, const char *p, size_t n, size_
         if (ll == 0)
             break;
         if (ll > MP_HEADER_MAX) {
-            set_msg(msg, msglen, "part %zu: header line longer than %d bytes", idx,
+            msg_set(msg, msglen, "part %zu: header line longer than %d bytes", idx,
                     MP_HEADER_MAX);
             return MP_BAD_HEADER;
         }
         if (++headers > MP_MAX_HEADERS) {
-            set_msg(msg, msglen, "part %zu: more than %d headers", idx, MP_MAX_HEADERS);
+            msg_set(msg, msglen, "part %zu: more than %d headers", idx, MP_MAX_HEADERS);
             return MP_BAD_HEADER;
         }
         size_t nl = 0;
         while (nl < ll && is_tchar(line[nl]))
             nl++;
         if (nl == 0 || nl >= ll || line[nl] != ':') {
-            set_msg(msg, msglen, "part %zu: malformed header line", idx);
+            msg_set(msg, msglen, "part %zu: malformed header line", idx);
             return MP_MALFORMED;
         }
         size_t vs = nl + 1, ve = ll;
@@ -295,7 +283,7 @@ static enum mp_status parse_part(struct arena *a, const char *p, size_t n, size_
             ve--;
         if (token_eq(line, nl, "content-disposition")) {
             if (have_cd) {
-                set_msg(msg, msglen, "part %zu: more than one Content-Disposition", idx);
+                msg_set(msg, msglen, "part %zu: more than one Content-Disposition", idx);
                 return MP_BAD_HEADER;
             }
             have_cd = 1;
@@ -306,18 +294,18 @@ static enum mp_status parse_part(struct arena *a, const char *p, size_t n, size_
         } else if (token_eq(line, nl, "content-type")) {
             if (part->content_type != NULL || ve == vs
                 || text_check(line + vs, ve - vs, TEXT_SINGLE_LINE) != TEXT_OK) {
-                set_msg(msg, msglen, "part %zu: bad or repeated Content-Type", idx);
+                msg_set(msg, msglen, "part %zu: bad or repeated Content-Type", idx);
                 return MP_BAD_HEADER;
             }
             part->content_type = arena_strndup(a, line + vs, ve - vs);
             if (part->content_type == NULL) {
-                set_msg(msg, msglen, "out of memory");
+                msg_set(msg, msglen, "out of memory");
                 return MP_NOMEM;
             }
         }
     }
     if (!have_cd) {
-        set_msg(msg, msglen, "part %zu: no Content-Disposition header", idx);
+        msg_set(msg, msglen, "part %zu: no Content-Disposition header", idx);
         return MP_BAD_HEADER;
     }
     part->data = p + i;
@@ -352,7 +340,7 @@ enum mp_status multipart_parse(struct arena *a, const char *content_type, const 
     } else {
         const char *first = len > 0 ? memmem(body, len, delim, dlen) : NULL;
         if (first == NULL) {
-            set_msg(msg, msglen, "multipart body does not contain the boundary");
+            msg_set(msg, msglen, "multipart body does not contain the boundary");
             st = MP_MALFORMED;
             goto done;
         }
@@ -365,7 +353,7 @@ enum mp_status multipart_parse(struct arena *a, const char *content_type, const 
             while (pos < len && is_ows(body[pos]))
                 pos++;
             if (pos < len && (len - pos < 2 || body[pos] != '\r' || body[pos + 1] != '\n')) {
-                set_msg(msg, msglen, "unexpected data after the closing multipart boundary");
+                msg_set(msg, msglen, "unexpected data after the closing multipart boundary");
                 st = MP_MALFORMED;
                 goto done;
             }
@@ -374,7 +362,7 @@ enum mp_status multipart_parse(struct arena *a, const char *content_type, const 
         while (pos < len && is_ows(body[pos]))
             pos++;
         if (len - pos < 2 || body[pos] != '\r' || body[pos + 1] != '\n') {
-            set_msg(msg, msglen, pos >= len ? "multipart body truncated after a boundary"
+            msg_set(msg, msglen, pos >= len ? "multipart body truncated after a boundary"
                                             : "malformed multipart boundary line");
             st = MP_MALFORMED;
             goto done;
@@ -382,12 +370,12 @@ enum mp_status multipart_parse(struct arena *a, const char *content_type, const 
         pos += 2;
         const char *next = memmem(body + pos, len - pos, delim, dlen);
         if (next == NULL) {
-            set_msg(msg, msglen, "multipart body truncated: no closing boundary");
+            msg_set(msg, msglen, "multipart body truncated: no closing boundary");
             st = MP_MALFORMED;
             goto done;
         }
         if (count >= max_parts) {
-            set_msg(msg, msglen, "more than %zu parts in multipart body", max_parts);
+            msg_set(msg, msglen, "more than %zu parts in multipart body", max_parts);
             st = MP_TOO_MANY;
             goto done;
         }
@@ -395,7 +383,7 @@ enum mp_status multipart_parse(struct arena *a, const char *content_type, const 
             size_t ncap = cap == 0 ? MP_PARTS_START : cap * 2;
             struct mp_part *grown = arena_calloc(a, ncap, sizeof *grown);
             if (grown == NULL) {
-                set_msg(msg, msglen, "out of memory");
+                msg_set(msg, msglen, "out of memory");
                 st = MP_NOMEM;
                 goto done;
             }
@@ -423,7 +411,7 @@ json_object *multipart_fields(const struct mp_part *parts, size_t nparts, char *
 {
     json_object *obj = json_object_new_object();
     if (obj == NULL) {
-        set_msg(msg, msglen, "out of memory");
+        msg_set(msg, msglen, "out of memory");
         goto fail;
     }
     for (size_t k = 0; k < nparts; k++) {

@@ -67,22 +67,6 @@ static int merge_query(struct ctx *c, json_object *body)
     return 0;
 }
 
-/* Emails are trimmed before anything else looks at them (API.md section 2). */
-static void trim_email(json_object *body)
-{
-    json_object *v = fields_get(body, "email");
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        return;
-    const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v), a = 0;
-    while (a < n && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (a > 0 || n < (size_t)json_object_get_string_len(v))
-        json_object_object_add(body, "email", json_object_new_string_len(s + a, (int)(n - a)));
-}
-
 /* A profile given as a string must hold a JSON object: it is replaced by that object. Returns
  * 1 when the string does not (413 after the field checks), else 0. */
 static int unwrap_profile(struct ctx *c, json_object *body)
@@ -194,7 +178,7 @@ void soajs_add_user(struct ctx *c)
     int form = c->req.media != MEDIA_JSON;
     if (form)
         fields_coerce_form(body, rules, NRULES, c->cfg->json_max_depth);
-    trim_email(body);
+    fields_trim(body, "email");
     int bad_profile = unwrap_profile(c, body);
 
     /* 1. missing (172) and invalid (173) fields */

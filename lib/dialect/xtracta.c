@@ -76,22 +76,6 @@ static json_object *take_fields(struct ctx *c)
     return c->input;
 }
 
-/* Trims the email in place (API.md section 2). */
-static void trim_field(json_object *body, const char *name)
-{
-    json_object *v = fields_get(body, name);
-    if (v == NULL || !json_object_is_type(v, json_type_string))
-        return;
-    const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v), a = 0;
-    while (a < n && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (a > 0 || n < (size_t)json_object_get_string_len(v))
-        json_object_object_add(body, name, json_object_new_string_len(s + a, (int)(n - a)));
-}
-
 /* workflow_ids: "12,13" (spaces allowed) or repeated/array values. Builds the distinct ids, in
  * ascending order, as a JSON array text. Returns 0, or -1 when an id is not a positive
  * integer. */
@@ -220,7 +204,7 @@ void xtracta_add_user(struct ctx *c)
         xtracta_error(c, 401, "The api_key is missing or invalid");
         return;
     }
-    trim_field(body, "email_address");
+    fields_trim(body, "email_address");
     struct field_report rep;
     fields_check(body, rules, NRULES, c->cfg->string_max, &rep);
     char msg[256];
