@@ -103,6 +103,21 @@
     /* ---- together; each feature appends inside its own section) ---- */ \
     /* ---- ServicePower bulk ---- */ \
     /* ---- SOAJS invite ---- */ \
+    /* a user of main tenant ? or of one of its sub-tenants, by oid */ \
+    X(INVITE_USER_BY_OID, \
+      "SELECT u.id, u.oid, u.tenant_id, u.email, u.first_name, u.full_name FROM users u " \
+      "JOIN tenants t ON t.id = u.tenant_id " \
+      "WHERE u.oid = ? AND (t.id = ? OR t.parent_id = ?)") \
+    /* the same by a login (username or email, either column matching); where several users \
+     * of the tenancy match: the main tenant's own first, then the inviting tenant's, then \
+     * the one matching in the column the value was given for, then the oldest */ \
+    X(INVITE_USER_BY_LOGIN, \
+      "SELECT u.id, u.oid, u.tenant_id, u.email, u.first_name, u.full_name FROM users u " \
+      "JOIN tenants t ON t.id = u.tenant_id " \
+      "WHERE (t.id = ? OR t.parent_id = ?) AND (u.username = ? OR u.email_norm = LOWER(?)) " \
+      "ORDER BY u.tenant_id = ? DESC, u.tenant_id = ? DESC, " \
+      "IF(?, u.email_norm = LOWER(?), IFNULL(u.username = ?, 0)) DESC, u.id LIMIT 1") \
+    X(INVITE_MEMBERSHIP_ADD, "INSERT INTO memberships (user_id, tenant_id) VALUES (?, ?)") \
     /* ---- mail delivery and the set-password page ---- */ \
     /* ---- end of statements ---- */
 

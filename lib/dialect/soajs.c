@@ -144,6 +144,11 @@ void soajs_error(struct ctx *c, int status, const char *message)
     fail_many(c, status, &code, &message, 1);
 }
 
+void soajs_fail_key(struct ctx *c)
+{
+    soajs_error(c, 401, key_message);
+}
+
 int soajs_authenticate(struct ctx *c)
 {
     switch (auth_soajs_key(c, req_header(c, "key"))) {
@@ -153,7 +158,7 @@ int soajs_authenticate(struct ctx *c)
         soajs_fail(c, SOAJS_DB_CONNECTION);
         return -1;
     default:
-        soajs_error(c, 401, key_message);
+        soajs_fail_key(c);
         return -1;
     }
 }

@@ -40,6 +40,9 @@ int soajs_fail_fields(struct ctx *c, const struct field_report *rep);
 /* Authenticates the "key" header; on failure answers (401, or 400 when the database is down)
  * and returns -1. */
 int soajs_authenticate(struct ctx *c);
+/* The framework's 401 answer to a missing or unknown key, for endpoints whose catalogue
+ * answers a database failure during authentication differently (invite: 602). */
+void soajs_fail_key(struct ctx *c);
 /* The decoded body as an object, answering 400 and returning NULL when it is not one. */
 json_object *soajs_body(struct ctx *c);
 
