@@ -13,6 +13,7 @@
 
 enum {
     WORD_OVERHEAD = 12,     /* "=?UTF-8?B?" + "?=" */
+    WORD_MAX = 75,          /* RFC 2047 section 2: an encoded-word is at most 75 characters */
     PLAIN_LINE_MAX = 78,    /* RFC 5322 section 2.1.1: lines SHOULD stay within 78 */
     PHRASE_PLAIN_MAX = 60   /* a longer name is encoded so that it can be folded */
 };
@@ -92,13 +93,13 @@ static int plain_ok(const char *s, size_t n, size_t col, enum rfc2047_kind kind)
     return kind != RFC2047_PHRASE || (s[0] != ' ' && s[n - 1] != ' ');
 }
 
-/* Raw bytes an encoded-word starting at column col can carry on a line of at most
- * RFC2047_LINE_MAX characters. */
+/* Raw bytes an encoded-word starting at column col can carry: the word may not pass
+ * RFC2047_LINE_MAX on its line, nor be longer than WORD_MAX itself. */
 static size_t word_capacity(size_t col)
 {
-    size_t room = RFC2047_LINE_MAX > col + WORD_OVERHEAD ? RFC2047_LINE_MAX - col - WORD_OVERHEAD
-                                                         : 0;
-    return room / 4 * 3;
+    size_t line = RFC2047_LINE_MAX > col ? RFC2047_LINE_MAX - col : 0;
+    size_t word = line < WORD_MAX ? line : WORD_MAX;
+    return word > WORD_OVERHEAD ? (word - WORD_OVERHEAD) / 4 * 3 : 0;
 }
 
 static long encode_words(struct buf *b, const char *s, size_t n, size_t col)
