@@ -149,7 +149,7 @@ static void describe(struct pipecmd_result *r, const char *prog, const char *out
         snprintf(what, sizeof what, "timed out and was killed");
     else if (r->term_signal != 0)
         snprintf(what, sizeof what, "was killed by signal %d", r->term_signal);
-    else if (r->input_short)
+    else if (r->input_short && r->exit_status == 0)
         snprintf(what, sizeof what, "exited with status %d before reading the whole message",
                  r->exit_status);
     else
