@@ -11,9 +11,9 @@ import sys
 import time
 
 from harness import check, eq, quote
-from mailtest import (address, command, deliver, deliver_json, field_names, header_lines, insert_mail,
-                      message_for, new_mailbox, parse, raw_messages, soajs_pending_user,
-                      tenant_db_id, uniq)
+from mailtest import (address, command, deliver, deliver_json, field_names, header_lines,
+                      insert_mail, message_for, new_mailbox, parse, raw_messages,
+                      soajs_pending_user, tenant_db_id, uniq)
 
 FIELDS = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
           "Content-Transfer-Encoding", "Auto-Submitted"]
