@@ -1,7 +1,8 @@
 /* mail_message.h: one RFC 5322 message, as piped to a sendmail-compatible command ("-t" reads
  * the recipients from the To header). Every header is built here from checked parts: the
  * addresses must pass valid_email, names and the subject go through rfc2047, and the body is
- * quoted-printable, so nothing from user data can add, end or alter a header line. */
+ * sent as it is only when it is plain text with short lines (else quoted-printable), so nothing
+ * from user data can add, end or alter a header line. */
 #ifndef PROV_MAIL_MESSAGE_H
 #define PROV_MAIL_MESSAGE_H
 

@@ -55,15 +55,13 @@ def test_set_password_mail_delivered_exactly(env):
                        m["Date"]), f"Date {m['Date']}")
     eq(m.get_content_type(), "text/plain", "content type")
     eq(m.get_content_charset(), "utf-8", "charset")
-    eq(m["Content-Transfer-Encoding"], "quoted-printable", "transfer encoding")
+    eq(m["Content-Transfer-Encoding"], "8bit", "plain UTF-8 text travels as it is")
     eq(m["Auto-Submitted"], "auto-generated", "Auto-Submitted")
     link = f"{env.base_url}/urac/join?token={data['token']}"
-    eq(m.get_content(),
-       f"Hello Zoë,\n\nAn account has been created for you. Set your password here:\n\n"
-       f"{link}\n\nThe link can be used once and expires {expires}.\n", "body")
-    body_lines = raw.partition(b"\n\n")[2].split(b"\n")
-    check(all(len(x) <= 76 and all(32 <= b < 127 for b in x) for x in body_lines),
-          "body lines are short 7-bit text")
+    body = (f"Hello Zoë,\n\nAn account has been created for you. Set your password here:\n\n"
+            f"{link}\n\nThe link can be used once and expires {expires}.\n")
+    eq(m.get_content(), body, "body")
+    eq(raw.partition(b"\n\n")[2], body.encode(), "raw body, the link on one line")
     # sent, and the link (a credential) no longer stored in clear
     eq(outbox_row(env, oid), ["sent", "1", None, "1", "0", "1"], "outbox row after sending")
     # nothing left to send
@@ -251,6 +249,22 @@ def test_hostile_names_never_create_or_alter_headers(env):
            "tenant name as one display name")
     raw, argv = raw_messages(box)[0]
     eq(argv, ["-t", "-i"], "no extra recipient on the command line")
+
+
+def test_body_cannot_become_headers(env):
+    t = env.new_tenant()
+    box = new_mailbox(env)
+    body = "line1\r\n.\r\nBcc: body@evil.example\r\n\r\nFrom here\n" + "w" * 2000
+    oid = insert_mail(env, t, f"body.{uniq()}@example.com", body=body)
+    deliver_json(env, command(box), "--tenant", t["id"])
+    raw = message_for(box, oid)
+    eq(field_names(raw), FIELDS, "header fields")
+    m = parse(raw)
+    eq(m["Content-Transfer-Encoding"], "quoted-printable", "a body with CR, a dot line, a "
+       "From line or long lines is encoded")
+    eq(m.get_content(), "line1\n.\nBcc: body@evil.example\n\nFrom here\n" + "w" * 2000 + "\n",
+       "decoded body")
+    check(all(len(x) <= 76 for x in raw.partition(b"\n\n")[2].split(b"\n")), "short lines")
 
 
 def test_secret_bodies_blanked_only_once_sent(env):

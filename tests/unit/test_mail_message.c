@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -36,10 +37,10 @@ static void test_exact_message(void **state)
                         "Message-ID: <outbox.7.abc@example.com>\n"
                         "MIME-Version: 1.0\n"
                         "Content-Type: text/plain; charset=UTF-8\n"
-                        "Content-Transfer-Encoding: quoted-printable\n"
+                        "Content-Transfer-Encoding: 7bit\n"
                         "Auto-Submitted: auto-generated\n"
                         "\n"
-                        "Hello Jo,\n\nlink=3Dhere\n");
+                        "Hello Jo,\n\nlink=here\n");
     buf_free(&b);
     /* no names: bare addresses; a body without a final line break gets one */
     m.from_name = NULL;
@@ -49,6 +50,49 @@ static void test_exact_message(void **state)
     assert_int_equal(mailmsg_build(&m, &b), MAILMSG_OK);
     assert_non_null(strstr(b.data, "From: noreply@example.com\nTo: jo@example.org\n"));
     assert_non_null(strstr(b.data, "\n\nx\n"));
+    buf_free(&b);
+}
+
+/* The body travels as it is when it is plain text, else quoted-printable. */
+static void body_case(const char *body, const char *cte, const char *want)
+{
+    struct mailmsg m = base();
+    m.body = body;
+    m.body_len = strlen(body);
+    struct buf b = { 0 };
+    assert_int_equal(mailmsg_build(&m, &b), MAILMSG_OK);
+    char head[96];
+    snprintf(head, sizeof head, "\nContent-Transfer-Encoding: %s\n", cte);
+    assert_non_null(strstr(b.data, head));
+    assert_string_equal(strstr(b.data, "\n\n") + 2, want);
+    buf_free(&b);
+}
+
+static void test_body_encodings(void **state)
+{
+    (void)state;
+    body_case("Hi,\n\thttps://x.example/urac/join?token=abc\n", "7bit",
+              "Hi,\n\thttps://x.example/urac/join?token=abc\n");
+    body_case("Hallo Zo\xc3\xab", "8bit", "Hallo Zo\xc3\xab\n");
+    body_case("crlf\r\n", "quoted-printable", "crlf\n");
+    body_case("a\n.b", "quoted-printable", "a\n=2Eb\n");
+    body_case("From me", "quoted-printable", "=46rom me\n");
+    body_case("bell\x07", "quoted-printable", "bell=07\n");
+    body_case("bad\xff", "quoted-printable", "bad=FF\n");
+    /* 998 bytes on a line are allowed as they are, 999 are not */
+    char longline[1001], want[1002];
+    memset(longline, 'y', 998);
+    longline[998] = '\0';
+    snprintf(want, sizeof want, "%s\n", longline);
+    body_case(longline, "7bit", want);
+    longline[998] = 'y';
+    longline[999] = '\0';
+    struct mailmsg m = base();
+    m.body = longline;
+    m.body_len = 999;
+    struct buf b = { 0 };
+    assert_int_equal(mailmsg_build(&m, &b), MAILMSG_OK);
+    assert_non_null(strstr(b.data, "Content-Transfer-Encoding: quoted-printable\n"));
     buf_free(&b);
 }
 
@@ -135,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_message),
+        cmocka_unit_test(test_body_encodings),
         cmocka_unit_test(test_encoded_and_folded),
         cmocka_unit_test(test_bad_addresses),
         cmocka_unit_test(test_hostile_values),
