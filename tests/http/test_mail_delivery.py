@@ -357,6 +357,23 @@ def test_xtracta_user_without_password_gets_one_mail(env):
           "set-password link")
 
 
+def test_per_tenant_sender_and_base_url(env):
+    t = env.new_tenant()
+    box = new_mailbox(env)
+    rc, out, err = env.provctl("tenant", "mail", "--tenant", t["id"], "--base-url",
+                               "https://accounts.acme.example/portal", "--from",
+                               "welcome@acme.example")
+    eq(rc, 0, f"tenant mail ({err})")
+    f, data = soajs_pending_user(env, t)
+    deliver_json(env, command(box), "--tenant", t["id"])
+    raw = raw_messages(box)[0][0]
+    eq(address(raw, "From"), (t["name"], "welcome@acme.example"), "the tenant's sender")
+    check(re.search(r"<outbox\.\d+\.[0-9a-f]{12}@acme\.example>", parse(raw)["Message-ID"]),
+          "Message-ID in the sender's domain")
+    check(f"\nhttps://accounts.acme.example/portal/urac/join?token={data['token']}\n"
+          in parse(raw).get_content(), "the tenant's base URL")
+
+
 def test_tenant_template_override(env):
     t = env.new_tenant()
     box = new_mailbox(env)
