@@ -41,6 +41,10 @@ static const struct key keys[] = {
     K("mail.command", C_STR, mail_command, "/usr/sbin/sendmail -t -i"),
     K("mail.after_response", C_UINT, mail_after_response, "0"),
     K("mail.max_attempts", C_UINT, mail_max_attempts, "8"),
+    K("mail.backoff_seconds", C_UINT, mail_backoff_seconds, "60"),
+    K("mail.backoff_max_seconds", C_UINT, mail_backoff_max_seconds, "21600"),
+    K("mail.timeout_seconds", C_UINT, mail_timeout_seconds, "60"),
+    K("mail.after_response_limit", C_UINT, mail_after_response_limit, "25"),
     K("tasks.stale_seconds", C_UINT, task_stale_seconds, "60"),
 };
 #undef K

@@ -33,6 +33,10 @@ struct config {
     char *mail_command;
     unsigned mail_after_response;
     unsigned mail_max_attempts;
+    unsigned mail_backoff_seconds;      /* delay after the first failure; doubles each time */
+    unsigned mail_backoff_max_seconds;  /* the longest delay between two attempts */
+    unsigned mail_timeout_seconds;      /* the mail command is killed after this long */
+    unsigned mail_after_response_limit; /* mails one request delivers after its response */
     /* background tasks */
     unsigned task_stale_seconds;
 };

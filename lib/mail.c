@@ -1,6 +1,8 @@
-/* mail.c: the mail templates and the outbox insert. Rendering substitutes placeholders only;
- * it never interprets the values, and the outbox keeps subject and body separate from any
- * header so user data cannot become a header (the deliverer encodes headers). */
+/* mail.c: the mail templates (built in, per-tenant overrides) and the outbox insert.
+ * Rendering substitutes placeholders only; it never interprets the values. The outbox keeps
+ * subject, display name and body apart from any header, and the deliverer (mail_message.c)
+ * encodes them, so user data cannot become a header; control characters are also turned into
+ * spaces here in the one-line fields, and their length fits the columns. */
 #include "mail.h"
 
 #include <stddef.h>
@@ -11,15 +13,20 @@
 #include "config.h"
 #include "ctx.h"
 #include "db.h"
+#include "outbox.h"
+#include "rfc2047.h"
 #include "tenants.h"
 
 struct template {
     const char *kind;
     const char *subject;
     const char *body;
-    int has_secret;
+    const char *key;        /* the placeholder the body exists for */
+    int has_secret;         /* the body carries a credential: blanked once sent */
 };
 
+/* Every kind carries a credential: a pin, a password, or a single-use link whose token is
+ * stored only hashed in user_tokens; the clear copy in the outbox goes once the mail is out. */
 static const struct template templates[MAIL_KIND_COUNT] = {
     [MAIL_SET_PASSWORD] = {
         "set_password",
@@ -28,7 +35,8 @@ static const struct template templates[MAIL_KIND_COUNT] = {
         "An account has been created for you. Set your password here:\n\n"
         "{{link}}\n\n"
         "The link can be used once and expires {{expires}}.\n",
-        0,
+        "{{link}}",
+        1,
     },
     [MAIL_INVITATION] = {
         "invitation",
@@ -37,12 +45,14 @@ static const struct template templates[MAIL_KIND_COUNT] = {
         "You have been invited. Choose your password to start:\n\n"
         "{{link}}\n\n"
         "The link can be used once and expires {{expires}}.\n",
-        0,
+        "{{link}}",
+        1,
     },
     [MAIL_PIN] = {
         "pin",
         "Your login pin",
         "Hello {{name}},\n\nYour login pin is {{pin}}.\n",
+        "{{pin}}",
         1,
     },
     [MAIL_PASSWORD] = {
@@ -50,18 +60,44 @@ static const struct template templates[MAIL_KIND_COUNT] = {
         "Your new password",
         "Hello {{name}},\n\nYour password has been reset. Your new password is:\n\n"
         "{{password}}\n\nPlease change it after you sign in.\n",
+        "{{password}}",
         1,
     },
 };
 
+static int kind_ok(enum mail_kind kind)
+{
+    return (unsigned)kind < MAIL_KIND_COUNT;
+}
+
 const char *mail_subject_template(enum mail_kind kind)
 {
-    return templates[kind].subject;
+    return kind_ok(kind) ? templates[kind].subject : NULL;
 }
 
 const char *mail_body_template(enum mail_kind kind)
 {
-    return templates[kind].body;
+    return kind_ok(kind) ? templates[kind].body : NULL;
+}
+
+const char *mail_kind_name(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].kind : NULL;
+}
+
+const char *mail_key_placeholder(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].key : NULL;
+}
+
+int mail_kind_from_name(const char *name, enum mail_kind *kind)
+{
+    for (int k = 0; k < MAIL_KIND_COUNT; k++)
+        if (name != NULL && strcmp(name, templates[k].kind) == 0) {
+            *kind = (enum mail_kind)k;
+            return 0;
+        }
+    return -1;
 }
 
 const char *mail_base_url(const struct ctx *c, const struct tenant *t)
@@ -89,6 +125,8 @@ char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v)
         { "{{pin}}", offsetof(struct mail_vars, pin) },
         { "{{password}}", offsetof(struct mail_vars, password) },
         { "{{expires}}", offsetof(struct mail_vars, expires) },
+        { "{{email}}", offsetof(struct mail_vars, email) },
+        { "{{tenant}}", offsetof(struct mail_vars, tenant) },
     };
     struct buf b = { 0 };
     const char *p = tmpl;
@@ -115,8 +153,50 @@ char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v)
         }
     }
     char *out = b.failed ? NULL : arena_strndup(c->arena, b.data ? b.data : "", b.len);
+    if (b.data != NULL)
+        explicit_bzero(b.data, b.cap);   /* a pin or password may have been rendered */
     buf_free(&b);
     return out;
+}
+
+/* s as one line (control characters as spaces, valid UTF-8) of at most max characters, in
+ * the arena; NULL for NULL, or on allocation failure (*failed set). */
+static const char *one_line(struct ctx *c, const char *s, size_t max, int *failed)
+{
+    if (s == NULL)
+        return NULL;
+    struct buf b = { 0 };
+    const char *out = NULL;
+    if (rfc2047_clean(&b, s, strlen(s)) == 0) {
+        size_t chars = 0, i = 0;
+        const char *d = b.data != NULL ? b.data : "";
+        for (; i < b.len; i++)
+            if (((unsigned char)d[i] & 0xC0) != 0x80 && ++chars > max)
+                break;
+        out = arena_strndup(c->arena, d, i);
+    }
+    buf_free(&b);
+    if (out == NULL)
+        *failed = 1;
+    return out;
+}
+
+/* The tenant's override of a kind's subject and body, where it has one. */
+static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+                                      const char **subject, const char **body)
+{
+    struct db_val v[2] = { DBV_I(t->id), DBV_S(templates[kind].kind) };
+    struct db_rows rows;
+    int found;
+    enum db_status st = db_query_row(c->db, c->arena, SQL_MAIL_TEMPLATE_GET, v, 2, &rows, &found);
+    if (st == DB_OK && found) {
+        const char *s = db_cell_str(db_cell(&rows, 0, 0)), *b = db_cell_str(db_cell(&rows, 0, 1));
+        if (s != NULL)
+            *subject = s;
+        if (b != NULL)
+            *body = b;
+    }
+    return st;
 }
 
 enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
@@ -124,14 +204,55 @@ enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long use
 {
     if (!mail_configured(c, t))
         return MAIL_NOT_CONFIGURED;
-    const struct template *tp = &templates[kind];
-    char *subject = mail_render(c, tp->subject, v);
-    char *body = mail_render(c, tp->body, v);
-    if (subject == NULL || body == NULL)
+    if (!kind_ok(kind) || to == NULL)
         return MAIL_FAILED;
-    struct db_val p[7] = {
+    const struct template *tp = &templates[kind];
+    struct mail_vars vv = *v;
+    if (vv.email == NULL)
+        vv.email = to;
+    if (vv.tenant == NULL)
+        vv.tenant = t->name;
+    const char *subject_t = tp->subject, *body_t = tp->body;
+    if (tenant_template(c, t, kind, &subject_t, &body_t) != DB_OK)
+        return MAIL_FAILED;
+    int failed = 0;
+    const char *subject = one_line(c, mail_render(c, subject_t, &vv), MAIL_SUBJECT_MAX, &failed);
+    const char *name = one_line(c, vv.name, MAIL_NAME_MAX, &failed);
+    char *body = mail_render(c, body_t, &vv);
+    if (failed || subject == NULL || body == NULL)
+        return MAIL_FAILED;
+    struct db_val p[9] = {
         DBV_I(t->id), user_id > 0 ? DBV_I(user_id) : DBV_NONE, DBV_S(tp->kind), DBV_S(to),
-        DBV_S(subject), DBV_S(body), DBV_I(tp->has_secret),
+        DBV_S(name), DBV_S(subject), DBV_S(body), DBV_I(tp->has_secret), DBV_S(c->rid),
     };
-    return db_exec(c->db, SQL_OUTBOX_INSERT, p, 7, NULL) == DB_OK ? MAIL_OK : MAIL_FAILED;
+    enum db_status st = db_exec(c->db, SQL_MAIL_OUTBOX_INSERT, p, 9, NULL);
+    explicit_bzero(body, strlen(body));
+    return st == DB_OK ? MAIL_OK : MAIL_FAILED;
+}
+
+static void deliver_request(struct ctx *c, void *arg)
+{
+    (void)arg;
+    struct outbox_filter f = {
+        .request_id = c->rid,
+        .limit = c->cfg->mail_after_response_limit,
+    };
+    struct outbox_stats stats;
+    (void)outbox_deliver(c->db, c->cfg, c->rid, &f, &stats);
+}
+
+void mail_kick(struct ctx *c)
+{
+    if (!c->cfg->mail_after_response)
+        return;
+    for (unsigned i = 0; i < c->ndeferred; i++)
+        if (c->deferred[i].fn == deliver_request)
+            return;
+    (void)ctx_defer(c, deliver_request, NULL);
+}
+
+void mail_deliver_now(struct ctx *c)
+{
+    if (c->cfg->mail_after_response)
+        deliver_request(c, NULL);
 }

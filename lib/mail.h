@@ -1,7 +1,9 @@
 /* mail.h: queueing mail in the outbox, inside the caller's transaction (API.md section 8).
- * Messages are rendered here from built-in plain-text templates with a small placeholder set;
- * delivery (provctl mail deliver) is a separate step. Links use the tenant's base URL (else the
- * configured public.base_url), never the request's Host header. */
+ * Messages are rendered here from plain-text templates (built in, or a tenant's override in
+ * mail_templates) with a small placeholder set (docs/MAIL.md); delivery is a separate step
+ * (outbox.h: `provctl mail deliver`, or right after the response with mail.after_response).
+ * Links use the tenant's base URL (else the configured public.base_url), never the request's
+ * Host header. */
 #ifndef PROV_MAIL_H
 #define PROV_MAIL_H
 
@@ -11,35 +13,56 @@ struct tenant;
 enum mail_kind {
     MAIL_SET_PASSWORD = 0,   /* a new account: set your password ({{link}}) */
     MAIL_INVITATION,         /* Skedulo onboarding invitation ({{link}}) */
-    MAIL_PIN,                /* a login pin for a tenant ({{pin}}, secret) */
-    MAIL_PASSWORD,           /* a generated password (ServicePower reset, secret) */
+    MAIL_PIN,                /* a login pin for a tenant ({{pin}}) */
+    MAIL_PASSWORD,           /* a generated password (ServicePower reset) ({{password}}) */
     MAIL_KIND_COUNT
 };
 
 /* Values for the placeholders; NULL ones render as "". All borrowed. */
 struct mail_vars {
-    const char *name;        /* {{name}} the recipient's name */
+    const char *name;        /* {{name}} the recipient's name (also the To display name) */
     const char *link;        /* {{link}} */
     const char *pin;         /* {{pin}} */
     const char *password;    /* {{password}} */
     const char *expires;     /* {{expires}} human-readable expiry */
+    const char *email;       /* {{email}} NULL: mail_queue uses the recipient address */
+    const char *tenant;      /* {{tenant}} NULL: mail_queue uses the tenant's name */
 };
 
 enum mail_status { MAIL_OK = 0, MAIL_NOT_CONFIGURED, MAIL_FAILED };
+
+/* Longest subject and display name stored (characters, the outbox column sizes). */
+enum { MAIL_SUBJECT_MAX = 255, MAIL_NAME_MAX = 255 };
 
 /* The base URL links use for tenant t (no trailing slash), or NULL when none is configured. */
 const char *mail_base_url(const struct ctx *c, const struct tenant *t);
 /* 1 when mail can be sent for tenant t: a base URL and a sender address are configured. */
 int mail_configured(const struct ctx *c, const struct tenant *t);
 /* Renders and inserts one outbox row. Must run inside the caller's transaction so the mail
- * exists exactly when the change it announces does. user_id 0 for none. */
+ * exists exactly when the change it announces does. user_id 0 for none. The row remembers
+ * the request (c->rid) for mail_kick. */
 enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
                             const char *to, enum mail_kind kind, const struct mail_vars *v);
+/* Call once the transaction that queued mail has committed (any number of times per request):
+ * with mail.after_response = 1, this request's mail is delivered right after the response is
+ * sent (ctx_defer), at most mail.after_response_limit of it; the rest waits for
+ * `provctl mail deliver`. Does nothing otherwise. */
+void mail_kick(struct ctx *c);
+/* The same delivery, now: for work that already runs after the response (detached workers),
+ * where a deferred call would never run. Does nothing unless mail.after_response = 1. */
+void mail_deliver_now(struct ctx *c);
+
 /* Renders a template text with v into the arena (exposed for tests). NULL on allocation
  * failure. Unknown placeholders are left as written. */
 char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v);
-/* The template texts of a kind (static). */
+/* The built-in template texts of a kind (static). */
 const char *mail_subject_template(enum mail_kind kind);
 const char *mail_body_template(enum mail_kind kind);
+/* The kind's name as stored in mail_outbox.kind and mail_templates.kind ("set_password",
+ * "invitation", "pin", "password"); mail_kind_from_name returns 0 and sets *kind, or -1. */
+const char *mail_kind_name(enum mail_kind kind);
+int mail_kind_from_name(const char *name, enum mail_kind *kind);
+/* The placeholder a body of this kind must contain to be of any use ("{{link}}", ...). */
+const char *mail_key_placeholder(enum mail_kind kind);
 
 #endif

@@ -119,6 +119,53 @@
       "IF(?, u.email_norm = LOWER(?), IFNULL(u.username = ?, 0)) DESC, u.id LIMIT 1") \
     X(INVITE_MEMBERSHIP_ADD, "INSERT INTO memberships (user_id, tenant_id) VALUES (?, ?)") \
     /* ---- mail delivery and the set-password page ---- */ \
+    X(MAIL_OUTBOX_INSERT, \
+      "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, recipient_name, subject, " \
+      "body, has_secret, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+    X(MAIL_TEMPLATE_GET, \
+      "SELECT subject, body FROM mail_templates WHERE tenant_id = ? AND kind = ?") \
+    X(MAIL_TEMPLATE_SET_SUBJECT, \
+      "INSERT INTO mail_templates (tenant_id, kind, subject) VALUES (?, ?, ?) " \
+      "ON DUPLICATE KEY UPDATE subject = VALUES(subject)") \
+    X(MAIL_TEMPLATE_SET_BODY, \
+      "INSERT INTO mail_templates (tenant_id, kind, body) VALUES (?, ?, ?) " \
+      "ON DUPLICATE KEY UPDATE body = VALUES(body)") \
+    X(MAIL_TEMPLATE_DELETE, "DELETE FROM mail_templates WHERE tenant_id = ? AND kind = ?") \
+    /* one due mail, locked for this deliverer; rows another deliverer holds are skipped */ \
+    X(OUTBOX_CLAIM, \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
+      "FROM mail_outbox WHERE status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) ORDER BY next_attempt_at, id LIMIT 1 " \
+      "FOR UPDATE SKIP LOCKED") \
+    X(OUTBOX_CLAIM_TENANT, \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
+      "FROM mail_outbox WHERE status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) AND tenant_id = ? ORDER BY next_attempt_at, id LIMIT 1 " \
+      "FOR UPDATE SKIP LOCKED") \
+    X(OUTBOX_CLAIM_REQUEST, \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
+      "FROM mail_outbox WHERE request_id = ? AND status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED") \
+    X(OUTBOX_MARK_SENT, \
+      "UPDATE mail_outbox SET status = 'sent', sent_at = NOW(6), attempts = attempts + 1, " \
+      "last_error = NULL, body = IF(has_secret, '', body) WHERE id = ?") \
+    X(OUTBOX_MARK_RETRY, \
+      "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, " \
+      "next_attempt_at = NOW(6) + INTERVAL ? SECOND WHERE id = ?") \
+    X(OUTBOX_MARK_DEAD, \
+      "UPDATE mail_outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, " \
+      "body = IF(has_secret, '', body) WHERE id = ?") \
+    X(SETPW_TOKEN_INFO, \
+      "SELECT k.user_id, k.used_at IS NOT NULL, k.expires_at <= NOW(6), u.email, " \
+      "COALESCE(u.first_name, u.full_name) FROM user_tokens k JOIN users u ON u.id = k.user_id " \
+      "WHERE k.token_hash = ? AND k.purpose = 'set_password'") \
+    X(SETPW_TOKEN_SPEND, \
+      "UPDATE user_tokens SET used_at = NOW(6) WHERE token_hash = ? AND purpose = 'set_password' " \
+      "AND used_at IS NULL AND expires_at > NOW(6)") \
+    X(SETPW_USER_ACTIVATE, "UPDATE users SET password_hash = ?, status = 'active' WHERE id = ?") \
+    X(SETPW_TOKENS_RETIRE, \
+      "UPDATE user_tokens SET used_at = NOW(6) WHERE user_id = ? AND purpose = 'set_password' " \
+      "AND used_at IS NULL") \
     /* ---- end of statements ---- */
 
 enum sql_id {

@@ -27,7 +27,8 @@ static const char usage[] =
     "  token create --tenant ID --scope SCOPES --json\n"
     "  token revoke            (reads the token from standard input)\n"
     "  tasks run               (resume bulk tasks whose worker stopped)\n"
-    "  mail deliver            (send the due mail of the outbox)\n"
+    "  mail deliver [--tenant ID] [--limit N] [--json]   (send the due mail of the outbox)\n"
+    "  mail template --tenant ID --kind KIND [--subject TEXT] [--body-file FILE|-] [--reset]\n"
     "Configuration: PROVISION_CONF (default /etc/provision.conf), PROVISION_* overrides.\n";
 
 _Noreturn void cli_usage(const char *fmt, ...)

@@ -151,7 +151,7 @@ stop_stack() {
 
 case ${1:-} in
   start)
-    for b in add_user bulk_users invite task_status provctl; do
+    for b in add_user bulk_users invite task_status join provctl; do
       [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
     done
     start_db

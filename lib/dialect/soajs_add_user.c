@@ -268,5 +268,6 @@ void soajs_add_user(struct ctx *c)
     json_object_object_add(data, "id", json_object_new_string(res.oid));
     if (spec.token == USER_TOKEN_SET_PASSWORD)
         json_object_object_add(data, "token", json_object_new_string(res.token));
+    mail_kick(c);
     soajs_ok(c, data);
 }

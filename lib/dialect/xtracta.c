@@ -302,5 +302,6 @@ void xtracta_add_user(struct ctx *c)
             return;
         }
     }
+    mail_kick(c);
     answer(c, &spec, &res, wf_text, link);
 }

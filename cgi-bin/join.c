@@ -1,0 +1,17 @@
+/* join.c: the executable behind GET and POST /urac/join, the set-password page every mailed
+ * link (set_password and invitation mails of all dialects) opens. Its own executable rather
+ * than a route of add_user: it serves browsers, not API clients, needs no credential, and can
+ * be given its own process pool, limits and access-log format in the web server. Errors of the
+ * framework level (an unknown path or method) answer in the SOAJS format, the prefix's owner. */
+#include "app.h"
+#include "join_page.h"
+
+static const struct route routes[] = {
+    { "GET", "/urac/join", DIALECT_SOAJS, 0, join_get },
+    { "POST", "/urac/join", DIALECT_SOAJS, ACCEPT_FORM, join_post },
+};
+
+int main(void)
+{
+    return app_main("join", routes, sizeof routes / sizeof routes[0]);
+}

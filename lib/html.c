@@ -1,0 +1,57 @@
+/* html.c: HTML escaping. Works byte by byte over validated UTF-8 sequences; never returns
+ * anything a browser could read as markup, an attribute end or a character reference. */
+#include "html.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "utf8.h"
+
+static size_t seq_len(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return 2;
+    if (c >= 0xE0 && c <= 0xEF)
+        return 3;
+    if (c >= 0xF0 && c <= 0xF4)
+        return 4;
+    return 0;
+}
+
+int html_escape(struct buf *b, const char *s, size_t n)
+{
+    static const char replacement[] = "\xef\xbf\xbd";
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = seq_len(c);
+        if (k == 0 || k > n - i || !utf8_valid(s + i, k) ||
+            (k == 2 && c == 0xC2 && (unsigned char)s[i + 1] <= 0x9F)) {
+            /* malformed, or a C1 control character (U+0080..U+009F) */
+            buf_append(b, replacement, sizeof replacement - 1);
+            i += k == 0 || k > n - i || !utf8_valid(s + i, k) ? 1 : k;
+            continue;
+        }
+        switch (c) {
+        case '&': buf_puts(b, "&amp;"); break;
+        case '<': buf_puts(b, "&lt;"); break;
+        case '>': buf_puts(b, "&gt;"); break;
+        case '"': buf_puts(b, "&quot;"); break;
+        case '\'': buf_puts(b, "&#39;"); break;
+        default:
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+                buf_append(b, replacement, sizeof replacement - 1);
+            else
+                buf_append(b, s + i, k);
+        }
+        i += k;
+    }
+    return b->failed ? -1 : 0;
+}
+
+int html_puts(struct buf *b, const char *s)
+{
+    return s != NULL ? html_escape(b, s, strlen(s)) : 0;
+}

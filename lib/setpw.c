@@ -1,0 +1,153 @@
+/* setpw.c: set-password tokens. The token is checked again inside the transaction by the
+ * UPDATE that spends it (used_at IS NULL AND expires_at > NOW(6)): the affected-row count, not
+ * an earlier read, decides which of two concurrent requests sets the password. */
+#include "setpw.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "ctx.h"
+#include "db.h"
+#include "log.h"
+#include "password.h"
+#include "utf8.h"
+
+enum { APPLY_ATTEMPTS = 3 };
+
+int setpw_token_ok(const char *token, size_t n)
+{
+    if (token == NULL || n == 0 || n > SETPW_TOKEN_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = token[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+static enum setpw_status from_db(enum db_status st)
+{
+    return st == DB_UNAVAILABLE ? SETPW_DB_UNAVAILABLE : SETPW_ERROR;
+}
+
+enum setpw_status setpw_check(struct ctx *c, const char *token, struct setpw_account *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!setpw_token_ok(token, token != NULL ? strlen(token) : 0))
+        return SETPW_UNKNOWN;
+    char hash[2 * SHA256_LEN + 1];
+    crypto_secret_hash(token, strlen(token), hash);
+    struct db_val v = DBV_S(hash);
+    struct db_rows rows;
+    int found;
+    enum db_status st = db_query_row(c->db, c->arena, SQL_SETPW_TOKEN_INFO, &v, 1, &rows, &found);
+    if (st != DB_OK)
+        return from_db(st);
+    if (!found)
+        return SETPW_UNKNOWN;
+    out->user_id = db_cell_int(db_cell(&rows, 0, 0));
+    out->email = db_cell_str(db_cell(&rows, 0, 3));
+    out->name = db_cell_str(db_cell(&rows, 0, 4));
+    if (db_cell_int(db_cell(&rows, 0, 1)))
+        return SETPW_SPENT;
+    if (db_cell_int(db_cell(&rows, 0, 2)))
+        return SETPW_EXPIRED;
+    return SETPW_OK;
+}
+
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            chars++;
+    return chars;
+}
+
+enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
+                                 const char *email)
+{
+    if (password == NULL || *password == '\0')
+        return SETPW_RULE_EMPTY;
+    size_t n = strlen(password);
+    if (n > PASSWORD_MAX_BYTES)
+        return SETPW_RULE_TOO_LONG;
+    if (text_check(password, n, TEXT_SINGLE_LINE) != TEXT_OK)
+        return SETPW_RULE_BAD_TEXT;
+    if (utf8_chars(password, n) < SETPW_MIN_CHARS)
+        return SETPW_RULE_TOO_SHORT;
+    if (email != NULL && strcasecmp(password, email) == 0)
+        return SETPW_RULE_IS_EMAIL;
+    if (confirmation == NULL || strcmp(password, confirmation) != 0)
+        return SETPW_RULE_MISMATCH;
+    return SETPW_RULE_OK;
+}
+
+/* One attempt at the transaction. */
+static enum setpw_status apply_once(struct ctx *c, const char *token_hash, long long user_id,
+                                    const char *pwhash, enum db_status *dbst)
+{
+    struct db_result r;
+    enum db_status st = db_begin(c->db);
+    if (st == DB_OK) {
+        struct db_val v = DBV_S(token_hash);
+        st = db_exec(c->db, SQL_SETPW_TOKEN_SPEND, &v, 1, &r);
+    }
+    if (st == DB_OK && r.affected != 1) {
+        db_rollback(c->db);
+        *dbst = DB_OK;
+        return SETPW_SPENT;   /* the caller asks the store why */
+    }
+    if (st == DB_OK) {
+        struct db_val v[2] = { DBV_S(pwhash), DBV_I(user_id) };
+        st = db_exec(c->db, SQL_SETPW_USER_ACTIVATE, v, 2, NULL);
+    }
+    if (st == DB_OK) {
+        struct db_val v = DBV_I(user_id);
+        st = db_exec(c->db, SQL_SETPW_TOKENS_RETIRE, &v, 1, NULL);
+    }
+    if (st == DB_OK)
+        st = db_commit(c->db);
+    *dbst = st;
+    if (st != DB_OK) {
+        db_rollback(c->db);
+        return from_db(st);
+    }
+    return SETPW_OK;
+}
+
+enum setpw_status setpw_apply(struct ctx *c, const char *token,
+                              const struct setpw_account *acct, const char *password)
+{
+    char pwhash[PASSWORD_HASH_MAX];
+    char token_hash[2 * SHA256_LEN + 1];
+    enum setpw_status ss = SETPW_ERROR;
+    if (!setpw_token_ok(token, strlen(token)))
+        return SETPW_UNKNOWN;
+    crypto_secret_hash(token, strlen(token), token_hash);
+    if (password_hash(password, c->cfg->password_prefix, c->cfg->password_cost, pwhash) !=
+        PW_OK) {
+        log_error(c->rid, "setpw: password hashing failed");
+        goto done;
+    }
+    for (int attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
+        enum db_status dbst;
+        ss = apply_once(c, token_hash, acct->user_id, pwhash, &dbst);
+        if (dbst != DB_RETRY)   /* a deadlock is retried; anything else is final */
+            break;
+    }
+    if (ss == SETPW_SPENT) {
+        /* another request won, or the token expired meanwhile: say which */
+        struct setpw_account again;
+        ss = setpw_check(c, token, &again);
+        if (ss == SETPW_OK)
+            ss = SETPW_ERROR;   /* cannot happen: the UPDATE saw it unusable */
+    }
+done:
+    explicit_bzero(pwhash, sizeof pwhash);
+    return ss;
+}

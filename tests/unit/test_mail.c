@@ -1,0 +1,77 @@
+/* test_mail.c: the template side of lib/mail.c: rendering every placeholder, unknown ones left
+ * as written, NULL values as "", the kinds' names and key placeholders, and the built-in
+ * templates using only documented placeholders (docs/MAIL.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "arena.h"
+#include "ctx.h"
+#include "mail.h"
+
+static const char *const documented[] = {
+    "{{name}}", "{{email}}", "{{tenant}}", "{{link}}", "{{expires}}", "{{pin}}", "{{password}}",
+};
+
+static void test_render(void **state)
+{
+    (void)state;
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.arena = arena_new();
+    struct mail_vars v = {
+        .name = "Zo\xc3\xab", .link = "https://x.example/urac/join?token=t", .pin = "1234",
+        .password = "pw{{name}}", .expires = "2030-01-01 00:00 UTC", .email = "z@example.com",
+        .tenant = "Acme",
+    };
+    char *s = mail_render(&c, "{{name}}|{{email}}|{{tenant}}|{{link}}|{{expires}}|{{pin}}|"
+                              "{{password}}|{{other}}|{{|}}|{{name", &v);
+    assert_string_equal(s, "Zo\xc3\xab|z@example.com|Acme|https://x.example/urac/join?token=t|"
+                           "2030-01-01 00:00 UTC|1234|pw{{name}}|{{other}}|{{|}}|{{name");
+    struct mail_vars none = { 0 };
+    assert_string_equal(mail_render(&c, "a{{name}}b{{pin}}c", &none), "abc");
+    assert_string_equal(mail_render(&c, "", &none), "");
+    arena_free(c.arena);
+}
+
+static void test_kinds(void **state)
+{
+    (void)state;
+    static const char *const names[] = { "set_password", "invitation", "pin", "password" };
+    static const char *const keys[] = { "{{link}}", "{{link}}", "{{pin}}", "{{password}}" };
+    for (int k = 0; k < MAIL_KIND_COUNT; k++) {
+        enum mail_kind kind = MAIL_KIND_COUNT;
+        assert_string_equal(mail_kind_name((enum mail_kind)k), names[k]);
+        assert_int_equal(mail_kind_from_name(names[k], &kind), 0);
+        assert_int_equal(kind, k);
+        assert_string_equal(mail_key_placeholder((enum mail_kind)k), keys[k]);
+        /* the built-in body holds its key, and every placeholder it uses is documented */
+        const char *body = mail_body_template((enum mail_kind)k);
+        assert_non_null(strstr(body, keys[k]));
+        for (const char *p = body; (p = strstr(p, "{{")) != NULL; p += 2) {
+            int known = 0;
+            for (size_t i = 0; i < sizeof documented / sizeof documented[0]; i++)
+                known |= strncmp(p, documented[i], strlen(documented[i])) == 0;
+            assert_true(known);
+        }
+        assert_non_null(mail_subject_template((enum mail_kind)k));
+    }
+    enum mail_kind kind;
+    assert_int_equal(mail_kind_from_name("fax", &kind), -1);
+    assert_int_equal(mail_kind_from_name(NULL, &kind), -1);
+    assert_null(mail_kind_name(MAIL_KIND_COUNT));
+    assert_null(mail_body_template(MAIL_KIND_COUNT));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_render),
+        cmocka_unit_test(test_kinds),
+    };
+    return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
+}
