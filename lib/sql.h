@@ -96,9 +96,6 @@
       "VALUES (?, ?, ?, FROM_UNIXTIME(?))") \
     X(PIN_INSERT, \
       "INSERT INTO pins (user_id, tenant_id, pin_hash, allowed) VALUES (?, ?, ?, ?)") \
-    X(OUTBOX_INSERT, \
-      "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, subject, body, has_secret) " \
-      "VALUES (?, ?, ?, ?, ?, ?, ?)") \
     /* ---- Skedulo provisioning, bulk tasks and task status (keep this section's lines ---- */ \
     /* ---- together; each feature appends inside its own section) ---- */ \
     /* ---- ServicePower bulk ---- */ \

@@ -33,7 +33,8 @@ start_db() {
   [ "$(id -u)" = 0 ] && as_root=--user=root
   if [ ! -d "$VAR/db/mysql" ]; then
     say "creating the MariaDB datadir in $VAR/db"
-    mariadb-install-db --no-defaults --datadir="$VAR/db" --auth-root-authentication-method=socket \
+    mariadb-install-db --no-defaults --datadir="$VAR/db" --tmpdir="$VAR/tmp" \
+      --auth-root-authentication-method=socket \
       --auth-root-socket-user="$ME" --skip-test-db $as_root >"$VAR/log/install-db.log" 2>&1 \
       || { tail -n 20 "$VAR/log/install-db.log" >&2; die "mariadb-install-db failed"; }
   fi

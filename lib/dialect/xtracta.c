@@ -47,7 +47,7 @@ void xtracta_error(struct ctx *c, int status, const char *message)
 }
 
 static const struct field_rule rules[] = {
-    { "name", FT_STRING, FIELD_REQUIRED, 1, 255, NULL, 0 },
+    { "name", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
     { "email_address", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
     { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, NULL, 0 },
     { "group_id", FT_STRING, 0, 1, 18, valid_digits, 0 },

@@ -356,6 +356,16 @@ def test_sql_metacharacters_stored_verbatim(env):
        [nasty, "O'Brien"], "stored verbatim")
 
 
+def test_long_names_up_to_the_string_limit_are_stored(env):
+    t = env.new_tenant()
+    first, last = "F" * 300, "é" * 512          # 300 bytes; 1 024 bytes in 512 characters
+    r = env.post_json(tq(t), user_fields(firstName=first, lastName=last), key(t))
+    eq(r.json().get("result"), True, f"long names: {r!r}")
+    uid = r.json()["data"]["id"]
+    eq(env.sql_one(f"SELECT first_name, last_name FROM users WHERE oid = {quote(uid)}"),
+       [first, last], "stored whole")
+
+
 def test_unicode_names_round_trip(env):
     t = env.new_tenant()
     r = env.post_json(tq(t), user_fields(firstName="Zoë 😀", lastName="Åström"), key(t))

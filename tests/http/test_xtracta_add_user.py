@@ -154,6 +154,13 @@ def test_token_expire_bounds(env):
     eq(r.status, 200, "86400 is the maximum")
 
 
+def test_long_name_stored_and_over_limit_refused(env):
+    t = env.new_tenant()
+    r = post(env, fields(t, name="N" * 1024))
+    eq(r.status, 200, f"1 024-byte name: {r!r}")
+    assert_error(post(env, fields(t, name="N" * 1025)), 400, "Invalid value for parameter: name")
+
+
 def test_401_bad_or_missing_api_key(env):
     t = env.new_tenant()
     assert_error(post(env, fields(t, api_key="nope")), 401)
