@@ -8,6 +8,8 @@
 #include "users_batch.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -23,7 +25,7 @@
 #include "tenants.h"
 
 enum {
-    BATCH_ATTEMPTS = 3,          /* deadlocks and usernames taken concurrently are retried */
+    BATCH_ATTEMPTS = 4,          /* deadlocks and usernames taken concurrently are retried */
     GENERATED_PASSWORD_BYTES = 12 /* 96 bits of randomness, 16 base64url characters */
 };
 
@@ -50,7 +52,8 @@ struct run {
     const struct batch_user *u;
     size_t n;
     struct prep *p;
-    const char *names_json;      /* every username of the batch */
+    size_t *order;               /* indexes sorted by username: the order rows are locked in */
+    const char *names_json;      /* every username of the batch, in that order */
     struct batch_result *out;
 };
 
@@ -538,7 +541,8 @@ static enum batch_status run_once(struct run *r, int *retry)
     new_names = json_object_new_array();
     if (dels == NULL || upds == NULL || ins == NULL || new_names == NULL)
         goto fail;
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t k = 0; k < r->n; k++) {
+        size_t i = r->order[k];
         const struct prep *p = &r->p[i];
         switch (p->act) {
         case ACT_DELETE:
@@ -555,12 +559,13 @@ static enum batch_status run_once(struct run *r, int *retry)
             out->inserted++;
             break;
         case ACT_MISSING:
-            out->missing[out->nmissing++] = i;
-            break;
         case ACT_NONE:
             break;
         }
     }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->p[i].act == ACT_MISSING)
+            out->missing[out->nmissing++] = i;
     if (json_object_array_length(dels) > 0) {
         struct db_val v[2] = { DBV_S(jtext(dels)), DBV_I(r->t->id) };
         if ((st = db_exec(r->c->db, SQL_BATCH_DELETE, v, 2, NULL)) != DB_OK) {
@@ -607,6 +612,12 @@ done:
     return bs;
 }
 
+static int by_username(const void *a, const void *b, void *arg)
+{
+    const struct batch_user *u = arg;
+    return strcmp(u[*(const size_t *)a].username, u[*(const size_t *)b].username);
+}
+
 enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
                                     const struct batch_user *users, size_t n,
                                     struct batch_result *out)
@@ -618,9 +629,10 @@ enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const
     memset(out, 0, sizeof *out);
     out->problem.index = BATCH_NO_INDEX;
     r.p = arena_calloc(c->arena, n ? n : 1, sizeof *r.p);
+    r.order = arena_calloc(c->arena, n ? n : 1, sizeof *r.order);
     out->missing = arena_calloc(c->arena, n ? n : 1, sizeof *out->missing);
     names = json_object_new_array();
-    if (r.p == NULL || out->missing == NULL || names == NULL)
+    if (r.p == NULL || r.order == NULL || out->missing == NULL || names == NULL)
         goto done;
     for (size_t i = 0; i < n; i++) {
         if (users[i].op != BATCH_DELETE && users[i].reset_password && !mail_configured(c, t)) {
@@ -628,8 +640,13 @@ enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const
             bs = BATCH_NO_MAIL;
             goto done;
         }
-        json_object_array_add(names, json_object_new_string(users[i].username));
+        r.order[i] = i;
     }
+    /* every batch locks and inserts its users in username order, so two batches over the same
+     * users wait for each other instead of deadlocking */
+    qsort_r(r.order, n, sizeof *r.order, by_username, (void *)(uintptr_t)users);
+    for (size_t k = 0; k < n; k++)
+        json_object_array_add(names, json_object_new_string(users[r.order[k]].username));
     if ((bs = resolve_roles(&r)) != BATCH_OK || (bs = prepare(&r)) != BATCH_OK)
         goto done;
     r.names_json = arena_strdup(c->arena, jtext(names));
