@@ -153,13 +153,16 @@ static enum batch_status prepare(struct run *r)
     const struct config *cfg = r->c->cfg;
     char hash[PASSWORD_HASH_MAX];
     enum batch_status bs = BATCH_ERROR;
+    /* the same as crypto_oid() per user, with one getrandom(2) for the whole batch */
+    unsigned char *raw = arena_alloc(r->c->arena, r->n * (OID_HEX_LEN / 2) + 1);
+    if (raw == NULL || crypto_random(raw, r->n * (OID_HEX_LEN / 2)) != 0)
+        goto done;
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];
         struct prep *p = &r->p[i];
         if (u->op == BATCH_DELETE)
             continue;
-        if (crypto_oid(p->oid) != 0)
-            goto done;
+        hex_encode(raw + i * (OID_HEX_LEN / 2), OID_HEX_LEN / 2, p->oid);
         const char *pw = u->password;
         if (u->reset_password) {
             p->new_password = arena_alloc(r->c->arena,

@@ -77,7 +77,22 @@ struct dec {
     json_object *warnings;
     struct sp_problem *p;
     size_t index;                /* the user being decoded */
+    const char *list;            /* inside Roles or Phones: the list's name, else NULL */
+    size_t item;                 /* and the item's index */
 };
+
+/* "Users[i]", "Users[i].<list>[k]", plus ".<sub>" when sub is given. Paths are built only for
+ * a problem or a warning, never for every property of every user. */
+static const char *make_path(struct dec *d, const char *sub)
+{
+    const char *s;
+    if (d->list != NULL)
+        s = arena_printf(d->a, "Users[%zu].%s[%zu]%s%s", d->index, d->list, d->item,
+                         sub ? "." : "", sub ? sub : "");
+    else
+        s = arena_printf(d->a, "Users[%zu]%s%s", d->index, sub ? "." : "", sub ? sub : "");
+    return s != NULL ? s : "Users";
+}
 
 /* params.value for a bad value: a string as it is, anything else as JSON text; at most
  * ECHO_MAX_BYTES, cut on a character boundary. */
@@ -96,17 +111,17 @@ static const char *echo(struct dec *d, json_object *v)
     return arena_strndup(d->a, s, n);
 }
 
-/* Records the problem; path is "Users[i].<sub>" (sub NULL: "Users[i]"). Returns -1. */
+/* Records the problem at make_path(sub). A NULL field inside a list names the item
+ * ("Roles[2] must be a string"). Returns -1. */
 static int fail(struct dec *d, enum sp_msg m, const char *field, long long n, const char *sub,
                 const char *value)
 {
+    if (field == NULL && d->list != NULL)
+        field = arena_printf(d->a, "%s[%zu]", d->list, d->item);
     d->p->msg = m;
     d->p->field = field;
     d->p->n = n;
-    d->p->path = sub != NULL ? arena_printf(d->a, "Users[%zu].%s", d->index, sub)
-                             : arena_printf(d->a, "Users[%zu]", d->index);
-    if (d->p->path == NULL)
-        d->p->path = "Users";
+    d->p->path = make_path(d, sub);
     d->p->value = value != NULL ? value : "";
     return -1;
 }
@@ -190,15 +205,11 @@ static int valid_phone(const char *s, size_t n)
     return digits > 0;
 }
 
-static void warn_unknown(struct dec *d, const char *prefix, const char *key)
+static void warn_unknown(struct dec *d, const char *key)
 {
-    struct sp_problem w = {
-        .msg = SP_W_UNKNOWN_PROPERTY,
-        .path = arena_printf(d->a, "%s.%s", prefix, key),
-        .value = key,
-    };
-    if (w.path != NULL)
-        sp_warn(d->a, d->warnings, &w);
+    struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = make_path(d, key),
+                            .value = key };
+    sp_warn(d->a, d->warnings, &w);
 }
 
 static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
@@ -211,19 +222,41 @@ static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
     const char **roles = arena_calloc(d->a, n ? n : 1, sizeof *roles);
     if (roles == NULL)
         return fail(d, SP_INTERNAL, NULL, 0, "Roles", NULL);
+    d->list = "Roles";
     for (size_t k = 0; k < n; k++) {
-        const char *path = arena_printf(d->a, "Roles[%zu]", k);
-        if (path == NULL)
-            return fail(d, SP_INTERNAL, NULL, 0, "Roles", NULL);
-        json_object *e = json_object_array_get_idx(v, k);
-        if (e == NULL)
-            return fail(d, SP_NOT_STRING, path, 0, path, "null");
-        if (get_text(d, e, path, path, ROLE_MAX_BYTES, 0, &roles[k]) != 0)
+        d->item = k;
+        if (get_text(d, json_object_array_get_idx(v, k), NULL, NULL, ROLE_MAX_BYTES, 0,
+                     &roles[k]) != 0)
             return -1;
     }
+    d->list = NULL;
     u->set_roles = 1;
     u->roles = roles;
     u->nroles = n;
+    return 0;
+}
+
+static int get_phone(struct dec *d, json_object *e, struct batch_phone *ph)
+{
+    if (!json_object_is_type(e, json_type_object))
+        return fail(d, SP_NOT_OBJECT, NULL, 0, NULL, echo(d, e));
+    json_object_object_foreach(e, key, val) {
+        (void)val;
+        if (strcmp(key, phone_props[0]) != 0 && strcmp(key, phone_props[1]) != 0)
+            warn_unknown(d, key);
+    }
+    json_object *num = fields_get(e, "PhoneNum");
+    if (num == NULL)
+        return fail(d, SP_REQUIRED, "PhoneNum", 0, "PhoneNum", NULL);
+    if (!json_object_is_type(num, json_type_string))
+        return fail(d, SP_NOT_STRING, "PhoneNum", 0, "PhoneNum", echo(d, num));
+    if (!valid_phone(json_object_get_string(num), (size_t)json_object_get_string_len(num)))
+        return fail(d, SP_PHONE, "PhoneNum", 0, "PhoneNum", echo(d, num));
+    ph->number = json_object_get_string(num);
+    json_object *type = fields_get(e, "PhoneType");
+    if (type != NULL &&
+        get_text(d, type, "PhoneType", "PhoneType", PHONE_MAX_BYTES, 0, &ph->type) != 0)
+        return -1;
     return 0;
 }
 
@@ -237,34 +270,13 @@ static int get_phones(struct dec *d, json_object *v, struct batch_user *u)
     struct batch_phone *ph = arena_calloc(d->a, n ? n : 1, sizeof *ph);
     if (ph == NULL)
         return fail(d, SP_INTERNAL, NULL, 0, "Phones", NULL);
+    d->list = "Phones";
     for (size_t k = 0; k < n; k++) {
-        json_object *e = json_object_array_get_idx(v, k);
-        const char *base = arena_printf(d->a, "Phones[%zu]", k);
-        const char *num_path = arena_printf(d->a, "Phones[%zu].PhoneNum", k);
-        const char *type_path = arena_printf(d->a, "Phones[%zu].PhoneType", k);
-        const char *prefix = arena_printf(d->a, "Users[%zu].Phones[%zu]", d->index, k);
-        if (base == NULL || num_path == NULL || type_path == NULL || prefix == NULL)
-            return fail(d, SP_INTERNAL, NULL, 0, "Phones", NULL);
-        if (!json_object_is_type(e, json_type_object))
-            return fail(d, SP_NOT_OBJECT, base, 0, base, echo(d, e));
-        json_object_object_foreach(e, key, val) {
-            (void)val;
-            if (strcmp(key, phone_props[0]) != 0 && strcmp(key, phone_props[1]) != 0)
-                warn_unknown(d, prefix, key);
-        }
-        json_object *num = fields_get(e, "PhoneNum");
-        if (num == NULL)
-            return fail(d, SP_REQUIRED, "PhoneNum", 0, num_path, NULL);
-        if (!json_object_is_type(num, json_type_string))
-            return fail(d, SP_NOT_STRING, "PhoneNum", 0, num_path, echo(d, num));
-        if (!valid_phone(json_object_get_string(num), (size_t)json_object_get_string_len(num)))
-            return fail(d, SP_PHONE, "PhoneNum", 0, num_path, echo(d, num));
-        ph[k].number = json_object_get_string(num);
-        json_object *type = fields_get(e, "PhoneType");
-        if (type != NULL &&
-            get_text(d, type, "PhoneType", type_path, PHONE_MAX_BYTES, 0, &ph[k].type) != 0)
+        d->item = k;
+        if (get_phone(d, json_object_array_get_idx(v, k), &ph[k]) != 0)
             return -1;
     }
+    d->list = NULL;
     u->set_phones = 1;
     u->phones = ph;
     u->nphones = n;
@@ -292,7 +304,7 @@ static int get_extensions(struct dec *d, json_object *v, struct batch_user *u)
 static const struct prop *find_prop(const char *key)
 {
     for (size_t i = 0; i < NPROPS; i++)
-        if (strcmp(props[i].name, key) == 0)
+        if (props[i].name[0] == key[0] && strcmp(props[i].name, key) == 0)
             return &props[i];
     return NULL;
 }
@@ -302,13 +314,10 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
 {
     int rest = BATCH_UNSET, reset = BATCH_UNSET, deleted = BATCH_UNSET;
     long long cud = 0;
-    const char *prefix = arena_printf(d->a, "Users[%zu]", d->index);
-    if (prefix == NULL)
-        return fail(d, SP_INTERNAL, NULL, 0, NULL, NULL);
     json_object_object_foreach(obj, key, val) {
         (void)val;
         if (find_prop(key) == NULL)
-            warn_unknown(d, prefix, key);
+            warn_unknown(d, key);
     }
     memset(u, 0, sizeof *u);
     u->active = u->locked = u->mobile_worker = u->sms_enabled = u->facetime_enabled =

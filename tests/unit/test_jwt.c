@@ -220,8 +220,8 @@ static void test_signatures(void **state)
     assert_int_equal(verify(tok, secret, strlen(secret), 0), JWT_BAD_SIGNATURE);
     /* a signature of another length (HS512-sized, truncated, empty) */
     make_token("{\"alg\":\"HS256\"}", "{\"exp\":2000000000}", secret, strlen(secret),
-               "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-               "AAA", tok, sizeof tok);
+               "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+               tok, sizeof tok);   /* 86 characters: 64 bytes */
     assert_int_equal(verify(tok, secret, strlen(secret), 0), JWT_BAD_SIGNATURE);
     make_token("{\"alg\":\"HS256\"}", "{\"exp\":2000000000}", secret, strlen(secret), "AAAA",
                tok, sizeof tok);
