@@ -1,197 +1,26 @@
 /* users_batch.c: a batch of user creations, updates and deletions in one transaction. Slow or
- * fallible work that needs no lock (role lookup, password hashing, random ids) happens first;
- * the transaction then locks the batch's existing users in one statement, makes every check,
- * and writes with one statement per kind of change (each list a JSON parameter for
- * JSON_TABLE), so the number of round trips does not grow with the batch. Unique indexes
- * decide races; reads after a failed write only say which user to blame. Never knows a
- * vendor's field names; never logs a password. */
-#include "users_batch.h"
+ * fallible work that needs no lock (role lookup, password hashing, random ids) happens first
+ * (users_batch_prep.c); the transaction then locks the batch's existing users in one
+ * statement, makes every check, and writes with one statement per kind of change (each list a
+ * JSON parameter for JSON_TABLE), so the number of round trips does not grow with the batch.
+ * Unique indexes decide races (users_batch_blame.c only names the user afterwards). Never
+ * knows a vendor's field names; never logs a password. */
+#include "users_batch_internal.h"
 
-#include <ctype.h>
-#include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "arena.h"
-#include "config.h"
-#include "crypto.h"
 #include "ctx.h"
-#include "db.h"
 #include "log.h"
 #include "mail.h"
-#include "password.h"
 #include "tenants.h"
 
-enum {
-    BATCH_ATTEMPTS = 4,          /* deadlocks and usernames taken concurrently are retried */
-    GENERATED_PASSWORD_BYTES = 12 /* 96 bits of randomness, 16 base64url characters */
-};
+enum { BATCH_ATTEMPTS = 4 };   /* deadlocks and usernames taken concurrently are retried */
 
-enum act { ACT_NONE = 0, ACT_INSERT, ACT_UPDATE, ACT_DELETE, ACT_MISSING };
-
-/* What the batch works out per user (arena). */
-struct prep {
-    char oid[OID_HEX_LEN + 1];   /* the id a created user gets */
-    char *pwhash;                /* NULL: password unchanged */
-    char *new_password;          /* a generated password to mail, wiped at the end */
-    long long *role_ids;         /* distinct, when set_roles */
-    size_t nrole_ids;
-    /* set inside the transaction */
-    enum act act;
-    long long id;
-    const char *stored_email;
-    const char *stored_first;
-};
-
-struct run {
-    struct ctx *c;
-    const struct tenant *t;
-    const char *origin;
-    const struct batch_user *u;
-    size_t n;
-    struct prep *p;
-    size_t *order;               /* indexes sorted by username: the order rows are locked in */
-    const char *names_json;      /* every username of the batch, in that order */
-    struct batch_result *out;
-};
-
-static const char *jtext(json_object *o)
-{
-    return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
-}
-
-static enum batch_status from_db(enum db_status st)
-{
-    return st == DB_UNAVAILABLE ? BATCH_DB_UNAVAILABLE : BATCH_ERROR;
-}
-
-static void set_problem(struct batch_result *out, size_t i, enum batch_field f, size_t item,
-                        const char *value)
-{
-    out->problem.index = i;
-    out->problem.field = f;
-    out->problem.item = item;
-    out->problem.value = value;
-}
-
-/* ---- before the transaction ---- */
-
-/* Role names or uuids -> role ids, in one query for the whole batch. A tenant's own role
- * wins over a built-in one of the same name. */
-static enum batch_status resolve_roles(struct run *r)
-{
-    enum batch_status bs = BATCH_ERROR;
-    json_object *seen = json_object_new_object(), *refs = json_object_new_array();
-    json_object *ids = json_object_new_object();
-    if (seen == NULL || refs == NULL || ids == NULL)
-        goto done;
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->u[i].op == BATCH_DELETE || !r->u[i].set_roles)
-            continue;
-        for (size_t k = 0; k < r->u[i].nroles; k++) {
-            const char *ref = r->u[i].roles[k];
-            if (!json_object_object_get_ex(seen, ref, NULL)) {
-                json_object_object_add(seen, ref, NULL);
-                json_object_array_add(refs, json_object_new_string(ref));
-            }
-        }
-    }
-    if (json_object_array_length(refs) > 0) {
-        struct db_val v[2] = { DBV_S(jtext(refs)), DBV_I(r->t->id) };
-        struct db_rows rows;
-        enum db_status st = db_query(r->c->db, r->c->arena, SQL_BATCH_ROLES, v, 2, &rows);
-        if (st != DB_OK) {
-            bs = from_db(st);
-            goto done;
-        }
-        for (size_t row = 0; row < rows.nrows; row++) {
-            const char *ref = db_cell_str(db_cell(&rows, row, 0));
-            if (ref != NULL && !json_object_object_get_ex(ids, ref, NULL))
-                json_object_object_add(ids, ref,
-                                       json_object_new_int64(db_cell_int(db_cell(&rows, row, 1))));
-        }
-    }
-    for (size_t i = 0; i < r->n; i++) {
-        const struct batch_user *u = &r->u[i];
-        if (u->op == BATCH_DELETE || !u->set_roles)
-            continue;
-        r->p[i].role_ids = arena_calloc(r->c->arena, u->nroles ? u->nroles : 1,
-                                        sizeof *r->p[i].role_ids);
-        if (r->p[i].role_ids == NULL)
-            goto done;
-        for (size_t k = 0; k < u->nroles; k++) {
-            json_object *id = NULL;
-            if (!json_object_object_get_ex(ids, u->roles[k], &id)) {
-                set_problem(r->out, i, BATCH_FIELD_ROLES, k, u->roles[k]);
-                bs = BATCH_UNKNOWN_ROLE;
-                goto done;
-            }
-            long long v = json_object_get_int64(id);
-            size_t m = 0;
-            while (m < r->p[i].nrole_ids && r->p[i].role_ids[m] != v)
-                m++;
-            if (m == r->p[i].nrole_ids)
-                r->p[i].role_ids[r->p[i].nrole_ids++] = v;
-        }
-    }
-    bs = BATCH_OK;
-done:
-    json_object_put(seen);
-    json_object_put(refs);
-    json_object_put(ids);
-    return bs;
-}
-
-/* Hashes given passwords, generates reset ones, and draws the ids of users that may be
- * created. The slow part of a batch (one yescrypt hash per password) runs here, before any
- * lock is taken. */
-static enum batch_status prepare(struct run *r)
-{
-    const struct config *cfg = r->c->cfg;
-    char hash[PASSWORD_HASH_MAX];
-    enum batch_status bs = BATCH_ERROR;
-    /* the same as crypto_oid() per user, with one getrandom(2) for the whole batch */
-    unsigned char *raw = arena_alloc(r->c->arena, r->n * (OID_HEX_LEN / 2) + 1);
-    if (raw == NULL || crypto_random(raw, r->n * (OID_HEX_LEN / 2)) != 0)
-        goto done;
-    for (size_t i = 0; i < r->n; i++) {
-        const struct batch_user *u = &r->u[i];
-        struct prep *p = &r->p[i];
-        if (u->op == BATCH_DELETE)
-            continue;
-        hex_encode(raw + i * (OID_HEX_LEN / 2), OID_HEX_LEN / 2, p->oid);
-        const char *pw = u->password;
-        if (u->reset_password) {
-            p->new_password = arena_alloc(r->c->arena,
-                                          b64_encoded_len(GENERATED_PASSWORD_BYTES) + 1);
-            if (p->new_password == NULL ||
-                crypto_token(GENERATED_PASSWORD_BYTES, p->new_password) != 0)
-                goto done;
-            pw = p->new_password;
-        }
-        if (pw == NULL)
-            continue;
-        if (password_hash(pw, cfg->password_prefix, cfg->password_cost, hash) != PW_OK) {
-            log_error(r->c->rid, "users_batch: password hashing failed");
-            goto done;
-        }
-        if ((p->pwhash = arena_strdup(r->c->arena, hash)) == NULL)
-            goto done;
-    }
-    bs = BATCH_OK;
-done:
-    explicit_bzero(hash, sizeof hash);
-    return bs;
-}
-
-/* ---- inside the transaction ---- */
-
-/* Locks the rows of the usernames in names_json and returns a username -> row map (put it). */
-static enum db_status lock_users(struct run *r, const char *names_json, struct db_rows *rows,
-                                 json_object **map)
+enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db_rows *rows,
+                          json_object **map)
 {
     struct db_val v[2] = { DBV_S(names_json), DBV_I(r->t->id) };
     enum db_status st = db_query(r->c->db, r->c->arena, SQL_BATCH_LOCK, v, 2, rows);
@@ -209,7 +38,7 @@ static enum db_status lock_users(struct run *r, const char *names_json, struct d
 
 /* Decides what happens to each user. All 400-class problems (an email missing) are reported
  * before any 409-class one (a username that exists), each in batch order. */
-static enum batch_status classify(struct run *r, const struct db_rows *rows, json_object *map)
+static enum batch_status classify(struct batch_run *r, const struct db_rows *rows, json_object *map)
 {
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < r->n; i++) {
@@ -218,16 +47,16 @@ static enum batch_status classify(struct run *r, const struct db_rows *rows, jso
             int exists = json_object_object_get_ex(map, u->username, &row);
             if (pass == 0) {
                 if (!exists && u->op != BATCH_DELETE && u->email == NULL) {
-                    set_problem(r->out, i, BATCH_FIELD_EMAIL, 0, NULL);
+                    batch_set_problem(r->out, i, BATCH_FIELD_EMAIL, 0, NULL);
                     return BATCH_EMAIL_REQUIRED;
                 }
                 continue;
             }
             if (exists && u->op == BATCH_INSERT) {
-                set_problem(r->out, i, BATCH_FIELD_USERNAME, 0, u->username);
+                batch_set_problem(r->out, i, BATCH_FIELD_USERNAME, 0, u->username);
                 return BATCH_EXISTS;
             }
-            struct prep *p = &r->p[i];
+            struct batch_prep *p = &r->p[i];
             p->act = u->op == BATCH_DELETE ? (exists ? ACT_DELETE : ACT_MISSING)
                                            : (exists ? ACT_UPDATE : ACT_INSERT);
             p->id = 0;
@@ -256,7 +85,7 @@ static void add_flag(json_object *o, const char *key, int v)
 }
 
 /* The user row of an update (only what changes) or an insert (everything). */
-static json_object *user_row(const struct batch_user *u, const struct prep *p)
+static json_object *user_row(const struct batch_user *u, const struct batch_prep *p)
 {
     json_object *o = json_object_new_object();
     if (o == NULL)
@@ -306,91 +135,16 @@ static json_object *attr_row(const struct batch_user *u, long long id)
 }
 
 /* Runs a statement whose only parameter is a JSON list, when the list is not empty. */
-static enum db_status exec_list(struct run *r, enum sql_id id, json_object *list)
+static enum db_status exec_list(struct batch_run *r, enum sql_id id, json_object *list)
 {
     if (json_object_array_length(list) == 0)
         return DB_OK;
-    struct db_val v = DBV_S(jtext(list));
+    struct db_val v = DBV_S(batch_jtext(list));
     return db_exec(r->c->db, id, &v, 1, NULL);
 }
 
-/* Finds the user to blame for a duplicate email: the first one (batch order) whose email
- * belongs to a user of another username that this batch does not delete. Runs after the
- * rollback: the unique index has already decided. */
-static void blame_email(struct run *r)
-{
-    json_object *emails = json_object_new_array(), *owners = json_object_new_object();
-    json_object *deleted = json_object_new_object();
-    set_problem(r->out, BATCH_NO_INDEX, BATCH_FIELD_EMAIL, 0, NULL);
-    if (emails == NULL || owners == NULL || deleted == NULL)
-        goto done;
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->p[i].act == ACT_DELETE)
-            json_object_object_add(deleted, r->u[i].username, NULL);
-        if (r->u[i].op == BATCH_DELETE || r->u[i].email == NULL)
-            continue;
-        char *low = arena_strdup(r->c->arena, r->u[i].email);
-        if (low == NULL)
-            goto done;
-        for (char *q = low; *q; q++)
-            *q = (char)tolower((unsigned char)*q);
-        json_object_array_add(emails, json_object_new_string(low));
-    }
-    struct db_val v[2] = { DBV_S(jtext(emails)), DBV_I(r->t->id) };
-    struct db_rows rows;
-    if (json_object_array_length(emails) == 0 ||
-        db_query(r->c->db, r->c->arena, SQL_BATCH_EMAIL_OWNERS, v, 2, &rows) != DB_OK)
-        goto done;
-    for (size_t row = 0; row < rows.nrows; row++) {
-        const char *owner = db_cell_str(db_cell(&rows, row, 1));
-        json_object_object_add(owners, db_cell(&rows, row, 0)->s,
-                               owner ? json_object_new_string(owner) : NULL);
-    }
-    for (size_t i = 0; i < r->n; i++) {
-        const struct batch_user *u = &r->u[i];
-        if (u->op == BATCH_DELETE || u->email == NULL)
-            continue;
-        char low[256];
-        size_t k = 0;
-        for (; u->email[k] != '\0' && k + 1 < sizeof low; k++)
-            low[k] = (char)tolower((unsigned char)u->email[k]);
-        low[k] = '\0';
-        json_object *o = NULL;
-        if (!json_object_object_get_ex(owners, low, &o))
-            continue;
-        const char *owner = o != NULL ? json_object_get_string(o) : NULL;
-        if (owner != NULL && (strcmp(owner, u->username) == 0 ||
-                              json_object_object_get_ex(deleted, owner, NULL)))
-            continue;
-        set_problem(r->out, i, BATCH_FIELD_EMAIL, 0, u->email);
-        break;
-    }
-done:
-    json_object_put(emails);
-    json_object_put(owners);
-    json_object_put(deleted);
-}
-
-/* The first user (batch order) to create whose username now exists: the one a concurrent
- * request took. */
-static void blame_username(struct run *r)
-{
-    struct db_rows rows;
-    json_object *map = NULL;
-    set_problem(r->out, BATCH_NO_INDEX, BATCH_FIELD_USERNAME, 0, NULL);
-    if (lock_users(r, r->names_json, &rows, &map) == DB_OK) {
-        for (size_t i = 0; i < r->n; i++)
-            if (r->p[i].act == ACT_INSERT &&
-                json_object_object_get_ex(map, r->u[i].username, NULL)) {
-                set_problem(r->out, i, BATCH_FIELD_USERNAME, 0, r->u[i].username);
-                break;
-            }
-    }
-    json_object_put(map);
-}
-
 /* Outcome of one write inside the transaction. */
-static enum batch_status write_failed(struct run *r, enum db_status st, int *retry)
+static enum batch_status write_failed(struct batch_run *r, enum db_status st, int *retry)
 {
     if (st == DB_RETRY) {
         *retry = 1;
@@ -407,19 +161,19 @@ static enum batch_status write_failed(struct run *r, enum db_status st, int *ret
         log_error(r->c->rid, "users_batch: unexpected duplicate on %s", key);
         return BATCH_ERROR;
     }
-    return from_db(st);
+    return batch_from_db(st);
 }
 
 /* The ids of the users just created, by username. */
-static enum batch_status fetch_new_ids(struct run *r, json_object *names)
+static enum batch_status fetch_new_ids(struct batch_run *r, json_object *names)
 {
     struct db_rows rows;
     json_object *map = NULL;
     if (json_object_array_length(names) == 0)
         return BATCH_OK;
-    enum db_status st = lock_users(r, jtext(names), &rows, &map);
+    enum db_status st = batch_lock(r, batch_jtext(names), &rows, &map);
     if (st != DB_OK)
-        return from_db(st);
+        return batch_from_db(st);
     enum batch_status bs = BATCH_OK;
     for (size_t i = 0; i < r->n && bs == BATCH_OK; i++) {
         json_object *row = NULL;
@@ -437,7 +191,7 @@ static enum batch_status fetch_new_ids(struct run *r, json_object *names)
 }
 
 /* Roles, phones and attributes of the created and updated users. */
-static enum db_status write_links(struct run *r)
+static enum db_status write_links(struct batch_run *r)
 {
     enum db_status st = DB_ERROR;
     json_object *rclear = json_object_new_array(), *radd = json_object_new_array();
@@ -447,7 +201,7 @@ static enum db_status write_links(struct run *r)
         goto done;
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];
-        const struct prep *p = &r->p[i];
+        const struct batch_prep *p = &r->p[i];
         if (p->act != ACT_INSERT && p->act != ACT_UPDATE)
             continue;
         if (u->set_roles) {
@@ -494,11 +248,11 @@ done:
 }
 
 /* A generated password goes out by mail in the same transaction as its hash. */
-static enum batch_status queue_passwords(struct run *r)
+static enum batch_status queue_passwords(struct batch_run *r)
 {
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];
-        const struct prep *p = &r->p[i];
+        const struct batch_prep *p = &r->p[i];
         if (p->new_password == NULL || (p->act != ACT_INSERT && p->act != ACT_UPDATE))
             continue;
         const char *to = u->email != NULL ? u->email : p->stored_email;
@@ -509,7 +263,7 @@ static enum batch_status queue_passwords(struct run *r)
         };
         enum mail_status ms = mail_queue(r->c, r->t, p->id, to, MAIL_PASSWORD, &v);
         if (ms == MAIL_NOT_CONFIGURED) {
-            set_problem(r->out, i, BATCH_FIELD_NONE, 0, NULL);
+            batch_set_problem(r->out, i, BATCH_FIELD_NONE, 0, NULL);
             return BATCH_NO_MAIL;
         }
         if (ms != MAIL_OK)
@@ -519,7 +273,7 @@ static enum batch_status queue_passwords(struct run *r)
 }
 
 /* One attempt at the whole transaction. *retry is set when it may succeed if run again. */
-static enum batch_status run_once(struct run *r, int *retry)
+static enum batch_status run_once(struct batch_run *r, int *retry)
 {
     enum batch_status bs = BATCH_ERROR;
     enum db_status st;
@@ -530,8 +284,8 @@ static enum batch_status run_once(struct run *r, int *retry)
     *retry = 0;
     out->inserted = out->updated = out->deleted = out->nmissing = 0;
     if ((st = db_begin(r->c->db)) != DB_OK)
-        return from_db(st);
-    if ((st = lock_users(r, r->names_json, &rows, &map)) != DB_OK) {
+        return batch_from_db(st);
+    if ((st = batch_lock(r, r->names_json, &rows, &map)) != DB_OK) {
         bs = write_failed(r, st, retry);
         goto fail;
     }
@@ -546,7 +300,7 @@ static enum batch_status run_once(struct run *r, int *retry)
         goto fail;
     for (size_t k = 0; k < r->n; k++) {
         size_t i = r->order[k];
-        const struct prep *p = &r->p[i];
+        const struct batch_prep *p = &r->p[i];
         switch (p->act) {
         case ACT_DELETE:
             json_object_array_add(dels, json_object_new_int64(p->id));
@@ -570,21 +324,21 @@ static enum batch_status run_once(struct run *r, int *retry)
         if (r->p[i].act == ACT_MISSING)
             out->missing[out->nmissing++] = i;
     if (json_object_array_length(dels) > 0) {
-        struct db_val v[2] = { DBV_S(jtext(dels)), DBV_I(r->t->id) };
+        struct db_val v[2] = { DBV_S(batch_jtext(dels)), DBV_I(r->t->id) };
         if ((st = db_exec(r->c->db, SQL_BATCH_DELETE, v, 2, NULL)) != DB_OK) {
             bs = write_failed(r, st, retry);
             goto fail;
         }
     }
     if (json_object_array_length(upds) > 0) {
-        struct db_val v[2] = { DBV_S(jtext(upds)), DBV_I(r->t->id) };
+        struct db_val v[2] = { DBV_S(batch_jtext(upds)), DBV_I(r->t->id) };
         if ((st = db_exec(r->c->db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK) {
             bs = write_failed(r, st, retry);
             goto fail;
         }
     }
     if (json_object_array_length(ins) > 0) {
-        struct db_val v[3] = { DBV_I(r->t->id), DBV_S(r->origin), DBV_S(jtext(ins)) };
+        struct db_val v[3] = { DBV_I(r->t->id), DBV_S(r->origin), DBV_S(batch_jtext(ins)) };
         if ((st = db_exec(r->c->db, SQL_BATCH_INSERT, v, 3, NULL)) != DB_OK) {
             bs = write_failed(r, st, retry);
             goto fail;
@@ -615,48 +369,18 @@ done:
     return bs;
 }
 
-static int by_username(const void *a, const void *b, void *arg)
-{
-    const struct batch_user *u = arg;
-    return strcmp(u[*(const size_t *)a].username, u[*(const size_t *)b].username);
-}
-
 enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
                                     const struct batch_user *users, size_t n,
                                     struct batch_result *out)
 {
     enum batch_status bs = BATCH_ERROR;
-    json_object *names = NULL;
-    struct run r = { .c = c, .t = t, .origin = origin, .u = users, .n = n, .out = out };
+    struct batch_run r = { .c = c, .t = t, .origin = origin, .u = users, .n = n, .out = out };
 
     memset(out, 0, sizeof *out);
     out->problem.index = BATCH_NO_INDEX;
-    r.p = arena_calloc(c->arena, n ? n : 1, sizeof *r.p);
-    r.order = arena_calloc(c->arena, n ? n : 1, sizeof *r.order);
     out->missing = arena_calloc(c->arena, n ? n : 1, sizeof *out->missing);
-    names = json_object_new_array();
-    if (r.p == NULL || r.order == NULL || out->missing == NULL || names == NULL)
+    if (out->missing == NULL || (bs = batch_prepare(&r)) != BATCH_OK)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        if (users[i].op != BATCH_DELETE && users[i].reset_password && !mail_configured(c, t)) {
-            set_problem(out, i, BATCH_FIELD_NONE, 0, NULL);
-            bs = BATCH_NO_MAIL;
-            goto done;
-        }
-        r.order[i] = i;
-    }
-    /* every batch locks and inserts its users in username order, so two batches over the same
-     * users wait for each other instead of deadlocking */
-    qsort_r(r.order, n, sizeof *r.order, by_username, (void *)(uintptr_t)users);
-    for (size_t k = 0; k < n; k++)
-        json_object_array_add(names, json_object_new_string(users[r.order[k]].username));
-    if ((bs = resolve_roles(&r)) != BATCH_OK || (bs = prepare(&r)) != BATCH_OK)
-        goto done;
-    r.names_json = arena_strdup(c->arena, jtext(names));
-    if (r.names_json == NULL) {
-        bs = BATCH_ERROR;
-        goto done;
-    }
     for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
         int retry = 0;
         bs = run_once(&r, &retry);
@@ -666,13 +390,12 @@ enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const
     if (bs == BATCH_ERROR)
         log_error(c->rid, "users_batch: the batch of %zu users was not applied", n);
     if (bs == BATCH_EMAIL_TAKEN)
-        blame_email(&r);
+        batch_blame_email(&r);
     else if (bs == BATCH_EXISTS && out->problem.index == BATCH_NO_INDEX)
-        blame_username(&r);
+        batch_blame_username(&r);
+done:
     if (bs != BATCH_OK)
         out->inserted = out->updated = out->deleted = out->nmissing = 0;
-done:
-    json_object_put(names);
     for (size_t i = 0; r.p != NULL && i < n; i++)
         if (r.p[i].new_password != NULL)
             explicit_bzero(r.p[i].new_password, strlen(r.p[i].new_password));
