@@ -2,9 +2,10 @@
 only, signature, exp, nbf, the customerid claim naming the tenant) and the deprecated
 customerid + customercode query parameters (answered with a deprecation warning). A tenant's
 credential never reaches another tenant's users."""
+import os
 import time
 
-from harness import eq
+from harness import check, eq
 from servicepower_util import (DEPRECATED, PATH, b64url, err, expect, missing_warning, mint,
                                ok, post, query_path, snapshot, uniq, user_row)
 
@@ -37,9 +38,16 @@ def test_query_parameters_accepted_with_deprecation_warning(env):
     t = env.new_tenant()
     expect(post(env, t, user(), auth="query"), 200, ok(inserted=1, warnings=[DEPRECATED]))
     # the header wins when both are sent: no warning
+    token = mint(t)
     r = env.http("POST", query_path(t), b'{"Users":[{"UserID":"q","Email":"q@example.com"}]}',
-                 {"x-access-token": mint(t)}, "application/json")
+                 {"x-access-token": token}, "application/json")
     expect(r, 200, ok(inserted=1))
+    # our own log (one line per request, internal errors) carries neither credential
+    with open(os.path.join(env.var, "log", "app.log"), "rb") as f:
+        log = f.read()
+    check(t["servicepower"]["customercode"].encode() not in log, "customercode in app.log")
+    check(token.encode() not in log and token.split(".")[2].encode() not in log,
+          "token in app.log")
 
 
 def test_missing_and_wrong_credentials(env):
