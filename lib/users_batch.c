@@ -384,14 +384,19 @@ enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const
     for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
         int retry = 0;
         bs = run_once(&r, &retry);
+        if (bs == BATCH_EMAIL_TAKEN) {
+            /* InnoDB checks uq_users_email before uq_users_username: a user of this batch
+             * created meanwhile by a concurrent request shows up as its email taken. When no
+             * other user holds the email, run again: the user is then found and updated. */
+            batch_blame_email(&r);
+            retry = out->problem.index == BATCH_NO_INDEX;
+        }
         if (!retry)
             break;
     }
     if (bs == BATCH_ERROR)
         log_error(c->rid, "users_batch: the batch of %zu users was not applied", n);
-    if (bs == BATCH_EMAIL_TAKEN)
-        batch_blame_email(&r);
-    else if (bs == BATCH_EXISTS && out->problem.index == BATCH_NO_INDEX)
+    if (bs == BATCH_EXISTS && out->problem.index == BATCH_NO_INDEX)
         batch_blame_username(&r);
 done:
     if (bs != BATCH_OK)
