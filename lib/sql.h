@@ -99,6 +99,99 @@
     /* ---- Skedulo provisioning, bulk tasks and task status (keep this section's lines ---- */ \
     /* ---- together; each feature appends inside its own section) ---- */ \
     /* ---- ServicePower bulk ---- */ \
+    /* lib/users_batch.c: one statement per step whatever the batch size; each list is one */ \
+    /* JSON parameter. STRAIGHT_JOIN + FORCE INDEX keep the plan "each JSON row -> one index */ \
+    /* lookup" (a scan of the tenant's users would also lock them all). */ \
+    X(BATCH_ROLES, \
+      "SELECT j.ref, r.id FROM JSON_TABLE(?, '$[*]' COLUMNS (ref VARCHAR(128) CHARACTER SET " \
+      "utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$' ERROR ON ERROR)) AS j " \
+      "JOIN roles r ON r.name = j.ref OR r.uuid = j.ref " \
+      "WHERE r.tenant_id IS NULL OR r.tenant_id = ? ORDER BY r.tenant_id IS NULL, r.id") \
+    X(BATCH_LOCK, \
+      "SELECT u.username, u.id, u.email, u.first_name FROM JSON_TABLE(?, '$[*]' COLUMNS " \
+      "(name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$' " \
+      "ERROR ON ERROR)) AS j STRAIGHT_JOIN users u FORCE INDEX (uq_users_username) " \
+      "ON u.tenant_id = ? AND u.username = j.name FOR UPDATE") \
+    X(BATCH_EMAIL_OWNERS, \
+      "SELECT j.email, u.username FROM JSON_TABLE(?, '$[*]' COLUMNS (email VARCHAR(254) " \
+      "CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u FORCE INDEX (uq_users_email) " \
+      "ON u.tenant_id = ? AND u.email_norm = j.email") \
+    X(BATCH_DELETE, \
+      "DELETE u FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) " \
+      "AS j STRAIGHT_JOIN users u FORCE INDEX (PRIMARY) ON u.id = j.id WHERE u.tenant_id = ?") \
+    X(BATCH_UPDATE, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "id BIGINT UNSIGNED PATH '$.id' ERROR ON ERROR, " \
+      "email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email', " \
+      "first_name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.first_name', " \
+      "last_name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.last_name', " \
+      "password_hash VARCHAR(255) CHARACTER SET ascii PATH '$.password_hash', " \
+      "status VARCHAR(16) CHARACTER SET ascii PATH '$.status', " \
+      "locked TINYINT PATH '$.locked')) AS j " \
+      "STRAIGHT_JOIN users u FORCE INDEX (PRIMARY) ON u.id = j.id " \
+      "SET u.email = COALESCE(j.email, u.email), " \
+      "u.first_name = COALESCE(j.first_name, u.first_name), " \
+      "u.last_name = COALESCE(j.last_name, u.last_name), " \
+      "u.password_hash = COALESCE(j.password_hash, u.password_hash), " \
+      "u.status = COALESCE(j.status, u.status), u.locked = COALESCE(j.locked, u.locked) " \
+      "WHERE u.tenant_id = ?") \
+    X(BATCH_INSERT, \
+      "INSERT INTO users (oid, tenant_id, username, email, first_name, last_name, " \
+      "password_hash, status, locked, origin) " \
+      "SELECT j.oid, ?, j.username, j.email, j.first_name, j.last_name, j.password_hash, " \
+      "j.status, j.locked, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii PATH '$.oid' ERROR ON ERROR, " \
+      "username VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.username' ERROR ON ERROR, " \
+      "email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.email' ERROR ON ERROR, " \
+      "first_name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.first_name', " \
+      "last_name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.last_name', " \
+      "password_hash VARCHAR(255) CHARACTER SET ascii PATH '$.password_hash', " \
+      "status VARCHAR(16) CHARACTER SET ascii PATH '$.status' ERROR ON ERROR, " \
+      "locked TINYINT PATH '$.locked' ERROR ON ERROR)) AS j") \
+    X(BATCH_ROLES_CLEAR, \
+      "DELETE ur FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' " \
+      "ERROR ON ERROR)) AS j STRAIGHT_JOIN user_roles ur ON ur.user_id = j.id") \
+    X(BATCH_ROLES_ADD, \
+      "INSERT INTO user_roles (user_id, role_id) SELECT j.u, j.r FROM JSON_TABLE(?, '$[*]' " \
+      "COLUMNS (u BIGINT UNSIGNED PATH '$[0]' ERROR ON ERROR, " \
+      "r BIGINT UNSIGNED PATH '$[1]' ERROR ON ERROR)) AS j") \
+    X(BATCH_PHONES_CLEAR, \
+      "DELETE p FROM JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' " \
+      "ERROR ON ERROR)) AS j STRAIGHT_JOIN user_phones p ON p.user_id = j.id") \
+    X(BATCH_PHONES_ADD, \
+      "INSERT INTO user_phones (user_id, position, number, type) " \
+      "SELECT j.u, j.pos, j.num, j.typ FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "u BIGINT UNSIGNED PATH '$[0]' ERROR ON ERROR, " \
+      "pos SMALLINT UNSIGNED PATH '$[1]' ERROR ON ERROR, " \
+      "num VARCHAR(32) CHARACTER SET ascii PATH '$[2]' ERROR ON ERROR, " \
+      "typ VARCHAR(32) CHARACTER SET utf8mb4 PATH '$[3]')) AS j") \
+    X(BATCH_ATTRS_UPSERT, \
+      "INSERT INTO user_attributes (user_id, language_code, mobile_worker, " \
+      "dispatch_group_id, service_team_id, storage_location_id, sms_enabled, " \
+      "facetime_enabled, work_status, extensions) " \
+      "SELECT j.u, j.lang, j.mw, j.dg, j.st, j.sl, j.sms, j.ft, j.ws, j.ext " \
+      "FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "u BIGINT UNSIGNED PATH '$.u' ERROR ON ERROR, " \
+      "lang VARCHAR(35) CHARACTER SET ascii PATH '$.lang', mw TINYINT PATH '$.mw', " \
+      "dg VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.dg', " \
+      "st VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.st', " \
+      "sl VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.sl', " \
+      "sms TINYINT PATH '$.sms', ft TINYINT PATH '$.ft', " \
+      "ws VARCHAR(64) CHARACTER SET utf8mb4 PATH '$.ws', " \
+      "ext LONGTEXT CHARACTER SET utf8mb4 PATH '$.ext')) AS j " \
+      "ON DUPLICATE KEY UPDATE " \
+      "language_code = COALESCE(VALUES(language_code), user_attributes.language_code), " \
+      "mobile_worker = COALESCE(VALUES(mobile_worker), user_attributes.mobile_worker), " \
+      "dispatch_group_id = " \
+      "COALESCE(VALUES(dispatch_group_id), user_attributes.dispatch_group_id), " \
+      "service_team_id = COALESCE(VALUES(service_team_id), user_attributes.service_team_id), " \
+      "storage_location_id = " \
+      "COALESCE(VALUES(storage_location_id), user_attributes.storage_location_id), " \
+      "sms_enabled = COALESCE(VALUES(sms_enabled), user_attributes.sms_enabled), " \
+      "facetime_enabled = COALESCE(VALUES(facetime_enabled), user_attributes.facetime_enabled), " \
+      "work_status = COALESCE(VALUES(work_status), user_attributes.work_status), " \
+      "extensions = COALESCE(VALUES(extensions), user_attributes.extensions)") \
     /* ---- SOAJS invite ---- */ \
     /* a user of main tenant ? or of one of its sub-tenants, by oid */ \
     X(INVITE_USER_BY_OID, \

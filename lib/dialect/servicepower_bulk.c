@@ -1,0 +1,100 @@
+/* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, API.md section 6). Authenticates,
+ * decodes the whole batch (servicepower_decode.c), hands it to the store in one call
+ * (users_batch.c: all or nothing) and maps the outcome to the ServicePower envelope: 400 for
+ * an invalid user, 409 for a conflict, 200 with counts and warnings. Never touches SQL. */
+#include "servicepower.h"
+
+#include <stdio.h>
+
+#include "arena.h"
+#include "config.h"
+#include "ctx.h"
+#include "dialect.h"
+#include "servicepower_internal.h"
+#include "users_batch.h"
+
+/* The dataPath of a store problem: "Users[i].<property>". */
+static const char *problem_path(struct ctx *c, const struct batch_problem *bp,
+                                const char *property)
+{
+    const char *s;
+    if (bp->index == BATCH_NO_INDEX)
+        return "Users";
+    if (bp->field == BATCH_FIELD_ROLES)
+        s = arena_printf(c->arena, "Users[%zu].Roles[%zu]", bp->index, bp->item);
+    else if (property != NULL)
+        s = arena_printf(c->arena, "Users[%zu].%s", bp->index, property);
+    else
+        s = arena_printf(c->arena, "Users[%zu]", bp->index);
+    return s != NULL ? s : "Users";
+}
+
+static void answer_store_error(struct ctx *c, enum batch_status bs, const struct batch_result *r)
+{
+    struct sp_problem p = { .msg = SP_INTERNAL, .path = "", .value = "" };
+    const char *property = r->problem.field == BATCH_FIELD_EMAIL      ? "Email"
+                           : r->problem.field == BATCH_FIELD_USERNAME ? "UserID"
+                                                                      : NULL;
+    switch (bs) {
+    case BATCH_EXISTS: p.msg = SP_USER_EXISTS; break;
+    case BATCH_EMAIL_TAKEN: p.msg = SP_EMAIL_TAKEN; break;
+    case BATCH_EMAIL_REQUIRED: p.msg = SP_EMAIL_NEEDED; break;
+    case BATCH_UNKNOWN_ROLE: p.msg = SP_UNKNOWN_ROLE; break;
+    case BATCH_NO_MAIL: p.msg = SP_NO_MAIL; break;
+    case BATCH_DB_UNAVAILABLE: p.msg = SP_DB_DOWN; break;
+    case BATCH_OK:
+    case BATCH_ERROR: break;
+    }
+    if (sp_status(p.msg) < 500) {
+        p.field = property;
+        p.path = problem_path(c, &r->problem, property);
+        p.value = r->problem.value != NULL ? r->problem.value : "";
+    }
+    sp_fail(c, &p);
+}
+
+void servicepower_bulk_users(struct ctx *c)
+{
+    json_object *warnings = json_object_new_array();
+    struct batch_user *users = NULL;
+    size_t n = 0;
+    int deprecated = 0;
+    struct sp_problem p;
+
+    if (warnings == NULL) {
+        servicepower_error(c, 500, "out of memory");
+        return;
+    }
+    if (sp_authenticate(c, &deprecated) != 0)
+        goto done;
+    if (deprecated) {
+        struct sp_problem w = { .msg = SP_W_DEPRECATED_AUTH, .path = "", .value = "customerid" };
+        sp_warn(c->arena, warnings, &w);
+    }
+    struct sp_limits lim = { .max_users = c->cfg->bulk_max_users,
+                             .string_max = c->cfg->string_max };
+    if (sp_decode(c->arena, c->input, &lim, warnings, &users, &n, &p) != 0) {
+        sp_fail(c, &p);
+        goto done;
+    }
+    struct batch_result res;
+    enum batch_status bs = users_batch_apply(c, c->tenant, "servicepower", users, n, &res);
+    if (bs != BATCH_OK) {
+        answer_store_error(c, bs, &res);
+        goto done;
+    }
+    for (size_t k = 0; k < res.nmissing; k++) {
+        size_t i = res.missing[k];
+        struct sp_problem w = {
+            .msg = SP_W_DELETE_MISSING,
+            .path = arena_printf(c->arena, "Users[%zu].UserID", i),
+            .value = users[i].username,
+        };
+        if (w.path != NULL)
+            sp_warn(c->arena, warnings, &w);
+    }
+    sp_success(c, res.inserted, res.updated, res.deleted, warnings);
+    return;
+done:
+    json_object_put(warnings);
+}

@@ -1,0 +1,408 @@
+/* users_batch.c: a batch of user creations, updates and deletions in one transaction. Slow or
+ * fallible work that needs no lock (role lookup, password hashing, random ids) happens first
+ * (users_batch_prep.c); the transaction then locks the batch's existing users in one
+ * statement, makes every check, and writes with one statement per kind of change (each list a
+ * JSON parameter for JSON_TABLE), so the number of round trips does not grow with the batch.
+ * Unique indexes decide races (users_batch_blame.c only names the user afterwards). Never
+ * knows a vendor's field names; never logs a password. */
+#include "users_batch_internal.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "ctx.h"
+#include "log.h"
+#include "mail.h"
+#include "tenants.h"
+
+enum { BATCH_ATTEMPTS = 4 };   /* deadlocks and usernames taken concurrently are retried */
+
+enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db_rows *rows,
+                          json_object **map)
+{
+    struct db_val v[2] = { DBV_S(names_json), DBV_I(r->t->id) };
+    enum db_status st = db_query(r->c->db, r->c->arena, SQL_BATCH_LOCK, v, 2, rows);
+    *map = NULL;
+    if (st != DB_OK)
+        return st;
+    *map = json_object_new_object();
+    if (*map == NULL)
+        return DB_ERROR;
+    for (size_t row = 0; row < rows->nrows; row++)
+        json_object_object_add(*map, db_cell(rows, row, 0)->s,
+                               json_object_new_int64((long long)row));
+    return DB_OK;
+}
+
+/* Decides what happens to each user. All 400-class problems (an email missing) are reported
+ * before any 409-class one (a username that exists), each in batch order. */
+static enum batch_status classify(struct batch_run *r, const struct db_rows *rows, json_object *map)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < r->n; i++) {
+            const struct batch_user *u = &r->u[i];
+            json_object *row = NULL;
+            int exists = json_object_object_get_ex(map, u->username, &row);
+            if (pass == 0) {
+                if (!exists && u->op != BATCH_DELETE && u->email == NULL) {
+                    batch_set_problem(r->out, i, BATCH_FIELD_EMAIL, 0, NULL);
+                    return BATCH_EMAIL_REQUIRED;
+                }
+                continue;
+            }
+            if (exists && u->op == BATCH_INSERT) {
+                batch_set_problem(r->out, i, BATCH_FIELD_USERNAME, 0, u->username);
+                return BATCH_EXISTS;
+            }
+            struct batch_prep *p = &r->p[i];
+            p->act = u->op == BATCH_DELETE ? (exists ? ACT_DELETE : ACT_MISSING)
+                                           : (exists ? ACT_UPDATE : ACT_INSERT);
+            p->id = 0;
+            p->stored_email = p->stored_first = NULL;
+            if (exists) {
+                size_t k = (size_t)json_object_get_int64(row);
+                p->id = db_cell_int(db_cell(rows, k, 1));
+                p->stored_email = db_cell_str(db_cell(rows, k, 2));
+                p->stored_first = db_cell_str(db_cell(rows, k, 3));
+            }
+        }
+    }
+    return BATCH_OK;
+}
+
+static void add_str(json_object *o, const char *key, const char *v)
+{
+    if (v != NULL)
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+static void add_flag(json_object *o, const char *key, int v)
+{
+    if (v != BATCH_UNSET)
+        json_object_object_add(o, key, json_object_new_int(v ? 1 : 0));
+}
+
+/* The user row of an update (only what changes) or an insert (everything). */
+static json_object *user_row(const struct batch_user *u, const struct batch_prep *p)
+{
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return NULL;
+    if (p->act == ACT_UPDATE) {
+        json_object_object_add(o, "id", json_object_new_int64(p->id));
+        add_str(o, "status", u->active == BATCH_UNSET ? NULL : u->active ? "active" : "inactive");
+        add_flag(o, "locked", u->locked);
+    } else {
+        add_str(o, "oid", p->oid);
+        add_str(o, "username", u->username);
+        add_str(o, "status", u->active == BATCH_FALSE ? "inactive" : "active");
+        json_object_object_add(o, "locked", json_object_new_int(u->locked == BATCH_TRUE));
+    }
+    add_str(o, "email", u->email);
+    add_str(o, "first_name", u->first_name);
+    add_str(o, "last_name", u->last_name);
+    add_str(o, "password_hash", p->pwhash);
+    return o;
+}
+
+static int has_attributes(const struct batch_user *u)
+{
+    return u->language_code != NULL || u->mobile_worker != BATCH_UNSET ||
+           u->dispatch_group_id != NULL || u->service_team_id != NULL ||
+           u->storage_location_id != NULL || u->sms_enabled != BATCH_UNSET ||
+           u->facetime_enabled != BATCH_UNSET || u->work_status != NULL ||
+           u->extensions_json != NULL;
+}
+
+static json_object *attr_row(const struct batch_user *u, long long id)
+{
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return NULL;
+    json_object_object_add(o, "u", json_object_new_int64(id));
+    add_str(o, "lang", u->language_code);
+    add_flag(o, "mw", u->mobile_worker);
+    add_str(o, "dg", u->dispatch_group_id);
+    add_str(o, "st", u->service_team_id);
+    add_str(o, "sl", u->storage_location_id);
+    add_flag(o, "sms", u->sms_enabled);
+    add_flag(o, "ft", u->facetime_enabled);
+    add_str(o, "ws", u->work_status);
+    add_str(o, "ext", u->extensions_json);
+    return o;
+}
+
+/* Runs a statement whose only parameter is a JSON list, when the list is not empty. */
+static enum db_status exec_list(struct batch_run *r, enum sql_id id, json_object *list)
+{
+    if (json_object_array_length(list) == 0)
+        return DB_OK;
+    struct db_val v = DBV_S(batch_jtext(list));
+    return db_exec(r->c->db, id, &v, 1, NULL);
+}
+
+/* Outcome of one write inside the transaction. */
+static enum batch_status write_failed(struct batch_run *r, enum db_status st, int *retry)
+{
+    if (st == DB_RETRY) {
+        *retry = 1;
+        return BATCH_ERROR;
+    }
+    if (st == DB_DUPLICATE) {
+        const char *key = db_dup_key(r->c->db);
+        if (strcmp(key, "uq_users_username") == 0) {
+            *retry = 1;
+            return BATCH_EXISTS;
+        }
+        if (strcmp(key, "uq_users_email") == 0)
+            return BATCH_EMAIL_TAKEN;
+        log_error(r->c->rid, "users_batch: unexpected duplicate on %s", key);
+        return BATCH_ERROR;
+    }
+    return batch_from_db(st);
+}
+
+/* The ids of the users just created, by username. */
+static enum batch_status fetch_new_ids(struct batch_run *r, json_object *names)
+{
+    struct db_rows rows;
+    json_object *map = NULL;
+    if (json_object_array_length(names) == 0)
+        return BATCH_OK;
+    enum db_status st = batch_lock(r, batch_jtext(names), &rows, &map);
+    if (st != DB_OK)
+        return batch_from_db(st);
+    enum batch_status bs = BATCH_OK;
+    for (size_t i = 0; i < r->n && bs == BATCH_OK; i++) {
+        json_object *row = NULL;
+        if (r->p[i].act != ACT_INSERT)
+            continue;
+        if (!json_object_object_get_ex(map, r->u[i].username, &row)) {
+            log_error(r->c->rid, "users_batch: a created user was not found again");
+            bs = BATCH_ERROR;
+            break;
+        }
+        r->p[i].id = db_cell_int(db_cell(&rows, (size_t)json_object_get_int64(row), 1));
+    }
+    json_object_put(map);
+    return bs;
+}
+
+/* Roles, phones and attributes of the created and updated users. */
+static enum db_status write_links(struct batch_run *r)
+{
+    enum db_status st = DB_ERROR;
+    json_object *rclear = json_object_new_array(), *radd = json_object_new_array();
+    json_object *pclear = json_object_new_array(), *padd = json_object_new_array();
+    json_object *attrs = json_object_new_array();
+    if (rclear == NULL || radd == NULL || pclear == NULL || padd == NULL || attrs == NULL)
+        goto done;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct batch_user *u = &r->u[i];
+        const struct batch_prep *p = &r->p[i];
+        if (p->act != ACT_INSERT && p->act != ACT_UPDATE)
+            continue;
+        if (u->set_roles) {
+            if (p->act == ACT_UPDATE)
+                json_object_array_add(rclear, json_object_new_int64(p->id));
+            for (size_t k = 0; k < p->nrole_ids; k++) {
+                json_object *pair = json_object_new_array();
+                json_object_array_add(pair, json_object_new_int64(p->id));
+                json_object_array_add(pair, json_object_new_int64(p->role_ids[k]));
+                json_object_array_add(radd, pair);
+            }
+        }
+        if (u->set_phones) {
+            if (p->act == ACT_UPDATE)
+                json_object_array_add(pclear, json_object_new_int64(p->id));
+            for (size_t k = 0; k < u->nphones; k++) {
+                json_object *ph = json_object_new_array();
+                json_object_array_add(ph, json_object_new_int64(p->id));
+                json_object_array_add(ph, json_object_new_int64((long long)k));
+                json_object_array_add(ph, json_object_new_string(u->phones[k].number));
+                json_object_array_add(ph, u->phones[k].type != NULL
+                                              ? json_object_new_string(u->phones[k].type)
+                                              : NULL);
+                json_object_array_add(padd, ph);
+            }
+        }
+        if (has_attributes(u))
+            json_object_array_add(attrs, attr_row(u, p->id));
+    }
+    if ((st = exec_list(r, SQL_BATCH_ROLES_CLEAR, rclear)) != DB_OK ||
+        (st = exec_list(r, SQL_BATCH_ROLES_ADD, radd)) != DB_OK ||
+        (st = exec_list(r, SQL_BATCH_PHONES_CLEAR, pclear)) != DB_OK ||
+        (st = exec_list(r, SQL_BATCH_PHONES_ADD, padd)) != DB_OK ||
+        (st = exec_list(r, SQL_BATCH_ATTRS_UPSERT, attrs)) != DB_OK)
+        goto done;
+    st = DB_OK;
+done:
+    json_object_put(rclear);
+    json_object_put(radd);
+    json_object_put(pclear);
+    json_object_put(padd);
+    json_object_put(attrs);
+    return st;
+}
+
+/* A generated password goes out by mail in the same transaction as its hash. */
+static enum batch_status queue_passwords(struct batch_run *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct batch_user *u = &r->u[i];
+        const struct batch_prep *p = &r->p[i];
+        if (p->new_password == NULL || (p->act != ACT_INSERT && p->act != ACT_UPDATE))
+            continue;
+        const char *to = u->email != NULL ? u->email : p->stored_email;
+        const char *first = u->first_name != NULL ? u->first_name : p->stored_first;
+        struct mail_vars v = {
+            .name = first != NULL && *first != '\0' ? first : u->username,
+            .password = p->new_password,
+        };
+        enum mail_status ms = mail_queue(r->c, r->t, p->id, to, MAIL_PASSWORD, &v);
+        if (ms == MAIL_NOT_CONFIGURED) {
+            batch_set_problem(r->out, i, BATCH_FIELD_NONE, 0, NULL);
+            return BATCH_NO_MAIL;
+        }
+        if (ms != MAIL_OK)
+            return BATCH_ERROR;
+    }
+    return BATCH_OK;
+}
+
+/* One attempt at the whole transaction. *retry is set when it may succeed if run again. */
+static enum batch_status run_once(struct batch_run *r, int *retry)
+{
+    enum batch_status bs = BATCH_ERROR;
+    enum db_status st;
+    struct db_rows rows;
+    json_object *map = NULL, *dels = NULL, *upds = NULL, *ins = NULL, *new_names = NULL;
+    struct batch_result *out = r->out;
+
+    *retry = 0;
+    out->inserted = out->updated = out->deleted = out->nmissing = 0;
+    if ((st = db_begin(r->c->db)) != DB_OK)
+        return batch_from_db(st);
+    if ((st = batch_lock(r, r->names_json, &rows, &map)) != DB_OK) {
+        bs = write_failed(r, st, retry);
+        goto fail;
+    }
+    if ((bs = classify(r, &rows, map)) != BATCH_OK)
+        goto fail;
+    bs = BATCH_ERROR;
+    dels = json_object_new_array();
+    upds = json_object_new_array();
+    ins = json_object_new_array();
+    new_names = json_object_new_array();
+    if (dels == NULL || upds == NULL || ins == NULL || new_names == NULL)
+        goto fail;
+    for (size_t k = 0; k < r->n; k++) {
+        size_t i = r->order[k];
+        const struct batch_prep *p = &r->p[i];
+        switch (p->act) {
+        case ACT_DELETE:
+            json_object_array_add(dels, json_object_new_int64(p->id));
+            out->deleted++;
+            break;
+        case ACT_UPDATE:
+            json_object_array_add(upds, user_row(&r->u[i], p));
+            out->updated++;
+            break;
+        case ACT_INSERT:
+            json_object_array_add(ins, user_row(&r->u[i], p));
+            json_object_array_add(new_names, json_object_new_string(r->u[i].username));
+            out->inserted++;
+            break;
+        case ACT_MISSING:
+        case ACT_NONE:
+            break;
+        }
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->p[i].act == ACT_MISSING)
+            out->missing[out->nmissing++] = i;
+    if (json_object_array_length(dels) > 0) {
+        struct db_val v[2] = { DBV_S(batch_jtext(dels)), DBV_I(r->t->id) };
+        if ((st = db_exec(r->c->db, SQL_BATCH_DELETE, v, 2, NULL)) != DB_OK) {
+            bs = write_failed(r, st, retry);
+            goto fail;
+        }
+    }
+    if (json_object_array_length(upds) > 0) {
+        struct db_val v[2] = { DBV_S(batch_jtext(upds)), DBV_I(r->t->id) };
+        if ((st = db_exec(r->c->db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK) {
+            bs = write_failed(r, st, retry);
+            goto fail;
+        }
+    }
+    if (json_object_array_length(ins) > 0) {
+        struct db_val v[3] = { DBV_I(r->t->id), DBV_S(r->origin), DBV_S(batch_jtext(ins)) };
+        if ((st = db_exec(r->c->db, SQL_BATCH_INSERT, v, 3, NULL)) != DB_OK) {
+            bs = write_failed(r, st, retry);
+            goto fail;
+        }
+    }
+    if ((bs = fetch_new_ids(r, new_names)) != BATCH_OK)
+        goto fail;
+    if ((st = write_links(r)) != DB_OK) {
+        bs = write_failed(r, st, retry);
+        goto fail;
+    }
+    if ((bs = queue_passwords(r)) != BATCH_OK)
+        goto fail;
+    if ((st = db_commit(r->c->db)) != DB_OK) {
+        bs = write_failed(r, st, retry);
+        goto fail;
+    }
+    bs = BATCH_OK;
+    goto done;
+fail:
+    db_rollback(r->c->db);
+done:
+    json_object_put(map);
+    json_object_put(dels);
+    json_object_put(upds);
+    json_object_put(ins);
+    json_object_put(new_names);
+    return bs;
+}
+
+enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
+                                    const struct batch_user *users, size_t n,
+                                    struct batch_result *out)
+{
+    enum batch_status bs = BATCH_ERROR;
+    struct batch_run r = { .c = c, .t = t, .origin = origin, .u = users, .n = n, .out = out };
+
+    memset(out, 0, sizeof *out);
+    out->problem.index = BATCH_NO_INDEX;
+    out->missing = arena_calloc(c->arena, n ? n : 1, sizeof *out->missing);
+    if (out->missing == NULL || (bs = batch_prepare(&r)) != BATCH_OK)
+        goto done;
+    for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
+        int retry = 0;
+        bs = run_once(&r, &retry);
+        if (bs == BATCH_EMAIL_TAKEN) {
+            /* InnoDB checks uq_users_email before uq_users_username: a user of this batch
+             * created meanwhile by a concurrent request shows up as its email taken. When no
+             * other user holds the email, run again: the user is then found and updated. */
+            batch_blame_email(&r);
+            retry = out->problem.index == BATCH_NO_INDEX;
+        }
+        if (!retry)
+            break;
+    }
+    if (bs == BATCH_ERROR)
+        log_error(c->rid, "users_batch: the batch of %zu users was not applied", n);
+    if (bs == BATCH_EXISTS && out->problem.index == BATCH_NO_INDEX)
+        batch_blame_username(&r);
+done:
+    if (bs != BATCH_OK)
+        out->inserted = out->updated = out->deleted = out->nmissing = 0;
+    for (size_t i = 0; r.p != NULL && i < n; i++)
+        if (r.p[i].new_password != NULL)
+            explicit_bzero(r.p[i].new_password, strlen(r.p[i].new_password));
+    return bs;
+}

@@ -1,0 +1,60 @@
+/* users_batch_internal.h: what the files of the batch store share (users_batch.c: the
+ * transaction; users_batch_prep.c: the work done before it; users_batch_blame.c: naming the
+ * user behind a conflict after it). Not for any other module. */
+#ifndef PROV_USERS_BATCH_INTERNAL_H
+#define PROV_USERS_BATCH_INTERNAL_H
+
+#include <json-c/json.h>
+
+#include "crypto.h"
+#include "db.h"
+#include "users_batch.h"
+
+enum batch_act { ACT_NONE = 0, ACT_INSERT, ACT_UPDATE, ACT_DELETE, ACT_MISSING };
+
+/* What the batch works out per user (arena). */
+struct batch_prep {
+    char oid[OID_HEX_LEN + 1];   /* the id a created user gets */
+    char *pwhash;                /* NULL: password unchanged */
+    char *new_password;          /* a generated password to mail, wiped at the end */
+    long long *role_ids;         /* distinct, when set_roles */
+    size_t nrole_ids;
+    /* set inside the transaction */
+    enum batch_act act;
+    long long id;
+    const char *stored_email;
+    const char *stored_first;
+};
+
+struct batch_run {
+    struct ctx *c;
+    const struct tenant *t;
+    const char *origin;
+    const struct batch_user *u;
+    size_t n;
+    struct batch_prep *p;
+    size_t *order;               /* indexes sorted by username: the order rows are locked in */
+    const char *names_json;      /* every username of the batch, in that order */
+    struct batch_result *out;
+};
+
+/* The JSON text of a list or row (owned by o). */
+const char *batch_jtext(json_object *o);
+/* BATCH_DB_UNAVAILABLE or BATCH_ERROR. */
+enum batch_status batch_from_db(enum db_status st);
+void batch_set_problem(struct batch_result *out, size_t i, enum batch_field f, size_t item,
+                       const char *value);
+/* Before the transaction: checks that resets can be mailed, orders the batch by username,
+ * resolves roles, hashes passwords, generates reset passwords and the ids of users that may be
+ * created. Sets r->p, r->order and r->names_json. */
+enum batch_status batch_prepare(struct batch_run *r);
+/* Locks the rows of the usernames in names_json (a JSON array) and returns a username -> row
+ * map (put it); rows are (username, id, email, first_name). */
+enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db_rows *rows,
+                          json_object **map);
+/* After a rolled-back write, set r->out->problem to the user behind a duplicate email or
+ * username (BATCH_NO_INDEX when it cannot be told). */
+void batch_blame_email(struct batch_run *r);
+void batch_blame_username(struct batch_run *r);
+
+#endif
