@@ -64,6 +64,16 @@ const char *mail_body_template(enum mail_kind kind)
     return templates[kind].body;
 }
 
+const char *mail_kind_name(enum mail_kind kind)
+{
+    return templates[kind].kind;
+}
+
+int mail_kind_has_secret(enum mail_kind kind)
+{
+    return templates[kind].has_secret;
+}
+
 const char *mail_base_url(const struct ctx *c, const struct tenant *t)
 {
     const char *u = t != NULL && t->base_url != NULL && *t->base_url ? t->base_url

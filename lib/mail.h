@@ -41,5 +41,9 @@ char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v);
 /* The template texts of a kind (static). */
 const char *mail_subject_template(enum mail_kind kind);
 const char *mail_body_template(enum mail_kind kind);
+/* The outbox name of a kind ("invitation", ...) and whether its body holds a secret; for
+ * callers that insert many outbox rows in one statement (static storage). */
+const char *mail_kind_name(enum mail_kind kind);
+int mail_kind_has_secret(enum mail_kind kind);
 
 #endif
