@@ -152,7 +152,8 @@
       "nt VARCHAR(16) CHARACTER SET ascii PATH '$.nt' ERROR ON ERROR, " \
       "wh VARCHAR(16) CHARACTER SET ascii PATH '$.wh' ERROR ON ERROR, " \
       "la DOUBLE PATH '$.la' ERROR ON ERROR, lo DOUBLE PATH '$.lo' ERROR ON ERROR, " \
-      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j STRAIGHT_JOIN users u ON u.oid = j.oid") \
+      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
     X(BULK_TOKENS_ADD, \
       "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) " \
       "SELECT u.id, ?, j.h, FROM_UNIXTIME(?) FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
@@ -215,7 +216,8 @@
       "wh VARCHAR(16) CHARACTER SET ascii PATH '$.wh' ERROR ON ERROR, " \
       "s_la INT EXISTS PATH '$.la', la DOUBLE PATH '$.la' ERROR ON ERROR, " \
       "s_lo INT EXISTS PATH '$.lo', lo DOUBLE PATH '$.lo' ERROR ON ERROR, " \
-      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j STRAIGHT_JOIN resources r ON r.user_id = j.uid SET " \
+      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j " \
+      "STRAIGHT_JOIN resources r ON r.user_id = j.uid SET " \
       "r.primary_region_id = IF(j.s_rg, j.rg, r.primary_region_id), " \
       "r.is_active = IF(j.s_ia, j.ia, r.is_active), " \
       "r.resource_type = IF(j.s_rt, j.rt, r.resource_type), " \

@@ -346,20 +346,24 @@ static enum users_bulk_status insert_chunk(struct batch *b, struct pending *p, s
     return attach_all(b, p, m);
 }
 
-/* Ids, tokens and their hashes for the users that go to the database. */
+/* Ids, tokens and their hashes for the users that go to the database. The randomness for all
+ * of them is drawn in one call: one system call per user would dominate the CPU time. */
 static int prepare(struct batch *b, struct pending *p, size_t m)
 {
+    enum { OID_RAW = OID_HEX_LEN / 2, TOKEN_RAW = 16 };
+    unsigned char *raw = arena_calloc(b->c->arena, m + 1, OID_RAW + TOKEN_RAW);
+    if (raw == NULL || crypto_random(raw, m * (OID_RAW + TOKEN_RAW)) != 0)
+        return -1;
     for (size_t k = 0; k < m; k++) {
-        struct bulk_result *r = &b->out[p[k].idx];
-        if (crypto_oid(r->oid) != 0)
-            return -1;
+        const unsigned char *r = raw + k * (OID_RAW + TOKEN_RAW);
+        hex_encode(r, OID_RAW, b->out[p[k].idx].oid);
         p[k].token[0] = '\0';
         if (b->users[p[k].idx].invite) {
-            if (crypto_uuid_v4(p[k].token) != 0)
-                return -1;
-            crypto_secret_hash(p[k].token, strlen(p[k].token), p[k].token_hash);
+            crypto_uuid_v4_format(r + OID_RAW, p[k].token);
+            crypto_secret_hash(p[k].token, UUID_STR_LEN, p[k].token_hash);
         }
     }
+    explicit_bzero(raw, m * (OID_RAW + TOKEN_RAW));
     return 0;
 }
 

@@ -86,16 +86,26 @@ void skedulo_users_patch(struct ctx *c)
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
     }
-    size_t m = 0;
+    /* problems in request order: decoding ones now, the store's after it answered */
+    struct sk_problem *pb = arena_calloc(c->arena, n, sizeof *pb);
+    size_t *slot = arena_calloc(c->arena, n, sizeof *slot);
+    const char **ids = arena_calloc(c->arena, n, sizeof *ids);
+    if (pb == NULL || slot == NULL || ids == NULL) {
+        json_object_put(failures);
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return;
+    }
+    size_t m = 0, i = 0;
     json_object_object_foreach(body, id, changes)
     {
-        struct sk_problem pb = { SK_FAIL_USER_NOT_FOUND, NULL };
+        pb[i] = (struct sk_problem){ SK_FAIL_USER_NOT_FOUND, NULL };
+        ids[i] = id;
+        slot[i] = (size_t)-1;
         /* ids this service hands out are 24 lower-case hex digits; anything else is unknown */
         int id_ok = valid_oid(id, strlen(id)) && strspn(id, "0123456789abcdef") == 24;
-        if (!id_ok || sk_decode_patch(c, id, changes, &p[m], &pb) != 0)
-            sk_add_failure(c, failures, id, &pb);
-        else
-            m++;
+        if (id_ok && sk_decode_patch(c, id, changes, &p[m], &pb[i]) == 0)
+            slot[i] = m++;
+        i++;
     }
     enum users_patch_status ps = m > 0 ? users_patch_apply(c, c->tenant, p, m, res)
                                        : USERS_PATCH_OK;
@@ -116,14 +126,15 @@ void skedulo_users_patch(struct ctx *c)
         return;
     }
     long long updated = 0;
-    for (size_t k = 0; k < m; k++) {
-        if (res[k].outcome == PATCH_UPDATED) {
-            updated++;
-            continue;
+    for (size_t k = 0; k < n; k++) {
+        if (slot[k] != (size_t)-1) {
+            if (res[slot[k]].outcome == PATCH_UPDATED) {
+                updated++;
+                continue;
+            }
+            outcome_problem(&res[slot[k]], &pb[k]);
         }
-        struct sk_problem pb;
-        outcome_problem(&res[k], &pb);
-        sk_add_failure(c, failures, p[k].oid, &pb);
+        sk_add_failure(c, failures, ids[k], &pb[k]);
     }
     sk_answer_result(c, 0, updated, (long long)n, failures);
 }

@@ -40,14 +40,19 @@ void skedulo_users_post(struct ctx *c)
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
     }
+    /* problems in request order: decoding ones now, the store's after it answered */
+    struct sk_problem *pb = arena_calloc(c->arena, n, sizeof *pb);
+    size_t *slot = arena_calloc(c->arena, n, sizeof *slot);
+    if (pb == NULL || slot == NULL) {
+        json_object_put(failures);
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return;
+    }
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_array_get_idx(users, i);
-        struct sk_problem pb;
-        if (sk_decode_user(c, u, &valid[m], &pb) != 0)
-            sk_add_failure(c, failures, sk_user_key(c, u, i), &pb);
-        else
-            m++;
+        slot[i] = (size_t)-1;
+        if (sk_decode_user(c, json_object_array_get_idx(users, i), &valid[m], &pb[i]) == 0)
+            slot[i] = m++;
     }
     struct bulk_options opt = { "skedulo", MAIL_INVITATION };
     enum users_bulk_status us = users_bulk_create(c, c->tenant, &opt, valid, m, res);
@@ -60,14 +65,16 @@ void skedulo_users_post(struct ctx *c)
         return;
     }
     long long inserted = 0;
-    for (size_t k = 0; k < m; k++) {
-        if (res[k].outcome == BULK_CREATED) {
-            inserted++;
-            continue;
+    for (size_t i = 0; i < n; i++) {
+        if (slot[i] != (size_t)-1) {
+            if (res[slot[i]].outcome == BULK_CREATED) {
+                inserted++;
+                continue;
+            }
+            outcome_problem(&res[slot[i]], &pb[i]);
         }
-        struct sk_problem pb;
-        outcome_problem(&res[k], &pb);
-        sk_add_failure(c, failures, valid[k].email, &pb);
+        sk_add_failure(c, failures, sk_user_key(c, json_object_array_get_idx(users, i), i),
+                       &pb[i]);
     }
     sk_answer_result(c, inserted, 0, (long long)n, failures);
 }

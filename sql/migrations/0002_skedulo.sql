@@ -23,7 +23,8 @@ CREATE TABLE resources (
   geo_longitude      DOUBLE NULL,
   custom_fields      LONGTEXT NULL CHECK (custom_fields IS NULL OR JSON_VALID(custom_fields)),
   created_at         DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-  updated_at         DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
+  updated_at         DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
+                     ON UPDATE CURRENT_TIMESTAMP(6),
   PRIMARY KEY (user_id),
   KEY ix_resources_region (primary_region_id),
   CONSTRAINT fk_resources_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,

@@ -97,7 +97,8 @@ def test_seed_000_request_and_success_response(env):
                        f"FROM mail_outbox m JOIN users u ON u.id = m.user_id "
                        f"WHERE u.oid = {quote(row[0])}")
     eq(mail[:3], ["invitation", "new_user@skedulo.com", "pending"], "queued invitation")
-    m = re.fullmatch(r"/urac/join\?token=([0-9a-f-]{36})", mail[3] or "")
+    m = re.fullmatch(r"/urac/join\?token=([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+                     r"[0-9a-f]{12})", mail[3] or "")
     check(m is not None, f"no set-password link in the mail: {mail[3]!r}")
     token_hash = hashlib.sha256(m.group(1).encode()).hexdigest()
     tok = env.sql_one(f"SELECT k.purpose, k.used_at IS NULL, "
