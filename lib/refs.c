@@ -44,9 +44,11 @@ const char **refs_distinct(struct ctx *c, const char *const *keys, size_t n, siz
     return v;
 }
 
+typedef int (*plausible_fn)(const char *s, size_t n);
+
 static enum refs_status resolve(struct ctx *c, enum sql_id q, const struct tenant *t,
-                                const char *const *keys, size_t n, int (*plausible)(
-                                    const char *, size_t), struct refs *out)
+                                const char *const *keys, size_t n, plausible_fn plausible,
+                                struct refs *out)
 {
     enum refs_status rs = REFS_ERROR;
     json_object *arr = NULL;

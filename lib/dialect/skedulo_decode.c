@@ -251,57 +251,65 @@ static int custom_value_ok(struct ctx *c, json_object *v)
            text_check(json_object_get_string(v), n, TEXT_MULTI_LINE) == TEXT_OK;
 }
 
+/* A known resource field's value; null is absent on creation, clears on update (but the two
+ * required fields cannot be cleared). */
+static int known_field(struct ctx *c, const struct res_rule *rule, json_object *v, int patch,
+                       struct resource_spec *r)
+{
+    if (v != NULL)
+        return res_value(c, rule, v, &r->f[rule->field]);
+    if (!patch)
+        return 0;
+    if (rule->field == RES_PRIMARY_REGION || rule->field == RES_IS_ACTIVE)
+        return -1;
+    r->f[rule->field].state = RES_CLEAR;
+    return 0;
+}
+
 /* The resource object; patch: nulls clear (custom fields: a merge patch). */
 static int decode_resource(struct ctx *c, json_object *obj, int patch, struct resource_spec **out,
                            struct sk_problem *pb)
 {
-    struct resource_spec *r = arena_alloc(c->arena, sizeof *r);
+    int rc = -1;
+    const char *bad = "resource";
     json_object *custom = NULL;
-    if (r == NULL)
-        return problem(pb, SK_FAIL_INVALID_FIELD, "resource");
     size_t ncustom = 0;
+    struct resource_spec *r = arena_alloc(c->arena, sizeof *r);
+    if (r == NULL)
+        goto done;
     json_object_object_foreach(obj, key, v)
     {
         const struct res_rule *rule = res_rule(key);
         if (rule != NULL) {
-            if (v == NULL) {
-                if (!patch)
-                    continue;
-                /* the two required fields cannot be cleared */
-                if (rule->field == RES_PRIMARY_REGION || rule->field == RES_IS_ACTIVE)
-                    goto invalid_rule;
-                r->f[rule->field].state = RES_CLEAR;
-                continue;
+            if (known_field(c, rule, v, patch, r) != 0) {
+                bad = rule->path;
+                goto done;
             }
-            if (res_value(c, rule, v, &r->f[rule->field]) != 0)
-                goto invalid_rule;
             continue;
-        invalid_rule:
-            json_object_put(custom);
-            return problem(pb, SK_FAIL_INVALID_FIELD, rule->path);
         }
-        const char *path = arena_printf(c->arena, "resource.%s", key);
         if (!custom_name_ok(key) || ++ncustom > MAX_CUSTOM ||
             (v != NULL && !custom_value_ok(c, v))) {
-            json_object_put(custom);
-            return problem(pb, SK_FAIL_INVALID_FIELD, path ? path : "resource");
+            const char *path = arena_printf(c->arena, "resource.%s", key);
+            bad = path != NULL ? path : "resource";
+            goto done;
         }
         if (v == NULL && !patch)
             continue;
         if (custom == NULL && (custom = json_object_new_object()) == NULL)
-            return problem(pb, SK_FAIL_INVALID_FIELD, "resource");
+            goto done;
         json_object_object_add(custom, key, json_object_get(v));
     }
-    if (custom != NULL) {
-        r->custom_json = arena_strdup(
-            c->arena, json_object_to_json_string_ext(custom, JSON_C_TO_STRING_PLAIN |
-                                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(custom);
-        if (r->custom_json == NULL)
-            return problem(pb, SK_FAIL_INVALID_FIELD, "resource");
-    }
+    if (custom != NULL &&
+        (r->custom_json = arena_strdup(
+             c->arena, json_object_to_json_string_ext(
+                           custom, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) ==
+            NULL)
+        goto done;
     *out = r;
-    return 0;
+    rc = 0;
+done:
+    json_object_put(custom);
+    return rc == 0 ? 0 : problem(pb, SK_FAIL_INVALID_FIELD, bad);
 }
 
 int sk_decode_user(struct ctx *c, json_object *obj, struct bulk_user *u, struct sk_problem *pb)
