@@ -3,6 +3,7 @@
 #include "crypto.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -211,6 +212,18 @@ int crypto_uuid_v4(char out[UUID_STR_LEN + 1])
     memcpy(out + 24, hex + 20, 12);
     out[36] = '\0';
     return 0;
+}
+
+void crypto_uuid_v4_format(const unsigned char raw[16], char out[UUID_STR_LEN + 1])
+{
+    unsigned char u[16];
+    char hex[33];
+    memcpy(u, raw, sizeof u);
+    u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+    u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+    hex_encode(u, sizeof u, hex);
+    snprintf(out, UUID_STR_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+             hex + 16, hex + 20);
 }
 
 void crypto_secret_hash(const char *secret, size_t n, char out[2 * SHA256_LEN + 1])

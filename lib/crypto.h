@@ -42,6 +42,9 @@ int crypto_token(size_t nbytes, char *out);
 int crypto_oid(char out[OID_HEX_LEN + 1]);
 /* A random RFC 4122 version 4 UUID, lowercase, NUL-terminated. */
 int crypto_uuid_v4(char out[UUID_STR_LEN + 1]);
+/* The version 4 UUID made of 16 random bytes the caller drew (in bulk: one getrandom call for
+ * many ids instead of one each); the version and variant bits are set here. */
+void crypto_uuid_v4_format(const unsigned char raw[16], char out[UUID_STR_LEN + 1]);
 /* SHA-256 of a secret as 64 hex digits, the form credentials are stored in. */
 void crypto_secret_hash(const char *secret, size_t n, char out[2 * SHA256_LEN + 1]);
 

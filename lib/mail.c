@@ -100,6 +100,11 @@ int mail_kind_from_name(const char *name, enum mail_kind *kind)
     return -1;
 }
 
+int mail_kind_has_secret(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].has_secret : 1;
+}
+
 const char *mail_base_url(const struct ctx *c, const struct tenant *t)
 {
     const char *u = t != NULL && t->base_url != NULL && *t->base_url ? t->base_url
@@ -199,34 +204,57 @@ static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enu
     return st;
 }
 
-enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
-                            const char *to, enum mail_kind kind, const struct mail_vars *v)
+enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+                                  struct mail_batch *mb)
 {
     if (!mail_configured(c, t))
         return MAIL_NOT_CONFIGURED;
-    if (!kind_ok(kind) || to == NULL)
+    if (!kind_ok(kind))
         return MAIL_FAILED;
-    const struct template *tp = &templates[kind];
+    mb->tenant = t;
+    mb->kind = kind;
+    mb->subject_template = templates[kind].subject;
+    mb->body_template = templates[kind].body;
+    if (tenant_template(c, t, kind, &mb->subject_template, &mb->body_template) != DB_OK)
+        return MAIL_FAILED;
+    return MAIL_OK;
+}
+
+enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, const char *to,
+                                   const struct mail_vars *v, struct mail_rendered *out)
+{
+    if (to == NULL)
+        return MAIL_FAILED;
     struct mail_vars vv = *v;
     if (vv.email == NULL)
         vv.email = to;
     if (vv.tenant == NULL)
-        vv.tenant = t->name;
-    const char *subject_t = tp->subject, *body_t = tp->body;
-    if (tenant_template(c, t, kind, &subject_t, &body_t) != DB_OK)
-        return MAIL_FAILED;
+        vv.tenant = mb->tenant->name;
     int failed = 0;
-    const char *subject = one_line(c, mail_render(c, subject_t, &vv), MAIL_SUBJECT_MAX, &failed);
-    const char *name = one_line(c, vv.name, MAIL_NAME_MAX, &failed);
-    char *body = mail_render(c, body_t, &vv);
-    if (failed || subject == NULL || body == NULL)
+    out->subject = one_line(c, mail_render(c, mb->subject_template, &vv), MAIL_SUBJECT_MAX,
+                            &failed);
+    out->name = one_line(c, vv.name, MAIL_NAME_MAX, &failed);
+    out->body = mail_render(c, mb->body_template, &vv);
+    return failed || out->subject == NULL || out->body == NULL ? MAIL_FAILED : MAIL_OK;
+}
+
+enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
+                            const char *to, enum mail_kind kind, const struct mail_vars *v)
+{
+    struct mail_batch mb;
+    struct mail_rendered m;
+    enum mail_status ms = mail_batch_begin(c, t, kind, &mb);
+    if (ms != MAIL_OK)
+        return ms;
+    if (mail_batch_render(c, &mb, to, v, &m) != MAIL_OK)
         return MAIL_FAILED;
     struct db_val p[9] = {
-        DBV_I(t->id), user_id > 0 ? DBV_I(user_id) : DBV_NONE, DBV_S(tp->kind), DBV_S(to),
-        DBV_S(name), DBV_S(subject), DBV_S(body), DBV_I(tp->has_secret), DBV_S(c->rid),
+        DBV_I(t->id), user_id > 0 ? DBV_I(user_id) : DBV_NONE, DBV_S(templates[kind].kind),
+        DBV_S(to), DBV_S(m.name), DBV_S(m.subject), DBV_S(m.body),
+        DBV_I(templates[kind].has_secret), DBV_S(c->rid),
     };
     enum db_status st = db_exec(c->db, SQL_MAIL_OUTBOX_INSERT, p, 9, NULL);
-    explicit_bzero(body, strlen(body));
+    explicit_bzero(m.body, strlen(m.body));
     return st == DB_OK ? MAIL_OK : MAIL_FAILED;
 }
 

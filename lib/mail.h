@@ -38,6 +38,27 @@ enum { MAIL_SUBJECT_MAX = 255, MAIL_NAME_MAX = 255 };
 const char *mail_base_url(const struct ctx *c, const struct tenant *t);
 /* 1 when mail can be sent for tenant t: a base URL and a sender address are configured. */
 int mail_configured(const struct ctx *c, const struct tenant *t);
+/* Rendering many messages of one kind for one tenant, for callers that insert many outbox
+ * rows in one statement (bulk creation): mail_batch_begin looks the tenant's template up once,
+ * mail_batch_render renders one message the way mail_queue would (cleaned one-line subject
+ * and display name, the body), all in the arena. Both return MAIL_OK or MAIL_FAILED; begin
+ * returns MAIL_NOT_CONFIGURED when the tenant cannot send mail. */
+struct mail_batch {
+    const struct tenant *tenant;
+    enum mail_kind kind;
+    const char *subject_template;
+    const char *body_template;
+};
+struct mail_rendered {
+    const char *name;       /* the To display name, or NULL */
+    const char *subject;
+    char *body;
+};
+enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+                                  struct mail_batch *mb);
+enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, const char *to,
+                                   const struct mail_vars *v, struct mail_rendered *out);
+
 /* Renders and inserts one outbox row. Must run inside the caller's transaction so the mail
  * exists exactly when the change it announces does. user_id 0 for none. The row remembers
  * the request (c->rid) for mail_kick. */
@@ -64,5 +85,8 @@ const char *mail_kind_name(enum mail_kind kind);
 int mail_kind_from_name(const char *name, enum mail_kind *kind);
 /* The placeholder a body of this kind must contain to be of any use ("{{link}}", ...). */
 const char *mail_key_placeholder(enum mail_kind kind);
+/* Whether a kind's body holds a secret (blanked once sent); for callers that insert many
+ * outbox rows in one statement. */
+int mail_kind_has_secret(enum mail_kind kind);
 
 #endif

@@ -98,6 +98,188 @@
       "INSERT INTO pins (user_id, tenant_id, pin_hash, allowed) VALUES (?, ?, ?, ?)") \
     /* ---- Skedulo provisioning, bulk tasks and task status (keep this section's lines ---- */ \
     /* ---- together; each feature appends inside its own section) ---- */ \
+    /* roles and regions of a tenant by name / id (lists as one JSON array) */ \
+    X(SK_ROLES_BY_NAMES, \
+      "SELECT r.id, r.name FROM roles r JOIN JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "name VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$' " \
+      "ERROR ON ERROR)) AS j ON r.name = j.name WHERE r.scope IN (0, ?)") \
+    X(SK_REGIONS_BY_IDS, \
+      "SELECT g.id, g.uuid FROM regions g JOIN JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "uuid CHAR(36) CHARACTER SET ascii COLLATE ascii_bin PATH '$' ERROR ON ERROR)) AS j " \
+      "ON g.uuid = j.uuid WHERE g.tenant_id = ?") \
+    /* batched creation: one statement per chunk; a duplicate email is a no-op row (the */ \
+    /* unique index decides), so the statement never fails on a race */ \
+    X(BULK_USERS_INSERT, \
+      "INSERT INTO users (oid, tenant_id, email, first_name, last_name, status, origin) " \
+      "SELECT j.oid, ?, j.email, j.fn, j.ln, j.st, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' ERROR ON ERROR, " \
+      "email VARCHAR(254) CHARACTER SET utf8mb4 PATH '$.e' ERROR ON ERROR, " \
+      "fn VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.f' ERROR ON ERROR, " \
+      "ln VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.l' ERROR ON ERROR, " \
+      "st VARCHAR(16) CHARACTER SET ascii PATH '$.s' ERROR ON ERROR)) AS j " \
+      "ON DUPLICATE KEY UPDATE id = id") \
+    X(BULK_USERS_PRESENT, \
+      "SELECT u.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    X(BULK_ROLES_ADD, \
+      "INSERT INTO user_roles (user_id, role_id) SELECT u.id, j.rid FROM JSON_TABLE(?, " \
+      "'$[*]' COLUMNS (oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' " \
+      "ERROR ON ERROR, rid BIGINT UNSIGNED PATH '$.r' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    X(BULK_REGIONS_ADD, \
+      "INSERT INTO user_regions (user_id, region_id) SELECT u.id, j.rid FROM JSON_TABLE(?, " \
+      "'$[*]' COLUMNS (oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' " \
+      "ERROR ON ERROR, rid BIGINT UNSIGNED PATH '$.r' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    X(BULK_RESOURCES_ADD, \
+      "INSERT INTO resources (user_id, primary_region_id, is_active, resource_type, " \
+      "employment_type, category, home_address, mobile_phone, country_code, " \
+      "notification_type, working_hour_type, geo_latitude, geo_longitude, custom_fields) " \
+      "SELECT u.id, j.rg, j.ia, j.rt, j.et, j.ca, j.ha, j.mp, j.cc, j.nt, j.wh, j.la, j.lo, " \
+      "JSON_MERGE_PATCH('{}', j.cf) FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' ERROR ON ERROR, " \
+      "rg BIGINT UNSIGNED PATH '$.rg' ERROR ON ERROR, ia TINYINT PATH '$.ia' ERROR ON ERROR, " \
+      "rt VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.rt' ERROR ON ERROR, " \
+      "et VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.et' ERROR ON ERROR, " \
+      "ca VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.ca' ERROR ON ERROR, " \
+      "ha VARCHAR(1024) CHARACTER SET utf8mb4 PATH '$.ha' ERROR ON ERROR, " \
+      "mp VARCHAR(32) CHARACTER SET utf8mb4 PATH '$.mp' ERROR ON ERROR, " \
+      "cc CHAR(2) CHARACTER SET ascii PATH '$.cc' ERROR ON ERROR, " \
+      "nt VARCHAR(16) CHARACTER SET ascii PATH '$.nt' ERROR ON ERROR, " \
+      "wh VARCHAR(16) CHARACTER SET ascii PATH '$.wh' ERROR ON ERROR, " \
+      "la DOUBLE PATH '$.la' ERROR ON ERROR, lo DOUBLE PATH '$.lo' ERROR ON ERROR, " \
+      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    X(BULK_TOKENS_ADD, \
+      "INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) " \
+      "SELECT u.id, ?, j.h, FROM_UNIXTIME(?) FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' ERROR ON ERROR, " \
+      "h CHAR(64) CHARACTER SET ascii PATH '$.h' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    X(BULK_OUTBOX_ADD, \
+      "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, recipient_name, subject, " \
+      "body, has_secret, request_id) SELECT ?, u.id, ?, u.email, j.name, j.subj, j.body, ?, ? " \
+      "FROM JSON_TABLE(?, '$[*]' " \
+      "COLUMNS (oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' ERROR ON ERROR, " \
+      "name VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.n', " \
+      "subj VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.s' ERROR ON ERROR, " \
+      "body MEDIUMTEXT CHARACTER SET utf8mb4 PATH '$.b' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid") \
+    /* updates keyed by user id: the rows are locked first, then changed set-wise; a key */ \
+    /* absent from a JSON row leaves the column alone, a JSON null clears it */ \
+    X(PATCH_USERS_LOCK, \
+      "SELECT u.id, u.oid, u.email, u.managed, r.user_id IS NOT NULL, EXISTS (SELECT 1 " \
+      "FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id " \
+      "AND ro.scope = 0 AND ro.name = ?) FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.oid = j.oid LEFT JOIN resources r ON r.user_id = u.id " \
+      "WHERE u.tenant_id = ? FOR UPDATE") \
+    X(PATCH_USER_EMAIL, "UPDATE users SET email = ? WHERE id = ?") \
+    X(PATCH_USERS_UPDATE, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (uid BIGINT UNSIGNED PATH '$.i' ERROR ON ERROR, " \
+      "sf INT EXISTS PATH '$.f', fn VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.f' " \
+      "ERROR ON ERROR, sl INT EXISTS PATH '$.l', ln VARCHAR(255) CHARACTER SET utf8mb4 " \
+      "PATH '$.l' ERROR ON ERROR, sm INT EXISTS PATH '$.m', m TINYINT PATH '$.m' " \
+      "ERROR ON ERROR, sa INT EXISTS PATH '$.a', a TINYINT PATH '$.a' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u ON u.id = j.uid SET " \
+      "u.first_name = IF(j.sf, j.fn, u.first_name), " \
+      "u.last_name = IF(j.sl, j.ln, u.last_name), u.managed = IF(j.sm, j.m, u.managed), " \
+      "u.status = CASE WHEN NOT j.sa THEN u.status WHEN NOT j.a THEN 'inactive' " \
+      "WHEN u.status = 'inactive' THEN IF(u.password_hash IS NULL, 'pendingNew', 'active') " \
+      "ELSE u.status END") \
+    X(PATCH_ROLES_CLEAR, \
+      "DELETE FROM user_roles WHERE user_id IN (SELECT j.uid FROM JSON_TABLE(?, '$[*]' " \
+      "COLUMNS (uid BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j)") \
+    X(PATCH_REGIONS_CLEAR, \
+      "DELETE FROM user_regions WHERE user_id IN (SELECT j.uid FROM JSON_TABLE(?, '$[*]' " \
+      "COLUMNS (uid BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j)") \
+    X(PATCH_RESOURCES_UPDATE, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (uid BIGINT UNSIGNED PATH '$.i' ERROR ON ERROR, " \
+      "s_rg INT EXISTS PATH '$.rg', rg BIGINT UNSIGNED PATH '$.rg' ERROR ON ERROR, " \
+      "s_ia INT EXISTS PATH '$.ia', ia TINYINT PATH '$.ia' ERROR ON ERROR, " \
+      "s_rt INT EXISTS PATH '$.rt', " \
+      "rt VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.rt' ERROR ON ERROR, " \
+      "s_et INT EXISTS PATH '$.et', " \
+      "et VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.et' ERROR ON ERROR, " \
+      "s_ca INT EXISTS PATH '$.ca', " \
+      "ca VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.ca' ERROR ON ERROR, " \
+      "s_ha INT EXISTS PATH '$.ha', " \
+      "ha VARCHAR(1024) CHARACTER SET utf8mb4 PATH '$.ha' ERROR ON ERROR, " \
+      "s_mp INT EXISTS PATH '$.mp', " \
+      "mp VARCHAR(32) CHARACTER SET utf8mb4 PATH '$.mp' ERROR ON ERROR, " \
+      "s_cc INT EXISTS PATH '$.cc', cc CHAR(2) CHARACTER SET ascii PATH '$.cc' ERROR ON ERROR, " \
+      "s_nt INT EXISTS PATH '$.nt', " \
+      "nt VARCHAR(16) CHARACTER SET ascii PATH '$.nt' ERROR ON ERROR, " \
+      "s_wh INT EXISTS PATH '$.wh', " \
+      "wh VARCHAR(16) CHARACTER SET ascii PATH '$.wh' ERROR ON ERROR, " \
+      "s_la INT EXISTS PATH '$.la', la DOUBLE PATH '$.la' ERROR ON ERROR, " \
+      "s_lo INT EXISTS PATH '$.lo', lo DOUBLE PATH '$.lo' ERROR ON ERROR, " \
+      "cf LONGTEXT CHARACTER SET utf8mb4 PATH '$.cf')) AS j " \
+      "STRAIGHT_JOIN resources r ON r.user_id = j.uid SET " \
+      "r.primary_region_id = IF(j.s_rg, j.rg, r.primary_region_id), " \
+      "r.is_active = IF(j.s_ia, j.ia, r.is_active), " \
+      "r.resource_type = IF(j.s_rt, j.rt, r.resource_type), " \
+      "r.employment_type = IF(j.s_et, j.et, r.employment_type), " \
+      "r.category = IF(j.s_ca, j.ca, r.category), " \
+      "r.home_address = IF(j.s_ha, j.ha, r.home_address), " \
+      "r.mobile_phone = IF(j.s_mp, j.mp, r.mobile_phone), " \
+      "r.country_code = IF(j.s_cc, j.cc, r.country_code), " \
+      "r.notification_type = IF(j.s_nt, j.nt, r.notification_type), " \
+      "r.working_hour_type = IF(j.s_wh, j.wh, r.working_hour_type), " \
+      "r.geo_latitude = IF(j.s_la, j.la, r.geo_latitude), " \
+      "r.geo_longitude = IF(j.s_lo, j.lo, r.geo_longitude), " \
+      "r.custom_fields = IF(j.cf IS NULL, r.custom_fields, " \
+      "JSON_MERGE_PATCH(IFNULL(r.custom_fields, '{}'), j.cf))") \
+    /* background tasks: a worker claims a task by naming itself in worker_id; every */ \
+    /* batch re-asserts the claim (heartbeat) inside its own transaction */ \
+    X(TASK_INSERT, "INSERT INTO tasks (tenant_id, type, total) VALUES (?, ?, ?)") \
+    X(TASK_ITEMS_INSERT, \
+      "INSERT INTO task_items (task_id, seq, email, first_name, last_name, spec) " \
+      "SELECT ?, j.seq, j.e, j.f, j.l, j.s FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "seq INT UNSIGNED PATH '$.n' ERROR ON ERROR, " \
+      "e TEXT CHARACTER SET utf8mb4 PATH '$.e' ERROR ON ERROR, " \
+      "f TEXT CHARACTER SET utf8mb4 PATH '$.f' ERROR ON ERROR, " \
+      "l TEXT CHARACTER SET utf8mb4 PATH '$.l' ERROR ON ERROR, " \
+      "s LONGTEXT CHARACTER SET utf8mb4 PATH '$.s' ERROR ON ERROR)) AS j") \
+    X(TASK_CLAIM, \
+      "UPDATE tasks SET worker_id = ?, last_checked_in_at = NOW(6), beats = beats + 1 " \
+      "WHERE id = ? AND completed_at IS NULL AND (worker_id IS NULL OR " \
+      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND)") \
+    X(TASK_FIND_STALE, \
+      "SELECT id, type, tenant_id FROM tasks WHERE completed_at IS NULL AND " \
+      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND " \
+      "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED") \
+    X(TASK_STALE_EXISTS, \
+      "SELECT 1 FROM tasks WHERE completed_at IS NULL AND " \
+      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND LIMIT 1") \
+    X(TASK_BEAT, \
+      "UPDATE tasks SET last_checked_in_at = NOW(6), beats = beats + 1 " \
+      "WHERE id = ? AND worker_id = ? AND completed_at IS NULL") \
+    X(TASK_ITEMS_TODO, \
+      "SELECT seq, spec FROM task_items WHERE task_id = ? AND done = 0 ORDER BY seq LIMIT ?") \
+    X(TASK_ITEMS_MARK, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (seq INT UNSIGNED PATH '$.n' ERROR ON ERROR, " \
+      "ok TINYINT PATH '$.k' ERROR ON ERROR, " \
+      "err VARCHAR(1024) CHARACTER SET utf8mb4 PATH '$.m' ERROR ON ERROR, " \
+      "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$.o' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN task_items ti ON ti.task_id = ? AND ti.seq = j.seq " \
+      "SET ti.done = 1, ti.success = j.ok, ti.error_msg = j.err, ti.user_oid = j.oid") \
+    X(TASK_ITEMS_COUNT, \
+      "SELECT COUNT(*), COALESCE(SUM(success = 0), 0) FROM task_items WHERE task_id = ?") \
+    X(TASK_COMPLETE, \
+      "UPDATE tasks SET completed_at = NOW(6), last_checked_in_at = NOW(6), " \
+      "beats = beats + 1, success = ?, error_msg = ? WHERE id = ? AND worker_id = ?") \
+    X(TASK_GET, \
+      "SELECT t.id, t.type, k.sk_tenant_id, " \
+      "DATE_FORMAT(t.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
+      "DATE_FORMAT(t.last_checked_in_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
+      "DATE_FORMAT(t.completed_at, '%Y-%m-%dT%H:%i:%s.%fZ'), t.success, t.error_msg " \
+      "FROM tasks t JOIN tenants k ON k.id = t.tenant_id WHERE t.id = ? AND t.tenant_id = ?") \
+    X(TASK_TENANT, "SELECT tenant_id FROM tasks WHERE id = ?") \
+    X(TASK_ITEMS_LIST, \
+      "SELECT email, first_name, last_name, success, error_msg, user_oid FROM task_items " \
+      "WHERE task_id = ? ORDER BY seq") \
     /* ---- ServicePower bulk ---- */ \
     /* lib/users_batch.c: one statement per step whatever the batch size; each list is one */ \
     /* JSON parameter. STRAIGHT_JOIN + FORCE INDEX keep the plan "each JSON row -> one index */ \

@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "config.h"
 #include "ctx.h"
+#include "mail.h"
 #include "dialect.h"
 #include "servicepower_internal.h"
 #include "users_batch.h"
@@ -83,6 +84,7 @@ void servicepower_bulk_users(struct ctx *c)
         answer_store_error(c, bs, &res);
         goto done;
     }
+    mail_kick(c);   /* generated passwords are committed: send them now if so configured */
     for (size_t k = 0; k < res.nmissing; k++) {
         size_t i = res.missing[k];
         struct sp_problem w = {

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "config.h"
 #include "ctx.h"
+#include "mail.h"
 #include "dialect.h"
 #include "fields.h"
 #include "invites.h"
@@ -102,6 +103,8 @@ static void invite_one(struct ctx *c, const struct tenant *main,
     };
     struct invites_result res;
     is = invites_add(c, &spec, &u, &res);
+    if (is == INVITES_OK)
+        mail_kick(c);   /* the pin mail is committed: send it now if so configured */
     o->reason = reason_of(is);
     o->unknown = res.unknown_groups;
     o->nunknown = res.nunknown;

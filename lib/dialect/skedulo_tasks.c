@@ -1,0 +1,255 @@
+/* skedulo_tasks.c: bulk user import as a background task (API.md section 5): POST .../bulk
+ * (and the file import, skedulo_file.c) validate the envelope, store the task with one item
+ * per user, answer the task object at once and process the users after the response in a
+ * detached worker process; the task type's batch handler (each item decoded like a POST user,
+ * created through the batched store inside the batch's transaction); and the resumer of tasks
+ * whose worker died. Never touches SQL. */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "config.h"
+#include "ctx.h"
+#include "json_in.h"
+#include "log.h"
+#include "mail.h"
+#include "skedulo.h"
+#include "skedulo_int.h"
+#include "tasks.h"
+#include "tenants.h"
+
+/* Users per batch transaction: small enough that a heartbeat comes every fraction of a
+ * second and a killed worker loses little, large enough to keep the statements batched. */
+enum { TASK_BATCH = 250, RESUME_MAX_TASKS = 1000 };
+
+static enum tasks_status from_bulk(enum users_bulk_status us)
+{
+    switch (us) {
+    case USERS_BULK_OK: return TASKS_OK;
+    case USERS_BULK_RETRY: return TASKS_RETRY;
+    case USERS_BULK_DB_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
+    default: return TASKS_ERROR;
+    }
+}
+
+static const char *result_message(struct ctx *c, const struct bulk_result *r)
+{
+    struct sk_problem pb = { SK_FAIL_EMAIL_EXISTS, r->detail };
+    if (r->outcome == BULK_UNKNOWN_ROLE)
+        pb.fail = SK_FAIL_UNKNOWN_ROLE;
+    else if (r->outcome == BULK_UNKNOWN_REGION)
+        pb.fail = SK_FAIL_UNKNOWN_REGION;
+    return sk_fail_message(c, &pb);
+}
+
+/* The batch handler: items are the users as submitted (JSON text). */
+static enum tasks_status batch(struct ctx *c, const struct tenant *t,
+                               const struct task_batch_item *items, size_t n,
+                               struct task_outcome *out)
+{
+    enum tasks_status ts = TASKS_ERROR;
+    struct bulk_user *valid = arena_calloc(c->arena, n, sizeof *valid);
+    struct bulk_result *res = arena_calloc(c->arena, n, sizeof *res);
+    size_t *from = arena_calloc(c->arena, n, sizeof *from);
+    json_object **parsed = arena_calloc(c->arena, n, sizeof *parsed);
+    if (valid == NULL || res == NULL || from == NULL || parsed == NULL)
+        return TASKS_ERROR;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char msg[128];
+        struct sk_problem pb = { SK_FAIL_INVALID_FIELD, "user" };
+        out[i] = (struct task_outcome){ 0, NULL, NULL };
+        if (items[i].spec == NULL ||
+            json_in_parse(items[i].spec, strlen(items[i].spec), c->cfg->json_max_depth,
+                          &parsed[i], msg, sizeof msg) != JSON_IN_OK ||
+            sk_decode_user(c, parsed[i], &valid[m], &pb) != 0) {
+            out[i].error_msg = sk_fail_message(c, &pb);
+            continue;
+        }
+        from[m++] = i;
+    }
+    struct bulk_options opt = { "skedulo", MAIL_INVITATION };
+    ts = from_bulk(users_bulk_insert(c, t, &opt, valid, m, res));
+    if (ts == TASKS_OK) {
+        for (size_t k = 0; k < m; k++) {
+            struct task_outcome *o = &out[from[k]];
+            if (res[k].outcome == BULK_CREATED) {
+                o->ok = 1;
+                o->user_oid = arena_strdup(c->arena, res[k].oid);
+            } else {
+                o->error_msg = result_message(c, &res[k]);
+            }
+        }
+    }
+    /* the decoded users borrowed their strings from these */
+    for (size_t i = 0; i < n; i++)
+        json_object_put(parsed[i]);
+    return ts;
+}
+
+static const char *summary(struct ctx *c, long long failed, long long total)
+{
+    if (failed == 0)
+        return NULL;
+    if (failed < 0)
+        return arena_printf(c->arena, "Internal error, reference %s", c->rid);
+    return arena_printf(c->arena, "%lld of %lld users failed", failed, total);
+}
+
+static const struct task_handler handler = { SK_TASK_TYPE, batch, summary };
+
+static void run_claimed(struct ctx *c, long long id, const char *worker)
+{
+    enum tasks_status ts = tasks_run(c, id, worker, TASK_BATCH, &handler);
+    /* this already runs after the response: deliver the task's invitations directly */
+    mail_deliver_now(c);
+    if (ts != TASKS_OK && ts != TASKS_LOST)
+        log_error(c->rid, "task %lld stopped (status %d); it resumes when it goes stale", id,
+                  (int)ts);
+}
+
+/* The detached worker started after the response: claims its own task and runs it. */
+static void worker(struct ctx *c, void *arg)
+{
+    long long id = *(const long long *)arg;
+    char name[48];
+    if (tasks_worker_name(name) != 0)
+        return;
+    enum tasks_status ts = tasks_claim(c, id, name, c->cfg->task_stale_seconds);
+    if (ts == TASKS_OK)
+        run_claimed(c, id, name);
+}
+
+int skedulo_tasks_resume(struct ctx *c, unsigned stale_seconds, unsigned *resumed)
+{
+    *resumed = 0;
+    for (unsigned k = 0; k < RESUME_MAX_TASKS; k++) {
+        char name[48];
+        long long id = 0, tenant = 0;
+        const char *type = NULL;
+        if (tasks_worker_name(name) != 0)
+            return -1;
+        enum tasks_status ts = tasks_claim_stale(c, name, stale_seconds, &id, &type, &tenant);
+        if (ts == TASKS_NOT_FOUND)
+            return 0;
+        if (ts != TASKS_OK)
+            return -1;
+        if (type == NULL || strcmp(type, SK_TASK_TYPE) != 0) {
+            /* claimed (so not picked again at once) but not ours to run */
+            log_error(c->rid, "task %lld has unknown type; left alone", id);
+            continue;
+        }
+        ts = tasks_run(c, id, name, TASK_BATCH, &handler);
+        if (ts == TASKS_OK)
+            (*resumed)++;
+        else if (ts != TASKS_LOST)
+            return -1;
+    }
+    return 0;
+}
+
+static void resumer(struct ctx *c, void *arg)
+{
+    unsigned n;
+    (void)arg;
+    if (skedulo_tasks_resume(c, c->cfg->task_stale_seconds, &n) != 0)
+        log_error(c->rid, "resuming stale tasks failed");
+}
+
+void sk_resume_if_stale(struct ctx *c)
+{
+    if (tasks_stale_exists(c, c->cfg->task_stale_seconds))
+        (void)ctx_defer_detached(c, resumer, NULL);
+}
+
+json_object *sk_task_json(const struct task_info *ti)
+{
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return NULL;
+    json_object_object_add(o, "taskId", json_object_new_int64(ti->id));
+    json_object_object_add(o, "tenantId", json_object_new_string(ti->tenant_ref));
+    json_object_object_add(o, "type", json_object_new_string(ti->type));
+    json_object_object_add(o, "createdAt", json_object_new_string(ti->created_at));
+    json_object_object_add(o, "lastCheckedInAt", ti->last_checked_in_at
+                                                     ? json_object_new_string(
+                                                           ti->last_checked_in_at)
+                                                     : NULL);
+    json_object_object_add(o, "completedAt",
+                           ti->completed_at ? json_object_new_string(ti->completed_at) : NULL);
+    json_object_object_add(o, "success", json_object_new_boolean(ti->success));
+    json_object_object_add(o, "errorMsg",
+                           ti->error_msg ? json_object_new_string(ti->error_msg) : NULL);
+    return o;
+}
+
+/* A string member for the status copy, when it is a string of sensible size. */
+static const char *shown(struct ctx *c, json_object *u, const char *name)
+{
+    json_object *v = NULL;
+    if (!json_object_is_type(u, json_type_object) || !json_object_object_get_ex(u, name, &v) ||
+        !json_object_is_type(v, json_type_string) ||
+        (size_t)json_object_get_string_len(v) > c->cfg->string_max)
+        return NULL;
+    return json_object_get_string(v);
+}
+
+void sk_start_task(struct ctx *c, json_object *users)
+{
+    size_t n = json_object_array_length(users);
+    struct task_item_in *items = arena_calloc(c->arena, n, sizeof *items);
+    long long *arg = arena_alloc(c->arena, sizeof *arg);
+    if (items == NULL || arg == NULL) {
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_object *u = json_object_array_get_idx(users, i);
+        const char *email = sk_trimmed_email(c, u);
+        items[i].spec = arena_strdup(
+            c->arena, json_object_to_json_string_ext(u, JSON_C_TO_STRING_PLAIN |
+                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        items[i].email = email != NULL && strlen(email) <= c->cfg->string_max ? email : NULL;
+        items[i].first_name = shown(c, u, "firstName");
+        items[i].last_name = shown(c, u, "lastName");
+        if (items[i].spec == NULL) {
+            sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+            return;
+        }
+    }
+    struct task_info ti;
+    switch (tasks_create(c, c->tenant, SK_TASK_TYPE, items, n, &ti)) {
+    case TASKS_OK:
+        break;
+    case TASKS_DB_UNAVAILABLE:
+        sk_fail_error(c, SK_ERR_DB, NULL);
+        return;
+    default:
+        sk_fail_error(c, SK_ERR_INTERNAL, "storing the task failed");
+        return;
+    }
+    json_object *o = json_object_new_object(), *task = sk_task_json(&ti);
+    if (o == NULL || task == NULL) {
+        json_object_put(o);
+        json_object_put(task);
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return;
+    }
+    json_object_object_add(o, "result", task);
+    resp_json(c, 200, o);
+    *arg = ti.id;
+    /* if this cannot start, the task goes stale and the next worker resumes it */
+    if (ctx_defer_detached(c, worker, arg) != 0)
+        log_error(c->rid, "task %lld: no background worker started", ti.id);
+    sk_resume_if_stale(c);
+}
+
+void skedulo_bulk_post(struct ctx *c)
+{
+    if (sk_authenticate(c, SK_SCOPE_WRITE) != 0)
+        return;
+    json_object *users = sk_user_array(c, c->input, c->cfg->bulk_max_users);
+    if (users == NULL || sk_check_resource_roles(c, users) != 0)
+        return;
+    sk_start_task(c, users);
+}

@@ -1,0 +1,365 @@
+/* tasks.c: the task store and the batch loop. Every batch is one transaction that starts by
+ * re-asserting the claim (TASK_BEAT: the heartbeat, which also locks the task row so no other
+ * worker can take the task over mid-batch), reads the next items not done, lets the handler
+ * write, marks the items done and commits. A killed worker's open batch rolls back with its
+ * connection; its committed batches are never redone. Never builds SQL text. */
+#include "tasks.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "arena.h"
+#include "crypto.h"
+#include "ctx.h"
+#include "db.h"
+#include "log.h"
+#include "tenants.h"
+
+enum { ITEMS_CHUNK = 1000, BATCH_ATTEMPTS = 3 };
+
+static enum tasks_status from_db(enum db_status st)
+{
+    switch (st) {
+    case DB_OK: return TASKS_OK;
+    case DB_RETRY: return TASKS_RETRY;
+    case DB_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
+    default: return TASKS_ERROR;
+    }
+}
+
+static const char *plain(json_object *o)
+{
+    return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static void add_opt(json_object *row, const char *key, const char *v)
+{
+    if (v != NULL)
+        json_object_object_add(row, key, json_object_new_string(v));
+}
+
+static void info_from_row(const struct db_rows *rows, struct task_info *out)
+{
+    out->id = db_cell_int(db_cell(rows, 0, 0));
+    out->type = db_cell_str(db_cell(rows, 0, 1));
+    out->tenant_ref = db_cell_str(db_cell(rows, 0, 2));
+    out->created_at = db_cell_str(db_cell(rows, 0, 3));
+    out->last_checked_in_at = db_cell_str(db_cell(rows, 0, 4));
+    out->completed_at = db_cell_str(db_cell(rows, 0, 5));
+    out->success = db_cell_int(db_cell(rows, 0, 6)) != 0;
+    out->error_msg = db_cell_str(db_cell(rows, 0, 7));
+}
+
+static enum tasks_status insert_items(struct ctx *c, long long task_id,
+                                      const struct task_item_in *items, size_t n)
+{
+    for (size_t k = 0; k < n; k += ITEMS_CHUNK) {
+        size_t m = n - k < ITEMS_CHUNK ? n - k : ITEMS_CHUNK;
+        json_object *rows = json_object_new_array();
+        if (rows == NULL)
+            return TASKS_ERROR;
+        for (size_t i = k; i < k + m; i++) {
+            json_object *row = json_object_new_object();
+            json_object_object_add(row, "n", json_object_new_int64((long long)i + 1));
+            add_opt(row, "e", items[i].email);
+            add_opt(row, "f", items[i].first_name);
+            add_opt(row, "l", items[i].last_name);
+            add_opt(row, "s", items[i].spec);
+            json_object_array_add(rows, row);
+        }
+        struct db_val v[2] = { DBV_I(task_id), DBV_S(plain(rows)) };
+        enum db_status st = db_exec(c->db, SQL_TASK_ITEMS_INSERT, v, 2, NULL);
+        json_object_put(rows);
+        if (st != DB_OK)
+            return from_db(st);
+    }
+    return TASKS_OK;
+}
+
+enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
+                               const struct task_item_in *items, size_t n,
+                               struct task_info *out)
+{
+    struct db_result res;
+    struct db_rows rows;
+    int found;
+    memset(out, 0, sizeof *out);
+    enum tasks_status ts = from_db(db_begin(c->db));
+    if (ts != TASKS_OK)
+        return ts;
+    struct db_val tv[3] = { DBV_I(t->id), DBV_S(type), DBV_I((long long)n) };
+    if ((ts = from_db(db_exec(c->db, SQL_TASK_INSERT, tv, 3, &res))) != TASKS_OK)
+        goto fail;
+    long long id = (long long)res.insert_id;
+    if ((ts = insert_items(c, id, items, n)) != TASKS_OK)
+        goto fail;
+    struct db_val gv[2] = { DBV_I(id), DBV_I(t->id) };
+    ts = from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
+    if (ts != TASKS_OK)
+        goto fail;
+    if (!found) {
+        ts = TASKS_ERROR;
+        goto fail;
+    }
+    info_from_row(&rows, out);
+    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
+        goto fail;
+    return TASKS_OK;
+fail:
+    db_rollback(c->db);
+    return ts;
+}
+
+enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long task_id,
+                            struct task_info *info, struct task_item_view **items, size_t *n)
+{
+    struct db_rows rows;
+    int found;
+    *items = NULL;
+    *n = 0;
+    struct db_val gv[2] = { DBV_I(task_id), DBV_I(tenant_id) };
+    enum tasks_status ts =
+        from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
+    if (ts != TASKS_OK)
+        return ts;
+    if (!found)
+        return TASKS_NOT_FOUND;
+    info_from_row(&rows, info);
+    struct db_val iv = DBV_I(task_id);
+    if ((ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_LIST, &iv, 1, &rows))) !=
+        TASKS_OK)
+        return ts;
+    struct task_item_view *v = arena_calloc(c->arena, rows.nrows + 1, sizeof *v);
+    if (v == NULL)
+        return TASKS_ERROR;
+    for (size_t r = 0; r < rows.nrows; r++) {
+        v[r].email = db_cell_str(db_cell(&rows, r, 0));
+        v[r].first_name = db_cell_str(db_cell(&rows, r, 1));
+        v[r].last_name = db_cell_str(db_cell(&rows, r, 2));
+        v[r].success = db_cell_int(db_cell(&rows, r, 3)) != 0;
+        v[r].error_msg = db_cell_str(db_cell(&rows, r, 4));
+        v[r].user_oid = db_cell_str(db_cell(&rows, r, 5));
+    }
+    *items = v;
+    *n = rows.nrows;
+    return TASKS_OK;
+}
+
+int tasks_worker_name(char out[48])
+{
+    unsigned char raw[8];
+    char hex[17];
+    if (crypto_random(raw, sizeof raw) != 0)
+        return -1;
+    hex_encode(raw, sizeof raw, hex);
+    snprintf(out, 48, "%ld-%s", (long)getpid(), hex);
+    return 0;
+}
+
+enum tasks_status tasks_claim(struct ctx *c, long long task_id, const char *worker,
+                              unsigned stale_seconds)
+{
+    struct db_val v[3] = { DBV_S(worker), DBV_I(task_id), DBV_I(stale_seconds) };
+    struct db_result res;
+    enum tasks_status ts = from_db(db_exec(c->db, SQL_TASK_CLAIM, v, 3, &res));
+    if (ts != TASKS_OK)
+        return ts;
+    return res.affected == 1 ? TASKS_OK : TASKS_LOST;
+}
+
+enum tasks_status tasks_claim_stale(struct ctx *c, const char *worker, unsigned stale_seconds,
+                                    long long *task_id, const char **type,
+                                    long long *tenant_id)
+{
+    struct db_rows rows;
+    int found;
+    enum tasks_status ts = from_db(db_begin(c->db));
+    if (ts != TASKS_OK)
+        return ts;
+    struct db_val sv = DBV_I(stale_seconds);
+    ts = from_db(db_query_row(c->db, c->arena, SQL_TASK_FIND_STALE, &sv, 1, &rows, &found));
+    if (ts != TASKS_OK)
+        goto fail;
+    if (!found) {
+        ts = TASKS_NOT_FOUND;
+        goto fail;
+    }
+    *task_id = db_cell_int(db_cell(&rows, 0, 0));
+    *type = db_cell_str(db_cell(&rows, 0, 1));
+    *tenant_id = db_cell_int(db_cell(&rows, 0, 2));
+    /* the row is locked by FOR UPDATE: this claim cannot race another worker's */
+    if ((ts = tasks_claim(c, *task_id, worker, stale_seconds)) != TASKS_OK)
+        goto fail;
+    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
+        goto fail;
+    return TASKS_OK;
+fail:
+    db_rollback(c->db);
+    return ts;
+}
+
+int tasks_stale_exists(struct ctx *c, unsigned stale_seconds)
+{
+    struct db_val v = DBV_I(stale_seconds);
+    struct db_rows rows;
+    int found;
+    return db_query_row(c->db, c->arena, SQL_TASK_STALE_EXISTS, &v, 1, &rows, &found) ==
+               DB_OK &&
+           found;
+}
+
+static enum tasks_status mark_items(struct ctx *c, long long task_id,
+                                    const struct task_batch_item *items, size_t n,
+                                    const struct task_outcome *out)
+{
+    json_object *rows = json_object_new_array();
+    if (rows == NULL)
+        return TASKS_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        json_object *row = json_object_new_object();
+        json_object_object_add(row, "n", json_object_new_int64(items[i].seq));
+        json_object_object_add(row, "k", json_object_new_int(out[i].ok ? 1 : 0));
+        add_opt(row, "m", out[i].error_msg);
+        add_opt(row, "o", out[i].user_oid);
+        json_object_array_add(rows, row);
+    }
+    struct db_val v[2] = { DBV_S(plain(rows)), DBV_I(task_id) };
+    enum tasks_status ts = from_db(db_exec(c->db, SQL_TASK_ITEMS_MARK, v, 2, NULL));
+    json_object_put(rows);
+    return ts;
+}
+
+/* Ends the task: success when no item failed (failed == -1: ended by an internal error). */
+static enum tasks_status complete(struct ctx *c, long long task_id, const char *worker,
+                                  const struct task_handler *h, int internal_error)
+{
+    long long failed = -1, total = 0;
+    if (!internal_error) {
+        struct db_val v = DBV_I(task_id);
+        struct db_rows rows;
+        int found;
+        enum tasks_status ts =
+            from_db(db_query_row(c->db, c->arena, SQL_TASK_ITEMS_COUNT, &v, 1, &rows, &found));
+        if (ts != TASKS_OK)
+            return ts;
+        if (found) {
+            total = db_cell_int(db_cell(&rows, 0, 0));
+            failed = db_cell_int(db_cell(&rows, 0, 1));
+        }
+    }
+    const char *msg = h->summary(c, failed, total);
+    struct db_val cv[4] = { DBV_I(failed == 0), DBV_S(msg), DBV_I(task_id), DBV_S(worker) };
+    struct db_result res;
+    enum tasks_status ts = from_db(db_exec(c->db, SQL_TASK_COMPLETE, cv, 4, &res));
+    if (ts == TASKS_OK && res.affected != 1)
+        ts = TASKS_LOST;
+    return ts;
+}
+
+/* One batch in one transaction. *finished is set when the task has been completed. */
+static enum tasks_status run_batch(struct ctx *c, const struct tenant *t, long long task_id,
+                                   const char *worker, size_t batch,
+                                   const struct task_handler *h, int *finished)
+{
+    struct db_result res;
+    struct db_rows rows;
+    *finished = 0;
+    enum tasks_status ts = from_db(db_begin(c->db));
+    if (ts != TASKS_OK)
+        return ts;
+    struct db_val bv[2] = { DBV_I(task_id), DBV_S(worker) };
+    if ((ts = from_db(db_exec(c->db, SQL_TASK_BEAT, bv, 2, &res))) != TASKS_OK)
+        goto fail;
+    if (res.affected != 1) {
+        ts = TASKS_LOST;
+        goto fail;
+    }
+    struct db_val tv[2] = { DBV_I(task_id), DBV_I((long long)batch) };
+    if ((ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_TODO, tv, 2, &rows))) !=
+        TASKS_OK)
+        goto fail;
+    if (rows.nrows == 0) {
+        if ((ts = complete(c, task_id, worker, h, 0)) != TASKS_OK)
+            goto fail;
+        *finished = 1;
+    } else {
+        size_t n = rows.nrows;
+        struct task_batch_item *items = arena_calloc(c->arena, n, sizeof *items);
+        struct task_outcome *out = arena_calloc(c->arena, n, sizeof *out);
+        if (items == NULL || out == NULL) {
+            ts = TASKS_ERROR;
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+            items[i].seq = db_cell_int(db_cell(&rows, i, 0));
+            items[i].spec = db_cell_str(db_cell(&rows, i, 1));
+        }
+        if ((ts = h->batch(c, t, items, n, out)) != TASKS_OK ||
+            (ts = mark_items(c, task_id, items, n, out)) != TASKS_OK)
+            goto fail;
+    }
+    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
+        goto fail;
+    return TASKS_OK;
+fail:
+    db_rollback(c->db);
+    return ts;
+}
+
+/* A batch that failed for a reason retrying cannot fix: end the task as failed, so it is not
+ * resumed forever. */
+static enum tasks_status abandon(struct ctx *c, long long task_id, const char *worker,
+                                 const struct task_handler *h)
+{
+    log_error(c->rid, "task %lld: ended after an internal error", task_id);
+    return complete(c, task_id, worker, h, 1);
+}
+
+enum tasks_status tasks_run(struct ctx *c, long long task_id, const char *worker, size_t batch,
+                            const struct task_handler *h)
+{
+    struct db_rows rows;
+    int found;
+    struct tenant *t = NULL;
+    struct db_val v = DBV_I(task_id);
+    enum tasks_status ts =
+        from_db(db_query_row(c->db, c->arena, SQL_TASK_TENANT, &v, 1, &rows, &found));
+    if (ts != TASKS_OK)
+        return ts;
+    if (!found)
+        return TASKS_NOT_FOUND;
+    switch (tenant_by_id(c->db, c->arena, db_cell_int(db_cell(&rows, 0, 0)), &t)) {
+    case TENANT_OK: break;
+    case TENANT_NOT_FOUND: return TASKS_NOT_FOUND;
+    default: return TASKS_DB_UNAVAILABLE;
+    }
+    /* each batch's memory is released before the next; the tenant stays in the caller's */
+    struct arena *outer = c->arena, *inner = arena_new();
+    if (inner == NULL)
+        return TASKS_ERROR;
+    c->arena = inner;
+    int finished = 0, retries = 0;
+    for (;;) {
+        ts = run_batch(c, t, task_id, worker, batch, h, &finished);
+        arena_reset(inner);
+        if (ts == TASKS_OK) {
+            retries = 0;
+            if (finished)
+                break;
+            continue;
+        }
+        if (ts == TASKS_RETRY && ++retries < BATCH_ATTEMPTS)
+            continue;
+        /* TASKS_LOST and TASKS_DB_UNAVAILABLE leave the task to the next worker */
+        if (ts == TASKS_ERROR || ts == TASKS_RETRY)
+            ts = abandon(c, task_id, worker, h);
+        break;
+    }
+    c->arena = outer;
+    arena_free(inner);
+    return ts;
+}
