@@ -90,7 +90,16 @@ run: all
 stop:
 	sh tools/stack.sh stop
 
-bench: all
+# The benchmarks' baselines and helpers: bench/*.c, each an executable in $(BUILD)/bench/.
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libprov.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+
+bench: all $(BENCH_BIN)
 	sh bench/run.sh
 
 clean:
@@ -109,4 +118,4 @@ install: all
 	install -m 0640 provision.conf.example $(DESTDIR)$(PREFIX)/etc/provision.conf.example
 
 -include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(EXES:%=$(BUILD)/obj/cgi-bin/%.d) \
-         $(UNIT_SRC:%.c=$(BUILD)/obj/%.d)
+         $(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BENCH_SRC:%.c=$(BUILD)/obj/%.d)
