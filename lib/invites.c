@@ -73,12 +73,13 @@ enum invites_status invites_find_user(struct ctx *c, const struct tenant *main,
         struct db_val v[3] = { DBV_S(value), DBV_I(main->id), DBV_I(main->id) };
         st = db_query_row(c->db, c->arena, SQL_INVITE_USER_BY_OID, v, 3, &rows, &found);
     } else {
-        struct db_val v[9] = {
-            DBV_I(main->id), DBV_I(main->id), DBV_S(value), DBV_S(value),
+        struct db_val v[11] = {
+            DBV_S(value), DBV_I(main->id), DBV_I(main->id),
+            DBV_S(value), DBV_I(main->id), DBV_I(main->id),
             DBV_I(main->id), DBV_I(inviting->id), DBV_I(by == INVITES_BY_EMAIL),
             DBV_S(value), DBV_S(value),
         };
-        st = db_query_row(c->db, c->arena, SQL_INVITE_USER_BY_LOGIN, v, 9, &rows, &found);
+        st = db_query_row(c->db, c->arena, SQL_INVITE_USER_BY_LOGIN, v, 11, &rows, &found);
     }
     if (st != DB_OK)
         return st == DB_UNAVAILABLE ? INVITES_DB_UNAVAILABLE : INVITES_DB_ERROR;

@@ -382,11 +382,16 @@
       "WHERE u.oid = ? AND (t.id = ? OR t.parent_id = ?)") \
     /* the same by a login (username or email, either column matching); where several users \
      * of the tenancy match: the main tenant's own first, then the inviting tenant's, then \
-     * the one matching in the column the value was given for, then the oldest */ \
+     * the one matching in the column the value was given for, then the oldest. The two \
+     * halves of the UNION are one unique-index lookup per tenant of the tenancy each (one OR \
+     * over both columns had the server read every user of the main tenant: 1 s at 400 000) */ \
     X(INVITE_USER_BY_LOGIN, \
-      "SELECT u.id, u.oid, u.tenant_id, u.email, u.first_name, u.full_name FROM users u " \
-      "JOIN tenants t ON t.id = u.tenant_id " \
-      "WHERE (t.id = ? OR t.parent_id = ?) AND (u.username = ? OR u.email_norm = LOWER(?)) " \
+      "SELECT u.id, u.oid, u.tenant_id, u.email, u.first_name, u.full_name FROM (" \
+      "SELECT n.id FROM tenants t JOIN users n ON n.tenant_id = t.id AND n.username = ? " \
+      "WHERE t.id = ? OR t.parent_id = ? UNION " \
+      "SELECT e.id FROM tenants t JOIN users e ON e.tenant_id = t.id " \
+      "AND e.email_norm = LOWER(?) WHERE t.id = ? OR t.parent_id = ?) AS m " \
+      "JOIN users u ON u.id = m.id " \
       "ORDER BY u.tenant_id = ? DESC, u.tenant_id = ? DESC, " \
       "IF(?, u.email_norm = LOWER(?), IFNULL(u.username = ?, 0)) DESC, u.id LIMIT 1") \
     X(INVITE_MEMBERSHIP_ADD, "INSERT INTO memberships (user_id, tenant_id) VALUES (?, ?)") \
