@@ -190,6 +190,9 @@ static const char *one_line(struct ctx *c, const char *s, size_t max, int *faile
 static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enum mail_kind kind,
                                       const char **subject, const char **body)
 {
+    /* most tenants have no template: their lookup already said so, spare the round trip */
+    if (t->no_mail_templates)
+        return DB_OK;
     struct db_val v[2] = { DBV_I(t->id), DBV_S(templates[kind].kind) };
     struct db_rows rows;
     int found;

@@ -6,10 +6,12 @@
 #ifndef PROV_SQL_H
 #define PROV_SQL_H
 
-/* Column lists shared by statements that fill the same struct. */
+/* Column lists shared by statements that fill the same struct. The last column says whether
+ * the tenant has no mail template, so that queueing a mail needs no query of its own then. */
 #define SQL_TENANT_COLS \
     "t.id, t.oid, t.code, t.name, t.parent_id, t.sk_tenant_id, t.api_user_email, " \
-    "t.base_url, t.mail_from, t.pin_salt, p.oid "
+    "t.base_url, t.mail_from, t.pin_salt, p.oid, " \
+    "NOT EXISTS (SELECT 1 FROM mail_templates m WHERE m.tenant_id = t.id) "
 
 #define SQL_JSON_CODES \
     "JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(64) CHARACTER SET utf8mb4 " \

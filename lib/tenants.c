@@ -22,6 +22,7 @@ void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct 
     t->mail_from = db_cell_str(db_cell(rows, row, col + 8));
     t->pin_salt = db_cell_str(db_cell(rows, row, col + 9));
     t->parent_oid = db_cell_str(db_cell(rows, row, col + 10));
+    t->no_mail_templates = db_cell_int(db_cell(rows, row, col + 11)) == 1;
 }
 
 static enum tenant_status lookup(struct db *db, struct arena *a, enum sql_id id,

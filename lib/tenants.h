@@ -23,12 +23,14 @@ struct tenant {
     const char *base_url;        /* NULL: the configured default */
     const char *mail_from;       /* NULL: the configured default */
     const char *pin_salt;
+    int no_mail_templates;       /* 1: none when looked up (mail skips its template query);
+                                  * 0: some, or not known */
 };
 
 enum tenant_status { TENANT_OK = 0, TENANT_NOT_FOUND, TENANT_EXISTS, TENANT_DB };
 
 /* Number of columns of SQL_TENANT_COLS, and a struct tenant built from them starting at col. */
-enum { TENANT_NCOLS = 11 };
+enum { TENANT_NCOLS = 12 };
 void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct tenant *t);
 
 enum tenant_status tenant_by_id(struct db *db, struct arena *a, long long id,
