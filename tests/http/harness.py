@@ -193,10 +193,32 @@ def quote(s):
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _chunked(head):
+    return re.search(rb"(?im)^transfer-encoding:\s*chunked", head) is not None
+
+
+def _dechunk(body):
+    """The payload of a chunked body, or None while it is incomplete."""
+    out = b""
+    while True:
+        line, sep, rest = body.partition(b"\r\n")
+        if not sep:
+            return None
+        size = int(line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            return out
+        if len(rest) < size + 2:
+            return None
+        out += rest[:size]
+        body = rest[size + 2:]
+
+
 def _complete(data):
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         return False
+    if _chunked(head):   # Apache's mod_proxy_fcgi re-frames responses this way
+        return _dechunk(body) is not None
     m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     return m is not None and len(body) >= int(m.group(1))
 
@@ -205,6 +227,9 @@ def parse_http(data):
     if not data:
         return Response(0, [], b"")
     head, _, body = data.partition(b"\r\n\r\n")
+    if _chunked(head):
+        payload = _dechunk(body)
+        body = payload if payload is not None else body
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ":" in ln]
