@@ -20,7 +20,9 @@
 #
 # Environment: PORT (default 8080), PROVISION_VAR (default <checkout>/var),
 # PROVISION_BIN (default <checkout>/build), SERVER (default lighttpd), STACK_QUIET=1 to skip
-# the examples, APACHE_USER (default www-data, used only as root).
+# the examples, APACHE_USER (default www-data, used only as root). To run an installed tree
+# (tests/install.sh): PROVISION_BIN=<libexec dir>, PROVCTL=<installed provctl>,
+# APACHE_CONFDIR=<installed apache-conf dir> (default <checkout>/apache-conf).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +34,8 @@ PATH=$PATH:/usr/sbin:/sbin
 SOCK=$VAR/run/mysqld.sock
 CONF=$VAR/provision.conf
 ME=$(id -un)
+PROVCTL=${PROVCTL:-$BIN/provctl}
+APACHE_CONFDIR=${APACHE_CONFDIR:-$ROOT/apache-conf}
 APACHE_USER=${APACHE_USER:-www-data}
 APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
 # every executable a web server config mounts; the first four are needed to start
@@ -93,7 +97,7 @@ password.cost = 5
 EOF
     ) && mv "$CONF.tmp" "$CONF"
   fi
-  PROVISION_CONF=$CONF "$BIN/provctl" migrate >/dev/null
+  PROVISION_CONF=$CONF "$PROVCTL" migrate >/dev/null
 }
 
 # Waits until the web server answers HTTP at all (any status); $1 is the log to show if not.
@@ -120,9 +124,8 @@ lighttpd_unmount_missing() {
     /^(else )?\$HTTP\[/ { blk = 1; head = $0; buf = $0 "\n"; exe = ""; next }
     blk {
       buf = buf $0 "\n"
-      if (match($0, /"bin-path" => "[^"]*"/)) {
-        exe = substr($0, RSTART, RLENGTH); sub(/"$/, "", exe); sub(/.*\//, "", exe)
-      }
+      if ($0 ~ /"bin-path"/ && match($0, /"\/[A-Za-z0-9_]+"/))
+        exe = substr($0, RSTART + 2, RLENGTH - 3)
       if ($0 ~ /^}/) {
         blk = 0
         if (exe != "" && index(missing, " " exe " "))
@@ -137,7 +140,9 @@ lighttpd_unmount_missing() {
 
 start_lighttpd() {
   sed -e "s|@ROOT@|$ROOT|g" -e "s|@BIN@|$BIN|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
-    "$ROOT/lighttpd-conf/provision.conf.in" | lighttpd_unmount_missing >"$VAR/lighttpd.conf"
+    "$ROOT/lighttpd-conf/provision.conf.in" >"$VAR/lighttpd.conf"
+  lighttpd_unmount_missing <"$ROOT/lighttpd-conf/provision-mounts.conf" \
+    >"$VAR/lighttpd-mounts.conf"
   if alive "$VAR/run/lighttpd.pid"; then
     say "lighttpd already running (pid $pid)"
     return
@@ -153,8 +158,13 @@ start_lighttpd() {
 open_to_apache() {
   id "$APACHE_USER" >/dev/null 2>&1 || die "no user $APACHE_USER for Apache's children"
   chmod 0711 "$VAR" "$VAR/run"
+  # and through the directories between the checkout and $VAR (var/, var/test/)
+  d=$VAR
+  while d=$(dirname "$d") && [ "${d#"$ROOT"/}" != "$d" ]; do chmod o+x "$d"; done
   chgrp "$(id -gn "$APACHE_USER")" "$CONF"
   chmod 0640 "$CONF"
+  runuser -u "$APACHE_USER" -- sh -c 'test -r "$1" && test -x "$2"' - "$CONF" "$BIN/add_user" \
+    || die "$APACHE_USER cannot read $CONF or run $BIN/add_user: open the directories above them"
 }
 
 # apache-cgi: a shared host's document root, the shipped htaccess pointed at our config.
@@ -163,7 +173,7 @@ make_htdocs() {
   rm -rf "$h"
   mkdir -p "$h/provision-cgi"
   sed -e "s|^SetEnv PROVISION_CONF .*|SetEnv PROVISION_CONF $CONF|" \
-    "$ROOT/apache-conf/htaccess" >"$h/.htaccess"
+    "$APACHE_CONFDIR/htaccess" >"$h/.htaccess"
   for e in $EXES; do
     [ -x "$BIN/$e" ] && cp "$BIN/$e" "$h/provision-cgi/$e.cgi"
   done
@@ -224,7 +234,7 @@ start_apache() {
   fi
   mkdir -p "$VAR/apache" "$VAR/run/apache"
   sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@BIN@|$BIN|g" \
-    -e "s|@CONFDIR@|$ROOT/apache-conf|g" -e "s|@MODDIR@|$APACHE_MODDIR|g" \
+    -e "s|@CONFDIR@|$APACHE_CONFDIR|g" -e "s|@MODDIR@|$APACHE_MODDIR|g" \
     "$ROOT/apache-conf/local-stack.conf.in" >"$VAR/apache.conf"
   # shellcheck disable=SC2086 # $defs is a list of options
   apache2 -t -f "$VAR/apache.conf" $defs >"$VAR/log/apache-configtest.log" 2>&1 \
@@ -257,7 +267,7 @@ stop_pidfile() {
     kill "$pid" 2>/dev/null || true
     i=0
     while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   fi
   rm -f "$1"
 }
@@ -270,17 +280,16 @@ stop_web() {
   done
   # Every process this stack's web server started carries PROVISION_CONF=$CONF (FastCGI
   # workers, CGI programs, their background children): end any left behind.
-  for p in /proc/[0-9]*; do
-    if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$CONF"; then
-      kill -9 "${p#/proc/}" 2>/dev/null || true
-    fi
+  for f in $(grep -lzxF "PROVISION_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null); do
+    p=${f#/proc/}
+    kill -9 "${p%/environ}" 2>/dev/null || true
   done
   rm -f "$VAR/run/web-server"
 }
 
 demo_tenant() {
   if [ ! -s "$VAR/demo-tenant.json" ]; then
-    (umask 077 && PROVISION_CONF=$CONF "$BIN/provctl" tenant create --name Demo --json \
+    (umask 077 && PROVISION_CONF=$CONF "$PROVCTL" tenant create --name Demo --json \
       >"$VAR/demo-tenant.json.tmp") && mv "$VAR/demo-tenant.json.tmp" "$VAR/demo-tenant.json"
     say "demo tenant created"
   fi
@@ -328,9 +337,10 @@ case ${1:-} in
       lighttpd | apache-fcgid | apache-proxy | apache-cgi) ;;
       *) die "unknown SERVER=$SERVER (lighttpd, apache-fcgid, apache-proxy or apache-cgi)" ;;
     esac
-    for b in add_user bulk_users invite task_status provctl; do
+    for b in add_user bulk_users invite task_status; do
       [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
     done
+    [ -x "$PROVCTL" ] || die "$PROVCTL is missing: run make first"
     start_db
     start_web
     demo_tenant
