@@ -13,8 +13,8 @@
 #   apache-cgi    Apache httpd (prefork + mod_cgi) as a shared host: apache-conf/htaccess as
 #                 the .htaccess of $VAR/htdocs, the executables copied to provision-cgi/*.cgi
 # Apache runs as a private instance (apache-conf/local-stack.conf.in): its own config, pid file
-# and logs under $VAR. Started as root (CI), its children run as www-data, and $VAR is opened
-# to that user just enough to read provision.conf and reach the MariaDB socket.
+# and logs under $VAR. Started as root (CI), it runs as www-data with the capability to pass
+# file permissions (see apache() below), never as root.
 # An executable named in a config but not built is left unmounted (its URLs do not answer from
 # another executable).
 #
@@ -152,19 +152,19 @@ start_lighttpd() {
   wait_http "$VAR/log/lighttpd-error.log"
 }
 
-# As root, Apache's children (and the programs mod_fcgid and mod_cgi start) run as
-# $APACHE_USER: let that user through $VAR to provision.conf, the MariaDB socket and the
-# document root, and read provision.conf (the production permissions: docs/DEPLOY.md).
-open_to_apache() {
-  id "$APACHE_USER" >/dev/null 2>&1 || die "no user $APACHE_USER for Apache's children"
-  chmod 0711 "$VAR" "$VAR/run"
-  # and through the directories between the checkout and $VAR (var/, var/test/)
-  d=$VAR
-  while d=$(dirname "$d") && [ "${d#"$ROOT"/}" != "$d" ]; do chmod o+x "$d"; done
-  chgrp "$(id -gn "$APACHE_USER")" "$CONF"
-  chmod 0640 "$CONF"
-  runuser -u "$APACHE_USER" -- sh -c 'test -r "$1" && test -x "$2"' - "$CONF" "$BIN/add_user" \
-    || die "$APACHE_USER cannot read $CONF or run $BIN/add_user: open the directories above them"
+# Runs apache2. As root (CI), Apache would serve as root's stand-in user (www-data), which may
+# not even reach the checkout (a 0700 home or chroot root above it): the private instance runs
+# as $APACHE_USER from the start, with only the capabilities to read and write past file
+# permissions (ambient, so the programs it starts have them too), and never as root.
+apache() {
+  if [ "$(id -u)" = 0 ]; then
+    id "$APACHE_USER" >/dev/null 2>&1 || die "no user $APACHE_USER to run Apache as"
+    setpriv --reuid="$APACHE_USER" --regid="$(id -g "$APACHE_USER")" --clear-groups \
+      --inh-caps=+dac_override,+dac_read_search --ambient-caps=+dac_override,+dac_read_search \
+      apache2 "$@"
+  else
+    apache2 "$@"
+  fi
 }
 
 # apache-cgi: a shared host's document root, the shipped htaccess pointed at our config.
@@ -217,16 +217,10 @@ start_apache() {
   command -v apache2 >/dev/null \
     || die "$SERVER needs Apache (apt-get install apache2 libapache2-mod-fcgid)"
   defs=
-  [ "$(id -u)" = 0 ] && { defs="-D PROVISION_ROOT"; open_to_apache; }
   case $SERVER in
-    apache-fcgid)
-      defs="$defs -D PROVISION_KIND_FCGID"
-      # mod_fcgid's children create the processes' sockets here
-      mkdir -p "$VAR/run/fcgid"
-      [ "$(id -u)" = 0 ] && chown "$APACHE_USER" "$VAR/run/fcgid"
-      ;;
-    apache-proxy) defs="$defs -D PROVISION_KIND_PROXY"; start_pools ;;
-    apache-cgi) defs="$defs -D PROVISION_KIND_CGI"; make_htdocs ;;
+    apache-fcgid) defs="-D PROVISION_KIND_FCGID"; mkdir -p "$VAR/run/fcgid" ;;
+    apache-proxy) defs="-D PROVISION_KIND_PROXY"; start_pools ;;
+    apache-cgi) defs="-D PROVISION_KIND_CGI"; make_htdocs ;;
   esac
   if alive "$VAR/run/apache.pid"; then
     say "Apache already running (pid $pid)"
@@ -237,10 +231,10 @@ start_apache() {
     -e "s|@CONFDIR@|$APACHE_CONFDIR|g" -e "s|@MODDIR@|$APACHE_MODDIR|g" \
     "$ROOT/apache-conf/local-stack.conf.in" >"$VAR/apache.conf"
   # shellcheck disable=SC2086 # $defs is a list of options
-  apache2 -t -f "$VAR/apache.conf" $defs >"$VAR/log/apache-configtest.log" 2>&1 \
+  apache -t -f "$VAR/apache.conf" $defs >"$VAR/log/apache-configtest.log" 2>&1 \
     || { cat "$VAR/log/apache-configtest.log" >&2; die "Apache rejects $VAR/apache.conf"; }
   # shellcheck disable=SC2086
-  apache2 -f "$VAR/apache.conf" $defs -k start \
+  apache -f "$VAR/apache.conf" $defs -k start \
     || die "Apache did not start (is port $PORT free? see $VAR/log/apache-error.log)"
   wait_http "$VAR/log/apache-error.log"
 }
