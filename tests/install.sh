@@ -87,7 +87,7 @@ print(d)' "$T" "$1"; }
       sh -c 'printf "%s" "$1" | tail -n 1 | grep -qx 200 &&
              printf "%s" "$1" | grep -q "^{\"result\":true"' - "$out"
     check "installed provctl migrate again (idempotent)" \
-      env PROVISION_CONF="$TVAR/provision.conf" "$TREE/sbin/provctl" migrate
+      sh -c 'PROVISION_CONF="$1" "$2" migrate >/dev/null' - "$TVAR/provision.conf" "$TREE/sbin/provctl"
     check "the process that answered runs the staged add_user" sh -c \
       'for e in /proc/[0-9]*/exe; do readlink "$e"; done 2>/dev/null | grep -qx "$1"' \
       - "$TREE/libexec/provision/add_user"

@@ -9,6 +9,8 @@ executable that owns it, and anything the web server answers itself lacks our he
 """
 import json
 import os
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 from harness import check, eq
@@ -174,3 +176,19 @@ def test_json_bodies_pass_unchanged(env):
     eq(r.status, 200, f"{r!r}")
     eq(env.sql(f"SELECT first_name FROM users WHERE email = 'bytes-{t['id']}@example.com'"),
        [[name]], "stored first name")
+
+
+def test_deploy_md_mount_check_works_verbatim(env):
+    """The mount check of docs/DEPLOY.md, run as printed (on this stack's port), prints what
+    the page says it prints."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "docs", "DEPLOY.md"), encoding="utf-8") as f:
+        page = f.read()
+    blocks = re.findall(r"```sh\n(.*?)```", page, re.S)
+    block = [b for b in blocks if b.startswith("for u in")]
+    eq(len(block), 1, "one mount-check block in DEPLOY.md")
+    script = block[0].replace("http://127.0.0.1:8080", env.base_url)
+    expected = [ln[2:] for ln in script.splitlines() if ln.startswith("# ")]
+    check(len(expected) >= 7, f"the block lists its output: {expected}")
+    p = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    eq(p.stdout.splitlines(), expected, f"output of the DEPLOY.md mount check ({p.stderr})")
