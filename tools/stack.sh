@@ -239,8 +239,9 @@ start_apache() {
   wait_http "$VAR/log/apache-error.log"
 }
 
-# The web server kind this $VAR runs, if any.
-running_kind() { cat "$VAR/run/web-server" 2>/dev/null || true; }
+# The web server kind this $VAR runs, if any (the file holds "kind port").
+running_kind() { { read -r k _ <"$VAR/run/web-server" && echo "$k"; } 2>/dev/null || true; }
+running_port() { { read -r _ p <"$VAR/run/web-server" && echo "$p"; } 2>/dev/null || true; }
 
 start_web() {
   kind=$(running_kind)
@@ -252,7 +253,7 @@ start_web() {
     lighttpd) start_lighttpd ;;
     *) start_apache ;;
   esac
-  echo "$SERVER" >"$VAR/run/web-server"
+  echo "$SERVER $PORT" >"$VAR/run/web-server"
 }
 
 # Ends the process named by a pid file (TERM, then KILL after 10 s) and removes the file.
@@ -344,7 +345,11 @@ case ${1:-} in
   status)
     alive "$VAR/run/mysqld.pid" && say "MariaDB running" || say "MariaDB stopped"
     kind=$(running_kind)
-    if [ -n "$kind" ]; then say "$kind running on port $PORT"; else say "web server stopped"; fi
+    if [ -n "$kind" ]; then
+      say "$kind running on 127.0.0.1:$(running_port)"
+    else
+      say "web server stopped"
+    fi
     ;;
   *) die "usage: [SERVER=lighttpd|apache-fcgid|apache-proxy|apache-cgi] stack.sh start|stop|status" ;;
 esac
