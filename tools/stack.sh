@@ -256,23 +256,29 @@ start_web() {
   echo "$SERVER $PORT" >"$VAR/run/web-server"
 }
 
-# Ends the process named by a pid file (TERM, then KILL after 10 s) and removes the file.
-stop_pidfile() {
-  if alive "$1"; then
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$1"
+# Ends the processes named by pid files, all at once: TERM, then KILL whatever still runs
+# after 10 s. Removes the files.
+stop_pidfiles() {
+  pids=
+  for f in "$@"; do
+    alive "$f" && kill "$pid" 2>/dev/null && pids="$pids $pid"
+    rm -f "$f"
+  done
+  i=0
+  while [ -n "$pids" ] && [ $i -lt 100 ]; do
+    left=
+    for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+    pids=$left
+    [ -n "$pids" ] && sleep 0.1
+    i=$((i + 1))
+  done
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
 }
 
 stop_web() {
-  stop_pidfile "$VAR/run/lighttpd.pid"
-  stop_pidfile "$VAR/run/apache.pid"
-  for f in "$VAR"/run/fcgi/*.pid; do
-    [ -e "$f" ] && stop_pidfile "$f"
-  done
+  # the web server first (no new requests), then the FastCGI pools of apache-proxy
+  stop_pidfiles "$VAR/run/lighttpd.pid" "$VAR/run/apache.pid"
+  stop_pidfiles "$VAR"/run/fcgi/*.pid
   # Every process this stack's web server started carries PROVISION_CONF=$CONF (FastCGI
   # workers, CGI programs, their background children): end any left behind.
   for f in $(grep -lzxF "PROVISION_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null); do

@@ -5,7 +5,8 @@ Env gives a test:
   - raw(bytes) -> Response for requests http.client cannot send (lying Content-Length...);
   - cgi(exe, ...) -> Response from one executable run as plain CGI;
   - provctl(...) / provctl_json(...) / new_tenant(...) -> the admin CLI on the test stack;
-  - sql(query) -> rows, through the mariadb client on the private socket, to check storage.
+  - sql(query) -> rows, through the mariadb client on the private socket, to check storage;
+  - program_log() -> what the executables logged, whichever web server runs them.
 Assertion helpers raise AssertionError with a message saying what differed.
 """
 import http.client
@@ -144,6 +145,21 @@ class Env:
         p = subprocess.run([os.path.join(self.bin, exe)], input=body, env=e,
                            capture_output=True, timeout=60)
         return parse_cgi(p.stdout, p.returncode, p.stderr)
+
+    # ---- logs ----
+    def program_log(self):
+        """Everything the executables wrote to stderr so far, wherever this server puts it:
+        lighttpd and the mod_proxy_fcgi pools: log/app.log; Apache mod_fcgid and mod_cgi: its
+        error log (mod_cgi prefixes each line with "AH01215: stderr from <program>: ")."""
+        text = ""
+        for name in ("app.log", "apache-error.log"):
+            try:
+                with open(os.path.join(self.var, "log", name), encoding="utf-8",
+                          errors="replace") as f:
+                    text += f.read()
+            except FileNotFoundError:
+                pass
+        return text
 
     # ---- admin CLI ----
     def provctl(self, *args, stdin=None, env=None):

@@ -13,7 +13,7 @@ import re
 import subprocess
 import xml.etree.ElementTree as ET
 
-from harness import check, eq
+from harness import check, eq, wait_until
 
 SK = "/onboarding/provision/standalone/users"
 
@@ -192,3 +192,13 @@ def test_deploy_md_mount_check_works_verbatim(env):
     check(len(expected) >= 7, f"the block lists its output: {expected}")
     p = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
     eq(p.stdout.splitlines(), expected, f"output of the DEPLOY.md mount check ({p.stderr})")
+
+
+def test_program_log_reaches_the_server_log(env):
+    """The one line per request of the executables lands where program_log() (and
+    docs/DEPLOY.md) say, under every server, with the request id the client got."""
+    r = env.http("DELETE", "/v1/user/add")
+    rid = r.headers.get("x-request-id", "")
+    eq(len(rid), 16, f"X-Request-Id: {r!r}")
+    found = wait_until(lambda: f"rid={rid} " in env.program_log(), timeout=10)
+    check(found, f"request {rid} not in the program log of {env.server}")
