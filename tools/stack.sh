@@ -38,8 +38,8 @@ PROVCTL=${PROVCTL:-$BIN/provctl}
 APACHE_CONFDIR=${APACHE_CONFDIR:-$ROOT/apache-conf}
 APACHE_USER=${APACHE_USER:-www-data}
 APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
-# every executable a web server config mounts; the first four are needed to start
-EXES="add_user bulk_users invite task_status join"
+# every executable (cgi-bin/<name>.c); those not built yet are left unmounted
+EXES=$(for f in "$ROOT"/cgi-bin/*.c; do basename "$f" .c; done)
 
 say() { printf 'stack: %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
@@ -110,17 +110,10 @@ wait_http() {
   done
 }
 
-# The executables of $EXES that are not built, as " a b " (blank-padded for matching).
-missing_exes() {
-  m=" "
-  for e in $EXES; do [ -x "$BIN/$e" ] || m="$m$e "; done
-  printf '%s' "$m"
-}
-
 # A lighttpd mount block whose bin-path names an executable that is not built becomes a
 # denial (403), so its URLs never fall through to the prefix of another executable.
 lighttpd_unmount_missing() {
-  awk -v missing="$(missing_exes)" '
+  awk -v bin="$BIN" '
     /^(else )?\$HTTP\[/ { blk = 1; head = $0; buf = $0 "\n"; exe = ""; next }
     blk {
       buf = buf $0 "\n"
@@ -128,7 +121,7 @@ lighttpd_unmount_missing() {
         exe = substr($0, RSTART + 2, RLENGTH - 3)
       if ($0 ~ /^}/) {
         blk = 0
-        if (exe != "" && index(missing, " " exe " "))
+        if (exe != "" && system("test -x \"" bin "/" exe "\"") != 0)
           printf "%s\n  url.access-deny = ( \"\" )\n}\n", head
         else
           printf "%s", buf
