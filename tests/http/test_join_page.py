@@ -283,5 +283,6 @@ def test_token_never_reaches_the_logs(env):
             data = fh.read()
         check(token.encode() not in data, f"the token appears in {name}")
         check(b"long enough pw" not in data, f"the password appears in {name}")
-    with open(os.path.join(logs, "lighttpd-access.log"), "rb") as fh:
+    access = "lighttpd-access.log" if env.server == "lighttpd" else "apache-access.log"
+    with open(os.path.join(logs, access), "rb") as fh:
         check(b'"GET /urac/join HTTP/1.1" 200' in fh.read(), "the page request is logged")
