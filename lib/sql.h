@@ -434,10 +434,15 @@
     X(SETPW_TOKEN_SPEND, \
       "UPDATE user_tokens SET used_at = NOW(6) WHERE token_hash = ? AND purpose = 'set_password' " \
       "AND used_at IS NULL AND expires_at > NOW(6)") \
-    X(SETPW_USER_ACTIVATE, "UPDATE users SET password_hash = ?, status = 'active' WHERE id = ?") \
+    /* an account an administrator deactivated stays inactive: its password is set, and it */ \
+    /* becomes active when it is activated again */ \
+    X(SETPW_USER_ACTIVATE, \
+      "UPDATE users SET password_hash = ?, " \
+      "status = IF(status = 'inactive', 'inactive', 'active') WHERE id = ?") \
     X(SETPW_TOKENS_RETIRE, \
       "UPDATE user_tokens SET used_at = NOW(6) WHERE user_id = ? AND purpose = 'set_password' " \
       "AND used_at IS NULL") \
+    X(SETPW_USER_STATUS, "SELECT status FROM users WHERE id = ?") \
     /* ---- end of statements ---- */
 
 enum sql_id {
