@@ -19,9 +19,9 @@ from mailtest import command, deliver_json, new_mailbox, parse, raw_messages, un
 from servicepower_util import jwt
 
 CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
 SKEDULO = "/onboarding/provision/standalone/users"
 SUBJECTS = {"set_password": "Set your password", "invitation": "You are invited"}
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 
 def selenium():
@@ -67,12 +67,28 @@ def link_in(msg):
 
 
 def fill_and_submit(driver, password, confirmation):
-    _, _, By, WebDriverWait, ec = selenium()
+    _, _, By, WebDriverWait, _ = selenium()
     old = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "confirmation").send_keys(confirmation)
     driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(driver, 30).until(ec.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda _: replaced(old))
+
+
+def replaced(element):
+    """True once element's page has been replaced. ec.staleness_of is not enough: while the
+    new page loads, Chromium may answer "Node with given id does not belong to the document"
+    (a plain WebDriverException) instead of a stale element reference; both mean the same."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return True
+        raise
 
 
 def check_accessible_form(driver):
