@@ -24,9 +24,11 @@ import json
 import os
 import platform
 import re
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 
@@ -106,17 +108,29 @@ class Bench:
                f"-d{seconds or WRK_SECONDS}s", "--timeout", "5s",
                "-s", os.path.join(HERE, script), self.base_url, "--"] + list(args)
         cmd.append(f"threads={WRK_THREADS}")
-        if budget:
-            cmd.append(f"budget={budget}")
-        p = subprocess.run(cmd, capture_output=True, text=True, env=self.env)
-        m = re.search(r"^BENCH (\{.*\})$", p.stdout, re.M)
+        env = self.env
+        with tempfile.TemporaryDirectory(prefix="wrk-", dir=self.var) as done:
+            if budget:
+                # each thread leaves a file in `done` when its share is answered; wrk itself
+                # would sleep out the whole duration, so it is interrupted then (SIGINT ends
+                # its sleep and still prints the summary)
+                cmd.append(f"budget={budget}")
+                env = dict(self.env, BENCH_DONE_DIR=done)
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env)
+            while budget and p.poll() is None and len(os.listdir(done)) < WRK_THREADS:
+                time.sleep(0.2)
+            if p.poll() is None and budget:
+                p.send_signal(signal.SIGINT)
+            out, errs = p.communicate()
+        m = re.search(r"^BENCH (\{.*\})$", out, re.M)
         if p.returncode != 0 or m is None:
-            raise SystemExit(f"bench: wrk failed: {p.stdout}\n{p.stderr}")
+            raise SystemExit(f"bench: wrk failed: {out}\n{errs}")
         r = json.loads(m.group(1))
         r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
         r["errors"] = r["bad"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
         if r["errors"]:
-            log(f"{script} {args[0]}: {r['errors']} failed answers: {p.stderr.strip()[:300]}")
+            log(f"{script} {args[0]}: {r['errors']} failed answers: {errs.strip()[:300]}")
         return r
 
     def row(self, figure, value, baseline="", ratio="", target="", met=""):
@@ -433,8 +447,14 @@ def machine():
         pass
     ver = lambda cmd: subprocess.run(cmd, capture_output=True,  # noqa: E731
                                      text=True).stdout.splitlines()[0:1]
+    debian = "?"
+    try:
+        with open("/etc/debian_version") as f:
+            debian = f.read().strip()
+    except OSError:
+        pass
     return {
-        "cpu": f"{os.cpu_count()} x {cpu}", "memory": mem,
+        "cpu": f"{os.cpu_count()} x {cpu}", "memory": mem, "debian": debian,
         "kernel": platform.release(),
         "lighttpd": " ".join(ver(["lighttpd", "-v"])),
         "mariadb": " ".join(ver(["mariadbd", "--version"])),
@@ -462,7 +482,7 @@ def main():
     m = machine()
     load_after = os.getloadavg()
     head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
-            f"{time.time() - started:.0f} s; {m['cpu']}, {m['memory']}, Linux {m['kernel']}; "
+            f"{time.time() - started:.0f} s; {m['cpu']}, {m['memory']} RAM, Debian {m['debian']}, Linux {m['kernel']}; "
             f"{m['lighttpd']}; {m['mariadb']}; {m['wrk']}\n"
             f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
             f"(1 min); {REPEAT} run(s) per timed figure, median [min-max]"

@@ -3,6 +3,9 @@
 -- status alone proves nothing), stops a thread after its share of a request budget, and prints
 -- one machine-readable line for bench.py. Arguments after "--": the script's own, then
 -- "budget=N" (optional: total requests over all threads).
+-- A stopped thread does not end wrk: its main thread sleeps out the whole -d duration. So a
+-- thread that has spent its budget also leaves a file named after it in $BENCH_DONE_DIR; once
+-- every thread has, bench.py sends wrk SIGINT, which ends the sleep and prints the summary.
 
 threads = {}
 local nthreads = 0
@@ -40,7 +43,19 @@ function response(status, headers, body)
     if bad <= 3 then io.stderr:write("wrk: unexpected answer " .. status .. ": " ..
                                      body:sub(1, 200) .. "\n") end
   end
-  if budget and answered >= budget then wrk.thread:stop() end
+  spent()
+end
+
+-- called after each answer: stops this thread once its share of the budget is answered
+function spent()
+  if not budget or answered < budget or stopped then return end
+  stopped = true
+  local dir = os.getenv("BENCH_DONE_DIR")
+  if dir then
+    local f = io.open(dir .. "/" .. tid, "w")
+    if f then f:close() end
+  end
+  wrk.thread:stop()
 end
 
 function done(summary, latency, requests)

@@ -33,5 +33,5 @@ function response(status, headers, body)
     if bad <= 3 then io.stderr:write("wrk: unexpected answer " .. status .. ": " ..
                                      body:sub(1, 200) .. "\n") end
   end
-  if budget and answered >= budget then wrk.thread:stop() end
+  spent()
 end
