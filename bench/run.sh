@@ -53,9 +53,11 @@ TENANT_ID=$(mariadb --no-defaults --socket="$VAR/run/mysqld.sock" -u "$(id -un)"
 
 # The same lighttpd, the same configuration, plus the baselines under /bench/. Each baseline
 # pool gets as many processes as add_user's pool, so a ratio compares like with like.
-PROCS=$(sed -n '/"add_user" =>/,/max-procs/s/.*"max-procs" => \([0-9]*\).*/\1/p' \
-  "$VAR/lighttpd.conf")
-[ -n "$PROCS" ] || PROCS=4
+# (The mounts live in lighttpd-mounts.conf, included by lighttpd.conf.)
+MOUNTS=$VAR/lighttpd-mounts.conf
+[ -f "$MOUNTS" ] || MOUNTS=$VAR/lighttpd.conf
+PROCS=$(sed -n '/"add_user" =>/,/max-procs/s/.*"max-procs" => \([0-9]*\).*/\1/p' "$MOUNTS")
+[ -n "$PROCS" ] || { echo "bench: add_user's max-procs not found in $MOUNTS" >&2; exit 1; }
 pid=$(cat "$VAR/run/lighttpd.pid")
 kill "$pid"
 i=0
@@ -69,7 +71,7 @@ mount() {
 \$HTTP["url"] =~ "^/bench/$1\$" {
   fastcgi.server = ( "/" => ( "$2" => (
     "bin-path" => "$BBIN/$2", "socket" => "$VAR/run/$2.sock",
-    "max-procs" => $PROCS, "check-local" => "disable",
+    "min-procs" => $PROCS, "max-procs" => $PROCS, "check-local" => "disable",
     "bin-environment" => ( "PROVISION_CONF" => "$CONF", "BENCH_TENANT_ID" => "$TENANT_ID" ),
   )))
 }
