@@ -482,7 +482,8 @@ def main():
     m = machine()
     load_after = os.getloadavg()
     head = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))}, "
-            f"{time.time() - started:.0f} s; {m['cpu']}, {m['memory']} RAM, Debian {m['debian']}, Linux {m['kernel']}; "
+            f"{time.time() - started:.0f} s; {m['cpu']}, {m['memory']} RAM, "
+            f"Debian {m['debian']}, Linux {m['kernel']}; "
             f"{m['lighttpd']}; {m['mariadb']}; {m['wrk']}\n"
             f"Load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
             f"(1 min); {REPEAT} run(s) per timed figure, median [min-max]"
