@@ -21,13 +21,16 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 status=0
 
 note_fail() { echo "0 1" >>"$RESULTS"; status=1; }
+# Each section's heading carries the seconds since the start, to see where CI time goes.
+T0=$(date +%s)
+section() { echo "== $* [at $(($(date +%s) - T0)) s]"; }
 
-echo "== build"
+section build
 make -s -j"$JOBS" all unit-bins || { note_fail; echo "FAIL build"; }
-echo "== unit tests"
+section unit tests
 sh tests/run-unit.sh build/tests unit || status=1
 if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  section unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
   if make -s -j"$JOBS" asan; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       sh tests/run-unit.sh build/asan/tests asan || status=1
@@ -118,7 +121,7 @@ done
 rm -rf "$LOGS"
 
 if [ -z "${HTTP_ONLY:-}" ] && [ "${TEST_SKIP_INSTALL:-0}" != 1 ]; then
-  echo "== make install into a DESTDIR, served through the installed Apache config"
+  section make install into a DESTDIR, served through the installed Apache config
   sh tests/install.sh || status=1
 fi
 
@@ -130,5 +133,6 @@ while read -r p f; do
 done <"$RESULTS"
 rm -f "$RESULTS"
 [ "$fail" -gt 0 ] && status=1
+echo "   (all tests: $(($(date +%s) - T0)) s)"
 echo "$pass passed, $fail failed"
 exit $status

@@ -64,7 +64,8 @@ def test_cud1_minimal_user_defaults(env):
     uid = "m-" + uniq()
     expect(post(env, t, [{"UserID": uid, "CUD": 1, "Email": f"{uid}@example.com"}]), 200,
            ok(inserted=1))
-    eq(user_row(env, t, uid), [f"{uid}@example.com", None, None, None, "active", "0",
+    # without a Password it waits for the invitation (test_servicepower_invite.py)
+    eq(user_row(env, t, uid), [f"{uid}@example.com", None, None, None, "pendingNew", "0",
                                "servicepower"], "a user with only the required properties")
     eq(user_roles(env, t, uid), [], "no roles")
     eq(attrs(env, t, uid), None, "no attribute row when no attribute was given")
