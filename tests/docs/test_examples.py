@@ -1,0 +1,238 @@
+"""The documentation's curl examples, run verbatim against a stack: README.md ("Try it", "Mail",
+the mount loop of "Deployment"), what `make run` prints (tools/stack.sh, docs/examples/*.sh),
+and every ```sh block holding a curl of docs/*.md. tests/run.sh runs this file once, under
+lighttpd, on the fresh stack before the HTTP suite.
+
+How "verbatim" is kept, and the only differences from a reader's `make run` (on purpose):
+- The one textual substitution: `127.0.0.1:8080` becomes `127.0.0.1:<the test stack's port>`
+  (what `make run` prints is taken from a real run of `tools/stack.sh start` on the test stack,
+  so it already carries that port and is not changed at all).
+- Each page runs in its own bash process, from a directory laid out like the checkout (every
+  top-level entry of the checkout symlinked, `build/` included) whose `var/` holds the test
+  stack's `provision.conf` (a symlink) and a `demo-tenant.json` of a tenant created for this
+  page alone, as `make run` creates the demo tenant: examples that add "john" on several pages
+  do not collide, and whatever a page writes under `var/` stays in its directory.
+- `curl` is a bash function that runs the real curl with `-D <file>` added, so that the test
+  learns each call's status (and which block made it); the examples' own options and output
+  are untouched. The blocks of a page run in order in one script, with `set -e`; a line
+  between blocks records which block runs.
+Every call must answer 2xx, unless the docs mark the block (the line just before its fence)
+with `<!-- example: expect 409 -->` (one status for every call of the block) or
+`<!-- example: expect 200 200 409 -->` (one per call, in order), or exclude it with
+`<!-- example: skip <why> -->`. README's mount loop expects 405 for each path (it shows the
+Allow headers).
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+from harness import check, eq
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FENCE = re.compile(r"(?:^<!-- example: (?P<mark>[^>]*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```",
+                   re.S | re.M)
+PORT_TEXT = "127.0.0.1:8080"
+
+CURL_WRAPPER = r'''
+__ex_block() { printf '%s' "$1" > "$__EXDIR/block"; }
+curl() {
+  local n
+  n=$(( $(cat "$__EXDIR/n" 2>/dev/null || echo 0) + 1 ))
+  printf '%s' "$n" > "$__EXDIR/n"
+  cp "$__EXDIR/block" "$__EXDIR/$n.block"
+  printf '%s\n' "$*" > "$__EXDIR/$n.args"
+  command curl -D "$__EXDIR/$n.head" "$@"
+}
+set -e
+'''
+
+
+def read(path):
+    with open(os.path.join(ROOT, path), encoding="utf-8") as f:
+        return f.read()
+
+
+def sections(md):
+    """{"## heading": text} of a Markdown page."""
+    out = {}
+    for part in re.split(r"^(?=## )", md, flags=re.M):
+        head = part.split("\n", 1)[0]
+        out[head[3:].strip() if head.startswith("## ") else ""] = part
+    return out
+
+
+def parse_mark(mark):
+    """None (every call 2xx), "skip", or a list of expected statuses."""
+    if not mark:
+        return None
+    if mark.startswith("skip"):
+        return "skip"
+    m = re.fullmatch(r"expect((?: [1-5][0-9][0-9])+)", mark.strip())
+    check(m is not None, f"unreadable example marker: <!-- example: {mark} -->")
+    return [int(x) for x in m.group(1).split()]
+
+
+def curl_blocks(text):
+    """[(body, expect)] of the ```sh blocks that hold a curl, markers read, skips left out."""
+    out = []
+    for m in FENCE.finditer(text):
+        if m.group("lang") != "sh" or "curl" not in m.group("body"):
+            continue
+        expect = parse_mark(m.group("mark"))
+        if expect != "skip":
+            out.append((m.group("body"), expect))
+    return out
+
+
+def fake_checkout(env, tenant_name):
+    """A directory laid out like the checkout, with its own var/ (see the module doc)."""
+    d = tempfile.mkdtemp(prefix="examples-", dir=env.var)
+    for name in os.listdir(ROOT):
+        if name not in ("var", ".git"):
+            os.symlink(os.path.join(ROOT, name), os.path.join(d, name))
+    if not os.path.lexists(os.path.join(d, "build")):
+        os.symlink(os.path.abspath(env.bin), os.path.join(d, "build"))
+    os.makedirs(os.path.join(d, "var"), mode=0o700)
+    os.symlink(env.conf, os.path.join(d, "var", "provision.conf"))
+    tenant = env.provctl_json("tenant", "create", "--name", tenant_name, "--json")
+    fd = os.open(os.path.join(d, "var", "demo-tenant.json"), os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(tenant, f)
+    return d
+
+
+def run_page(env, name, blocks, substitute=True):
+    """Runs the blocks of one page in order in one bash; checks every curl's status."""
+    check(blocks, f"{name}: no curl example found")
+    root = fake_checkout(env, "Demo")
+    exdir = tempfile.mkdtemp(prefix="calls-", dir=env.var)
+    try:
+        script = CURL_WRAPPER
+        for i, (body, _) in enumerate(blocks):
+            if substitute:
+                body = body.replace(PORT_TEXT, f"{env.host}:{env.port}")
+            script += f"__ex_block {i}\n{body}\n"
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("PROVISION_") and k != "RESULTS"}
+        e["__EXDIR"] = exdir
+        p = subprocess.run(["bash", "-c", script], cwd=root, env=e, capture_output=True,
+                           text=True, timeout=180)
+        calls = []
+        n = int(open(os.path.join(exdir, "n")).read()) if os.path.exists(
+            os.path.join(exdir, "n")) else 0
+        for k in range(1, n + 1):
+            base = os.path.join(exdir, str(k))
+            with open(base + ".block") as f:
+                block = int(f.read())
+            with open(base + ".args") as f:
+                args = f.read().strip()
+            status = 0
+            if os.path.exists(base + ".head"):
+                with open(base + ".head", encoding="latin-1") as f:
+                    codes = re.findall(r"^HTTP/\S+ ([0-9]{3})", f.read(), re.M)
+                status = int(codes[-1]) if codes else 0
+            calls.append((block, args, status))
+        tail = (p.stderr.strip().splitlines() or [""])[-1][:300]
+        eq(p.returncode, 0, f"{name}: exit status of the examples (stderr: {tail!r})")
+        problems = []
+        for i, (body, expect) in enumerate(blocks):
+            mine = [(a, s) for b, a, s in calls if b == i]
+            first = body.strip().splitlines()[0][:60]
+            if not mine:
+                problems.append(f"block {i} ({first}...) made no curl call")
+            if isinstance(expect, list) and len(expect) > 1 and len(expect) != len(mine):
+                problems.append(f"block {i}: {len(mine)} calls, the marker expects {expect}")
+            for k, (args, status) in enumerate(mine):
+                if expect is None:
+                    ok = 200 <= status < 300
+                else:
+                    ok = status == (expect[k] if len(expect) > 1 and k < len(expect)
+                                    else expect[0])
+                if not ok:
+                    problems.append(f"block {i} call {k + 1}: HTTP {status} "
+                                    f"(expected {expect or '2xx'}): curl {args[:200]}")
+        check(not problems, f"{name}:\n      " + "\n      ".join(problems)
+              + (f"\n      stderr: {p.stderr[-600:]}" if problems else ""))
+        return calls
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(exdir, ignore_errors=True)
+
+
+def test_readme_try_it(env):
+    run_page(env, "README Try it", curl_blocks(sections(read("README.md"))["Try it"]))
+
+
+def test_readme_mail(env):
+    run_page(env, "README Mail", curl_blocks(sections(read("README.md"))["Mail"]))
+
+
+def test_readme_deployment_mount_loop(env):
+    text = sections(read("README.md"))["Deployment"]
+    loops = re.findall(r"^(for u in .*?^done\b[^\n]*)$", text, re.S | re.M)
+    eq(len(loops), 1, "one mount loop in README's Deployment section")
+    calls = run_page(env, "README Deployment mount loop", [(loops[0], [405])])
+    check(len(calls) >= 6, f"the loop asks every executable: {calls}")
+
+
+def test_make_run_examples(env):
+    """What `make run` prints after "Try it", from a real run of tools/stack.sh start on this
+    stack (running it again is harmless), with the port it prints: not changed at all."""
+    e = dict(os.environ, PROVISION_VAR=env.var, PORT=str(env.port), SERVER=env.server,
+             PROVISION_BIN=env.bin)
+    e.pop("STACK_QUIET", None)
+    p = subprocess.run(["sh", os.path.join(ROOT, "tools", "stack.sh"), "start"], env=e,
+                       capture_output=True, text=True, timeout=120)
+    eq(p.returncode, 0, f"stack.sh start again ({p.stderr.strip()[-300:]})")
+    out = p.stdout.split("Try it (needs jq; run from the checkout):\n", 1)
+    eq(len(out), 2, f"make run prints its examples: {p.stdout[-300:]!r}")
+    # shown indented by two spaces, but for the inside of a multi-line quoted string
+    lines = out[1].rstrip("\n").split("\n")
+    script = "\n".join(ln[2:] if ln.startswith("  ") else ln for ln in lines) + "\n"
+    calls = run_page(env, "make run examples", [(script, None)], substitute=False)
+    n_files = len(glob.glob(os.path.join(ROOT, "docs", "examples", "*.sh")))
+    check(len(calls) >= 2 + n_files, f"every printed example ran: {len(calls)} calls")
+
+
+def docs_page(env, page):
+    run_page(env, f"docs/{page}", curl_blocks(read(os.path.join("docs", page))))
+
+
+def test_docs_soajs(env):
+    docs_page(env, "soajs.md")
+
+
+def test_docs_soajs_invite(env):
+    docs_page(env, "soajs-invite.md")
+
+
+def test_docs_xtracta(env):
+    docs_page(env, "xtracta.md")
+
+
+def test_docs_skedulo(env):
+    docs_page(env, "skedulo.md")
+
+
+def test_docs_servicepower(env):
+    docs_page(env, "servicepower.md")
+
+
+def test_docs_mail(env):
+    docs_page(env, "MAIL.md")
+
+
+def test_docs_deploy(env):
+    docs_page(env, "DEPLOY.md")
+
+
+def test_every_docs_page_with_examples_is_run(env):
+    run = {"soajs.md", "soajs-invite.md", "xtracta.md", "skedulo.md", "servicepower.md",
+           "MAIL.md", "DEPLOY.md"}
+    pages = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "docs", "*.md"))
+             if curl_blocks(read(p))}
+    eq(pages - run, set(), "docs pages with curl examples that no test runs")
