@@ -36,6 +36,9 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FENCE = re.compile(r"(?:^<!-- example: (?P<mark>[^>]*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```",
                    re.S | re.M)
 PORT_TEXT = "127.0.0.1:8080"
+# a curl command (not the word in a package list): at a line start or after a shell operator
+CURL_CALL = re.compile(r"(?:^|[;&|(`]|\bdo|\bthen|\buntil|\bwhile)\s*curl\s", re.M)
+CALLS = {}   # page or section -> curl calls it ran (summed up by the last test)
 
 CURL_WRAPPER = r'''
 __ex_block() { printf '%s' "$1" > "$__EXDIR/block"; }
@@ -80,7 +83,7 @@ def curl_blocks(text):
     """[(body, expect)] of the ```sh blocks that hold a curl, markers read, skips left out."""
     out = []
     for m in FENCE.finditer(text):
-        if m.group("lang") != "sh" or "curl" not in m.group("body"):
+        if m.group("lang") != "sh" or not CURL_CALL.search(m.group("body")):
             continue
         expect = parse_mark(m.group("mark"))
         if expect != "skip":
@@ -155,6 +158,7 @@ def run_page(env, name, blocks, substitute=True):
                 if not ok:
                     problems.append(f"block {i} call {k + 1}: HTTP {status} "
                                     f"(expected {expect or '2xx'}): curl {args[:200]}")
+        CALLS[name] = len(calls)
         check(not problems, f"{name}:\n      " + "\n      ".join(problems)
               + (f"\n      stderr: {p.stderr[-600:]}" if problems else ""))
         return calls
@@ -230,9 +234,48 @@ def test_docs_deploy(env):
     docs_page(env, "DEPLOY.md")
 
 
-def test_every_docs_page_with_examples_is_run(env):
-    run = {"soajs.md", "soajs-invite.md", "xtracta.md", "skedulo.md", "servicepower.md",
-           "MAIL.md", "DEPLOY.md"}
-    pages = {os.path.basename(p) for p in glob.glob(os.path.join(ROOT, "docs", "*.md"))
-             if curl_blocks(read(p))}
-    eq(pages - run, set(), "docs pages with curl examples that no test runs")
+DOCS_RUN = {"soajs.md", "soajs-invite.md", "xtracta.md", "skedulo.md", "servicepower.md",
+            "MAIL.md", "DEPLOY.md"}
+README_RUN = ("Try it", "Mail", "Deployment")
+
+
+def test_every_curl_example_is_run_or_marked(env):
+    """Every fenced block of README.md and docs/*.md that calls curl is run by a test above
+    (an ```sh block of a page or README section they run), or marked
+    `<!-- example: skip <why> -->` with its reason. Prints how many curl calls ran."""
+    problems, skipped = [], []
+    files = ["README.md"] + sorted(os.path.relpath(p, ROOT)
+                                   for p in glob.glob(os.path.join(ROOT, "docs", "*.md")))
+    for rel in files:
+        text = read(rel)
+        secs = sections(text)
+        for m in FENCE.finditer(text):
+            if not CURL_CALL.search(m.group("body")):
+                continue
+            line = text.count("\n", 0, m.start("body"))
+            where = f"{rel}:{line}"
+            mark = m.group("mark") or ""
+            if mark.startswith("skip"):
+                reason = mark[4:].strip()
+                check(reason, f"{where}: a skipped curl example needs its reason")
+                skipped.append(f"{where} ({reason})")
+                continue
+            if m.group("lang") != "sh":
+                problems.append(f"{where}: a curl example in a ```{m.group('lang')} block: "
+                                "make it ```sh (run) or mark it skip with the reason")
+            elif rel == "README.md":
+                sec = next((h for h, s in secs.items() if m.group(0) in s), "")
+                if sec not in README_RUN:
+                    problems.append(f"{where}: README section {sec!r} is not run")
+                elif sec == "Deployment" and not re.search(r"^for u in ", m.group("body"),
+                                                           re.M):
+                    problems.append(f"{where}: only the mount loop of Deployment is run")
+            elif os.path.basename(rel) not in DOCS_RUN:
+                problems.append(f"{where}: docs page {rel} is not run by a test")
+    check(not problems, "curl examples neither run nor marked:\n      "
+          + "\n      ".join(problems))
+    n_calls = sum(CALLS.values())
+    print(f"    docs examples: {n_calls} curl calls run from {len(CALLS)} pages/sections; "
+          f"{len(skipped)} example blocks marked not runnable"
+          + "".join(f"\n      skip {s}" for s in skipped))
+    check(n_calls > 0 or not CALLS, "the examples ran no curl call")
