@@ -537,6 +537,11 @@ def main():
     tests.append((f"every recorded exchange is documented ({n} exchanges, "
                   f"{len(checker.excluded_seen)} excluded probes)", errors))
 
+    # per file: how many recorded exchanges were checked against it
+    for d in checker.docs:
+        n_doc = sum(r["n"] for k, r in checker.results.items() if k.startswith(d.name + " ")
+                    or k.startswith(d.name + ":"))
+        print(f"  {d.name}: {n_doc} exchanges checked, {len(d.ops)} operations")
     passed = failed = 0
     for name, errs in tests:
         if errs:
