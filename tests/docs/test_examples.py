@@ -9,14 +9,19 @@ How "verbatim" is kept, and the only differences from a reader's `make run` (on 
   so it already carries that port and is not changed at all).
 - Each page runs in its own bash process, from a directory laid out like the checkout (every
   top-level entry of the checkout symlinked, `build/` included) whose `var/` holds the test
-  stack's `provision.conf` (a symlink) and a `demo-tenant.json` of a tenant created for this
-  page alone, as `make run` creates the demo tenant: examples that add "john" on several pages
-  do not collide, and whatever a page writes under `var/` stays in its directory.
+  stack's `provision.conf` (a symlink) and a `demo-tenant.json` of a tenant created as
+  `make run` creates the demo tenant. README's "Try it" and "Mail", then every docs page, run
+  in ONE such directory with ONE demo tenant, in that order, as a reader goes from README to
+  the docs after one `make run`: the pages must not add users that README or an earlier page
+  added. What `make run` prints repeats README's examples (a reader runs one or the other), and
+  the mount loop needs no tenant: each gets a directory and tenant of its own.
 - `curl` is a bash function that runs the real curl with `-D <file>` added, so that the test
   learns each call's status (and which block made it); the examples' own options and output
   are untouched. The blocks of a page run in order in one script, with `set -e`; a line
   between blocks records which block runs.
-Every call must answer 2xx, unless the docs mark the block (the line just before its fence)
+Every call must answer 2xx, and refuse nothing in it (no SOAJS `result: false`, Skedulo
+`failures` or SOAJS invite `failed` items: the sign of an example colliding with an earlier
+one), unless the docs mark the block (the line just before its fence)
 with `<!-- example: expect 409 -->` (one status for every call of the block) or
 `<!-- example: expect 200 200 409 -->` (one per call, in order), or exclude it with
 `<!-- example: skip <why> -->`. README's mount loop expects 405 for each path (it shows the
@@ -48,7 +53,10 @@ curl() {
   printf '%s' "$n" > "$__EXDIR/n"
   cp "$__EXDIR/block" "$__EXDIR/$n.block"
   printf '%s\n' "$*" > "$__EXDIR/$n.args"
-  command curl -D "$__EXDIR/$n.head" "$@"
+  command curl -D "$__EXDIR/$n.head" "$@" > "$__EXDIR/$n.body"
+  local rc=$?
+  cat "$__EXDIR/$n.body"
+  return $rc
 }
 set -e
 '''
@@ -108,10 +116,45 @@ def fake_checkout(env, tenant_name):
     return d
 
 
-def run_page(env, name, blocks, substitute=True):
-    """Runs the blocks of one page in order in one bash; checks every curl's status."""
+def refusal(body):
+    """Why a 2xx answer still refused something (a SOAJS `result: false`, Skedulo per-user
+    `failures`), or None: an example that collides with an earlier one shows up here."""
+    try:
+        o = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(o, dict):
+        return None
+    if o.get("result") is False:
+        return f"a SOAJS refusal {json.dumps(o.get('errors'))[:200]}"
+    r = o.get("result")
+    if isinstance(r, dict) and r.get("failures"):
+        return f"per-user failures {json.dumps(r['failures'])[:200]}"
+    d = o.get("data")
+    if isinstance(d, dict) and d.get("failed"):
+        return f"failed items {json.dumps(d['failed'])[:200]}"
+    return None
+
+
+def quiet(stderr):
+    """stderr without curl's progress meters (curl writes to a file inside the wrapper)."""
+    return "\n".join(ln for ln in stderr.splitlines()
+                     if not re.search(r"Dload|--:--|% Total|^[\s0-9.kM]+$", ln))
+
+
+SHARED = {}   # the one checkout and demo tenant of README and the docs pages
+
+
+def run_page(env, name, blocks, substitute=True, shared=True):
+    """Runs the blocks of one page in order in one bash; checks every curl's status. shared:
+    in the checkout (and demo tenant) common to README and the docs pages."""
     check(blocks, f"{name}: no curl example found")
-    root = fake_checkout(env, "Demo")
+    if shared:
+        if "root" not in SHARED:
+            SHARED["root"] = fake_checkout(env, "Demo")
+        root = SHARED["root"]
+    else:
+        root = fake_checkout(env, "Demo")
     exdir = tempfile.mkdtemp(prefix="calls-", dir=env.var)
     try:
         script = CURL_WRAPPER
@@ -138,20 +181,25 @@ def run_page(env, name, blocks, substitute=True):
                 with open(base + ".head", encoding="latin-1") as f:
                     codes = re.findall(r"^HTTP/\S+ ([0-9]{3})", f.read(), re.M)
                 status = int(codes[-1]) if codes else 0
-            calls.append((block, args, status))
+            with open(base + ".body", encoding="utf-8", errors="replace") as f:
+                body = f.read()
+            calls.append((block, args, status, refusal(body)))
         tail = (p.stderr.strip().splitlines() or [""])[-1][:300]
         eq(p.returncode, 0, f"{name}: exit status of the examples (stderr: {tail!r})")
         problems = []
         for i, (body, expect) in enumerate(blocks):
-            mine = [(a, s) for b, a, s in calls if b == i]
+            mine = [(a, s, r) for b, a, s, r in calls if b == i]
             first = body.strip().splitlines()[0][:60]
             if not mine:
                 problems.append(f"block {i} ({first}...) made no curl call")
             if isinstance(expect, list) and len(expect) > 1 and len(expect) != len(mine):
                 problems.append(f"block {i}: {len(mine)} calls, the marker expects {expect}")
-            for k, (args, status) in enumerate(mine):
+            for k, (args, status, why) in enumerate(mine):
                 if expect is None:
                     ok = 200 <= status < 300
+                    if ok and why:
+                        problems.append(f"block {i} call {k + 1}: HTTP {status} but {why}: "
+                                        f"curl {args[:200]}")
                 else:
                     ok = status == (expect[k] if len(expect) > 1 and k < len(expect)
                                     else expect[0])
@@ -160,10 +208,11 @@ def run_page(env, name, blocks, substitute=True):
                                     f"(expected {expect or '2xx'}): curl {args[:200]}")
         CALLS[name] = len(calls)
         check(not problems, f"{name}:\n      " + "\n      ".join(problems)
-              + (f"\n      stderr: {p.stderr[-600:]}" if problems else ""))
+              + (f"\n      stderr: {quiet(p.stderr)[-600:]}" if problems else ""))
         return calls
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if not shared:
+            shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(exdir, ignore_errors=True)
 
 
@@ -179,7 +228,7 @@ def test_readme_deployment_mount_loop(env):
     text = sections(read("README.md"))["Deployment"]
     loops = re.findall(r"^(for u in .*?^done\b[^\n]*)$", text, re.S | re.M)
     eq(len(loops), 1, "one mount loop in README's Deployment section")
-    calls = run_page(env, "README Deployment mount loop", [(loops[0], [405])])
+    calls = run_page(env, "README Deployment mount loop", [(loops[0], [405])], shared=False)
     check(len(calls) >= 6, f"the loop asks every executable: {calls}")
 
 
@@ -197,7 +246,8 @@ def test_make_run_examples(env):
     # shown indented by two spaces, but for the inside of a multi-line quoted string
     lines = out[1].rstrip("\n").split("\n")
     script = "\n".join(ln[2:] if ln.startswith("  ") else ln for ln in lines) + "\n"
-    calls = run_page(env, "make run examples", [(script, None)], substitute=False)
+    calls = run_page(env, "make run examples", [(script, None)], substitute=False,
+                     shared=False)
     n_files = len(glob.glob(os.path.join(ROOT, "docs", "examples", "*.sh")))
     check(len(calls) >= 2 + n_files, f"every printed example ran: {len(calls)} calls")
 
@@ -278,4 +328,6 @@ def test_every_curl_example_is_run_or_marked(env):
     print(f"    docs examples: {n_calls} curl calls run from {len(CALLS)} pages/sections; "
           f"{len(skipped)} example blocks marked not runnable"
           + "".join(f"\n      skip {s}" for s in skipped))
+    if "root" in SHARED:
+        shutil.rmtree(SHARED.pop("root"), ignore_errors=True)
     check(n_calls > 0 or not CALLS, "the examples ran no curl call")
