@@ -24,8 +24,9 @@ whose schemas are JSON Schema 2020-12: validated as they are, no translation) an
 Generic answers, declared at the top of a file: x-wrong-method (a documented path with another
 method: 405 whose Allow lists exactly the path's methods) and x-unknown-path (any other path
 under x-prefixes: 404). Exchanges on paths outside every file's paths and prefixes are failures
-unless listed in EXCLUDED below. Form and multipart request bodies: only their media type is
-checked. Bodies the recorder left out (over its size cap) skip the schema check.
+unless listed in EXCLUDED below. Form and multipart request bodies are decoded as API.md
+section 2 says (brackets, repeated keys, SOAJS's conversions of form values) and validated like
+JSON ones. Bodies the recorder left out (over its size cap) skip the schema check.
 
 Each file's document check, each operation, each generic answer and the "every exchange is
 documented" check is one test. Prints "FAIL <test>: <why>" for failures and ends with
@@ -279,6 +280,116 @@ def xml_instance(elem, schema):
     return text
 
 
+def form_fields(pairs):
+    """Form pairs as the object API.md section 2 makes of them: a repeated key or `k[]` makes
+    an array, `k[sub]` an object, `k[0]`..`k[n-1]` an array."""
+    root = {}
+    for key, value in pairs:
+        m = re.fullmatch(r"([^\[\]]+)((?:\[[^\[\]]*\])*)", key)
+        parts = [key] if m is None else [m.group(1)] + re.findall(r"\[([^\[\]]*)\]", m.group(2))
+        node = root
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if part == "" and isinstance(node, list):
+                if last:
+                    node.append(value)
+                else:
+                    node.append({})
+                    node = node[-1]
+                continue
+            if not isinstance(node, dict):
+                break   # `k=a&k[x]=b`: the server refuses it; the schema check will tell
+            nxt = "" if last else parts[i + 1]
+            if last:
+                if part in node:
+                    if not isinstance(node[part], list):
+                        node[part] = [node[part]]
+                    node[part].append(value)
+                else:
+                    node[part] = value
+            else:
+                if part not in node or isinstance(node[part], str):
+                    node[part] = [] if nxt == "" else {}
+                node = node[part]
+    return indexes_to_lists(root)
+
+
+def indexes_to_lists(v):
+    if isinstance(v, list):
+        return [indexes_to_lists(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    v = {k: indexes_to_lists(x) for k, x in v.items()}
+    if v and all(re.fullmatch(r"0|[1-9][0-9]*", k) for k in v) and \
+            sorted(int(k) for k in v) == list(range(len(v))):
+        return [v[str(i)] for i in range(len(v))]
+    return v
+
+
+def multipart_fields(content_type, body):
+    """The parts of a multipart/form-data body as (name, text) pairs (a file part's content
+    as its text), or None when it does not parse."""
+    import email.parser
+    import email.policy
+    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body.encode("utf-8"))
+    if not msg.is_multipart():
+        return None
+    out = []
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if name is None:
+            return None
+        payload = part.get_payload(decode=True) or b""
+        out.append((name, payload.decode("utf-8", "replace")))
+    return out
+
+
+def sub_schema(schema, key):
+    """The schema of property key (str) or of the items (key None) of a composed schema."""
+    if not isinstance(schema, dict):
+        return {}
+    if key is None and isinstance(schema.get("items"), dict):
+        return schema["items"]
+    if key is not None and key in (schema.get("properties") or {}):
+        return schema["properties"][key]
+    for k in ("allOf", "anyOf", "oneOf"):
+        for s in schema.get(k, []):
+            r = sub_schema(s, key)
+            if r:
+                return r
+    return {}
+
+
+def coerce(value, schema):
+    """A decoded form value converted as the server converts form values (SOAJS.md
+    "Validation codes"): where the schema does not allow a string, "true"/"false" become
+    booleans, JSON text an object or array, digits a number; where it wants an array, a single
+    value a one-item array. Strings stay strings where the schema allows them."""
+    types = schema_types(schema)
+    if isinstance(value, str) and types and "string" not in types:
+        if "boolean" in types and value in ("true", "false"):
+            return value == "true"
+        if types & {"object", "array"}:
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, (dict, list)):
+                return coerce(parsed, schema)
+        if types & {"integer", "number"} and re.fullmatch(r"-?[0-9]+", value):
+            return int(value)
+    if "array" in types and not isinstance(value, list) and value is not None and \
+            not ("string" in types and isinstance(value, str)) and \
+            not ("object" in types and isinstance(value, dict)):
+        return [coerce(value, sub_schema(schema, None))]
+    if isinstance(value, dict):
+        return {k: coerce(v, sub_schema(schema, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [coerce(v, sub_schema(schema, None)) for v in value]
+    return value
+
+
 class Checker:
     def __init__(self, docs):
         self.docs = docs
@@ -449,14 +560,29 @@ class Checker:
             t["errors"].append(f"{label}: request Content-Type {ex.get('req_type')!r} not "
                                f"documented ({', '.join(content) or 'no request body'})")
             return
-        if rt != "application/json" or not isinstance(body, str):
+        schema = rc.get("schema", mt.get("schema", {}))
+        if isinstance(body, dict) and "b64" in body:
+            body = base64.b64decode(body["b64"]).decode("utf-8", "replace")
+        if not isinstance(body, str):
+            return   # left out by the recorder (over its cap)
+        if rt == "application/json":
+            try:
+                inst = json.loads(body)
+            except ValueError:
+                t["errors"].append(f"{label}: accepted a request body that is not JSON")
+                return
+        elif rt == "application/x-www-form-urlencoded":
+            inst = coerce(form_fields(urllib.parse.parse_qsl(body, keep_blank_values=True)),
+                          schema)
+        elif rt == "multipart/form-data":
+            fields = multipart_fields(ex.get("req_type") or "", body)
+            if fields is None:
+                t["errors"].append(f"{label}: accepted a multipart body that does not parse")
+                return
+            inst = coerce(form_fields(fields), schema)
+        else:
             return
-        try:
-            inst = json.loads(body)
-        except ValueError:
-            t["errors"].append(f"{label}: accepted a request body that is not JSON")
-            return
-        for e in validate(rc.get("schema", mt.get("schema", {})), inst):
+        for e in validate(schema, inst):
             t["errors"].append(f"{label}: request body {e}")
 
     def param(self, t, p, value, label):
