@@ -38,8 +38,8 @@ import tempfile
 from harness import check, eq
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-FENCE = re.compile(r"(?:^<!-- example: (?P<mark>[^>]*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```",
-                   re.S | re.M)
+FENCE = re.compile(r"(?:^<!-- example: (?P<mark>[^>]*?) -->\n)?"
+                   r"^```(?P<lang>\w*)\n(?P<body>.*?)^```", re.S | re.M)
 PORT_TEXT = "127.0.0.1:8080"
 # a curl command (not the word in a package list): at a line start or after a shell operator
 CURL_CALL = re.compile(r"(?:^|[;&|(`]|\bdo|\bthen|\buntil|\bwhile)\s*curl\s", re.M)
