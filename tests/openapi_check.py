@@ -6,7 +6,8 @@ The HTTP suite, run with PROVISION_HTTP_RECORD=<file>, records every exchange of
 whose schemas are JSON Schema 2020-12: validated as they are, no translation) and checks:
 
 - each file is a well-formed OpenAPI 3.1 document: every $ref resolves, every schema is a valid
-  JSON Schema, operation ids are unique, response codes are three digits;
+  JSON Schema, every JSON example is valid against its schema, operation ids are unique,
+  response codes are three digits;
 - every recorded exchange belongs to a documented operation (path template + method) of one
   file, its status is documented for that operation, the response carries the documented
   required headers (values valid), its Content-Type is one the response documents, and its
@@ -177,6 +178,7 @@ class Doc:
                     self._check_schema(p.get("schema", {}), f"{where} parameter {p.get('name')}")
                 for ct, mt in ((op.get("requestBody") or {}).get("content") or {}).items():
                     self._check_schema(mt.get("schema", {}), f"{where} request {ct}")
+                    self._check_example(ct, mt, f"{where} request")
                 methods[m.upper()] = op
                 self.ops.append((m.upper(), tpl, rx, op))
             self.items.append((tpl, rx, methods))
@@ -201,9 +203,19 @@ class Doc:
                     names.add(sc.get("name"))
         return names
 
+    def _check_example(self, ct, mt, where):
+        """A JSON media type's example must be valid against its schema: examples are what
+        readers copy."""
+        if "example" not in mt or not (media(ct) == "application/json"
+                                       or media(ct).endswith("+json")):
+            return
+        for e in validate(mt.get("schema", {}), mt["example"]):
+            self.problems.append(f"{where} {ct}: the example is not valid: {e}")
+
     def _check_response(self, resp, where):
         for ct, mt in (resp.get("content") or {}).items():
             self._check_schema(mt.get("schema", {}), f"{where} {ct}")
+            self._check_example(ct, mt, where)
             if "x-xsd" in mt and not os.path.exists(self.xsd(mt)):
                 self.problems.append(f"{where}: x-xsd {mt['x-xsd']} does not exist")
         for name, h in (resp.get("headers") or {}).items():
