@@ -4,7 +4,9 @@
 # (lighttpd, Apache mod_fcgid, Apache plain CGI through .htaccess), each against a fresh private
 # stack (its own MariaDB datadir and web server on a free loopback port under var/test/<server>)
 # that it stops afterwards, checks that `make install` into a DESTDIR serves requests, and ends
-# with the line "N passed, M failed". Exit status 1 on any failure.
+# with the line "N passed, M failed". Exit status 1 on any failure. Under lighttpd only, it also
+# runs the docs' curl examples (tests/docs) and checks docs/openapi against the exchanges the
+# suite recorded (tests/openapi_check.py).
 #
 # Environment: TEST_PORT (default: a free port), TEST_SKIP_ASAN=1 to skip the sanitizer run
 # (for quick local iterations only; CI never sets it), TEST_SERIAL=1 to run the per-server
@@ -75,14 +77,26 @@ http_suite() {
   stop_stack
   rm -rf "$TVAR"
   if SERVER=$kind PROVISION_VAR=$TVAR STACK_QUIET=1 sh tools/stack.sh start; then
-    python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
-      --bin "$ROOT/build" --server "$kind" --label "http[$kind]" \
+    # docs examples and OpenAPI check (issue 6): once, under lighttpd; the examples run first,
+    # on the fresh stack; the HTTP suite's exchanges are recorded for the OpenAPI check
+    rec=
+    if [ "$kind" = lighttpd ]; then
+      echo "== docs examples (README, make run, docs/*.md: the curl examples run verbatim)"
+      python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
+        --bin "$ROOT/build" --server "$kind" --dir tests/docs --label docs \
+        ${only:+--only "$only"} || status=1
+      rec=$TVAR/exchanges.jsonl
+    fi
+    PROVISION_HTTP_RECORD=$rec python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" \
+      --var "$TVAR" --bin "$ROOT/build" --server "$kind" --label "http[$kind]" \
       ${only:+--only "$only"} || status=1
     if [ "$kind" = lighttpd ]; then
       echo "== process tests (one FastCGI process driven directly, once whatever the server)"
       python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
         --bin "$ROOT/build" --server "$kind" --dir tests/process --label process \
         ${only:+--only "$only"} || status=1
+      echo "== OpenAPI files (docs/openapi) against the HTTP suite's recorded exchanges"
+      python3 tests/openapi_check.py --record "$rec" ${only:+--no-coverage} || status=1
     fi
   else
     note_fail

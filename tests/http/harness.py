@@ -8,13 +8,18 @@ Env gives a test:
   - sql(query) -> rows, through the mariadb client on the private socket, to check storage;
   - program_log() -> what the executables logged, whichever web server runs them.
 Assertion helpers raise AssertionError with a message saying what differed.
+
+With PROVISION_HTTP_RECORD=<file> in the environment, every exchange of http(), raw() and cgi()
+is appended to that file as one JSON line (see Recorder), for tests/openapi_check.py.
 """
+import base64
 import http.client
 import json
 import os
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
@@ -55,6 +60,46 @@ def form(fields):
     return urllib.parse.urlencode(fields).encode()
 
 
+class Recorder:
+    """Appends each exchange to a JSON-lines file: {"test", "via" (http, raw or cgi), "method",
+    "target" (path and query), "req_type", "req_body", "status", "headers" (those of the
+    response that the OpenAPI files describe), "body"}. A body is text, or {"b64": ...} when it
+    is not UTF-8; a body over BODY_MAX bytes is left out ({"omitted": its length}) to keep the
+    file and its check small (the bulk scale tests send megabytes). Thread-safe: tests send
+    from several threads at once."""
+    BODY_MAX = 256 * 1024
+    HEADERS = ("content-type", "cache-control", "allow", "x-request-id",
+               "content-security-policy", "referrer-policy", "x-content-type-options",
+               "x-frame-options")
+
+    def __init__(self, path):
+        self.path = path
+        self.test = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def body(cls, b):
+        if b is None:
+            return ""
+        if isinstance(b, str):
+            b = b.encode()
+        if len(b) > cls.BODY_MAX:
+            return {"omitted": len(b)}
+        try:
+            return b.decode("utf-8")
+        except UnicodeDecodeError:
+            return {"b64": base64.b64encode(b).decode()}
+
+    def add(self, via, method, target, req_type, req_body, resp):
+        rec = {"test": self.test, "via": via, "method": method, "target": target,
+               "req_type": req_type, "req_body": self.body(req_body), "status": resp.status,
+               "headers": {k: v for k, v in resp.headers.items() if k in self.HEADERS},
+               "body": self.body(resp.body)}
+        line = json.dumps(rec, ensure_ascii=False) + "\n"
+        with self._lock, open(self.path, "a", encoding="utf-8") as f:
+            f.write(line)
+
+
 class Env:
     def __init__(self, base_url, var, bindir, server):
         u = urllib.parse.urlsplit(base_url)
@@ -71,6 +116,8 @@ class Env:
                 m = re.match(r"\s*db\.password\s*=\s*(\S+)", line)
                 if m:
                     self._db_password = m.group(1)
+        rec = os.environ.get("PROVISION_HTTP_RECORD")
+        self.recorder = Recorder(rec) if rec else None
 
     # ---- HTTP ----
     def http(self, method, path, body=None, headers=None, content_type=None, timeout=60):
@@ -83,9 +130,13 @@ class Env:
         try:
             conn.request(method, path, body=body, headers=h)
             r = conn.getresponse()
-            return Response(r.status, r.getheaders(), r.read())
+            resp = Response(r.status, r.getheaders(), r.read())
         finally:
             conn.close()
+        if self.recorder:
+            ct = next((v for k, v in h.items() if k.lower() == "content-type"), None)
+            self.recorder.add("http", method, path, ct, body, resp)
+        return resp
 
     def post_json(self, path, obj, headers=None, method="POST"):
         return self.http(method, path, json.dumps(obj).encode(), headers,
@@ -118,7 +169,15 @@ class Env:
                     break
         finally:
             s.close()
-        return parse_http(b"".join(chunks))
+        resp = parse_http(b"".join(chunks))
+        if self.recorder and resp.status:
+            head = data.partition(b"\r\n\r\n")[0].decode("latin-1")
+            line = head.split("\r\n")[0].split(" ")
+            m = re.search(r"(?im)^content-type:[ \t]*(.*?)[ \t]*$", head)
+            # the request as the test wrote it, whatever its body (often cut short on purpose)
+            self.recorder.add("raw", line[0], line[1] if len(line) > 1 else "",
+                              m.group(1) if m else None, None, resp)
+        return resp
 
     # ---- plain CGI ----
     def cgi(self, exe, method, path, body=b"", headers=None, env=None, content_length=None,
@@ -144,7 +203,10 @@ class Env:
         e.update(env or {})
         p = subprocess.run([os.path.join(self.bin, exe)], input=body, env=e,
                            capture_output=True, timeout=60)
-        return parse_cgi(p.stdout, p.returncode, p.stderr)
+        resp = parse_cgi(p.stdout, p.returncode, p.stderr)
+        if self.recorder:
+            self.recorder.add("cgi", method, e["REQUEST_URI"], e.get("CONTENT_TYPE"), body, resp)
+        return resp
 
     # ---- logs ----
     def program_log(self):

@@ -51,6 +51,8 @@ def main():
         t0 = time.time()
         for tname, fn in tests:
             t1 = time.time()
+            if env.recorder:
+                env.recorder.test = f"{name}.{tname}"
             try:
                 fn(env)
                 passed += 1
