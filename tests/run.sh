@@ -28,7 +28,7 @@ T0=$(date +%s)
 section() { echo "== $* [at $(($(date +%s) - T0)) s]"; }
 
 section build
-make -s -j"$JOBS" all unit-bins || { note_fail; echo "FAIL build"; }
+make -s -j"$JOBS" all unit-bins bench-bins || { note_fail; echo "FAIL build"; }
 section unit tests
 sh tests/run-unit.sh build/tests unit || status=1
 if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
