@@ -31,7 +31,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 
-.PHONY: all test unit unit-bins asan run stop clean install bench fuzz
+.PHONY: all test unit unit-bins asan run stop clean install uninstall bench fuzz
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -97,16 +97,43 @@ clean:
 	rm -rf build
 
 # Installed layout: executables for the web server under libexec, the CLI under sbin, the
-# migrations (also embedded in provctl) and docs under share, an example config under etc.
+# migrations (also embedded in provctl), the web server configs (with this install's paths
+# written in) under share, docs under share/doc, an example config where the programs look by
+# default (/etc/provision.conf). DESTDIR stages the tree for packaging; nothing is started.
+LIBEXECDIR ?= $(PREFIX)/libexec/provision
+SBINDIR    ?= $(PREFIX)/sbin
+PKGDATADIR ?= $(PREFIX)/share/provision
+DOCDIR     ?= $(PREFIX)/share/doc/provision
+SYSCONFDIR ?= /etc
+INST_CONFS := apache-conf/provision-fcgid.conf apache-conf/provision-proxy-fcgi.conf \
+              apache-conf/provision-fcgi@.service apache-conf/htaccess \
+              lighttpd-conf/provision-production.conf lighttpd-conf/provision-mounts.conf
+INST_DOCS  := README.md $(sort $(shell find docs -type f 2>/dev/null))
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/libexec/provision $(DESTDIR)$(PREFIX)/sbin \
-	  $(DESTDIR)$(PREFIX)/share/provision/sql/migrations $(DESTDIR)$(PREFIX)/share/doc/provision \
-	  $(DESTDIR)$(PREFIX)/etc
-	install -m 0755 $(EXE_BIN) $(DESTDIR)$(PREFIX)/libexec/provision/
-	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(PREFIX)/sbin/provctl
-	install -m 0644 $(MIGRATIONS) $(DESTDIR)$(PREFIX)/share/provision/sql/migrations/
-	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/provision/
-	install -m 0640 provision.conf.example $(DESTDIR)$(PREFIX)/etc/provision.conf.example
+	install -d $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(PKGDATADIR)/sql/migrations \
+	  $(DESTDIR)$(PKGDATADIR)/apache-conf $(DESTDIR)$(PKGDATADIR)/lighttpd-conf $(DESTDIR)$(DOCDIR) \
+	  $(DESTDIR)$(SYSCONFDIR)
+	install -m 0755 $(EXE_BIN) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(BUILD)/provctl $(DESTDIR)$(SBINDIR)/provctl
+	install -m 0644 $(MIGRATIONS) $(DESTDIR)$(PKGDATADIR)/sql/migrations/
+	for f in $(INST_CONFS); do \
+	  sed -e 's|/usr/local/libexec/provision|$(LIBEXECDIR)|g' \
+	      -e 's|/usr/local/share/provision|$(PKGDATADIR)|g' \
+	      -e 's|/etc/provision\.conf|$(SYSCONFDIR)/provision.conf|g' $$f >$(DESTDIR)$(PKGDATADIR)/$$f \
+	    && chmod 0644 $(DESTDIR)$(PKGDATADIR)/$$f || exit 1; \
+	done
+	for f in $(INST_DOCS); do \
+	  install -D -m 0644 $$f $(DESTDIR)$(DOCDIR)/$${f#docs/} || exit 1; \
+	done
+	install -m 0644 provision.conf.example $(DESTDIR)$(SYSCONFDIR)/provision.conf.example
+
+# Removes what install put there (never provision.conf itself).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(LIBEXECDIR)/,$(EXES)) $(DESTDIR)$(SBINDIR)/provctl \
+	  $(DESTDIR)$(SYSCONFDIR)/provision.conf.example
+	rm -rf $(DESTDIR)$(PKGDATADIR) $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 -include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(EXES:%=$(BUILD)/obj/cgi-bin/%.d) \
          $(UNIT_SRC:%.c=$(BUILD)/obj/%.d)

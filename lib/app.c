@@ -291,6 +291,17 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     } else {
         fflush(stdout);
         close(STDOUT_FILENO);
+        /* Apache's mod_cgi sends nothing to the client until the program's stderr is closed
+         * too (it reads stderr to its end for the error log): when work remains after the
+         * answer, it and its background children log nowhere rather than hold the client. */
+        if (c->ndeferred > 0) {
+            int devnull = open("/dev/null", O_WRONLY);
+            if (devnull >= 0) {
+                dup2(devnull, STDERR_FILENO);
+                if (devnull != STDERR_FILENO)
+                    close(devnull);
+            }
+        }
     }
     c->io.envp = NULL;
     c->io.fcgx = NULL;

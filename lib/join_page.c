@@ -200,13 +200,17 @@ static void form_answer(struct ctx *c, int status, const char *token,
     answer(c, status, &b);
 }
 
-static void success_answer(struct ctx *c, const struct setpw_account *a)
+static void success_answer(struct ctx *c, const struct setpw_account *a, int active)
 {
     struct buf b = { 0 };
     page_begin(&b, "Your password is set");
     buf_puts(&b, "<p role=\"status\">The account <strong>");
     html_puts(&b, a->email);
-    buf_puts(&b, "</strong> is now active. You can sign in with your new password.</p>\n");
+    if (active)
+        buf_puts(&b, "</strong> is now active. You can sign in with your new password.</p>\n");
+    else   /* deactivated by an administrator: the password waits for its reactivation */
+        buf_puts(&b, "</strong> has its new password, but it is not active: you can sign in "
+                     "once your administrator activates it.</p>\n");
     page_end(&b);
     answer(c, 200, &b);
 }
@@ -265,10 +269,11 @@ void join_post(struct ctx *c)
         form_answer(c, 400, token, &a, why);
         return;
     }
-    enum setpw_status st = setpw_apply(c, token, &a, password);
+    int active = 0;
+    enum setpw_status st = setpw_apply(c, token, &a, password, &active);
     if (st != SETPW_OK) {
         state_answer(c, page_for(st));
         return;
     }
-    success_answer(c, &a);
+    success_answer(c, &a, active);
 }

@@ -89,7 +89,7 @@ enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
 
 /* One attempt at the transaction. */
 static enum setpw_status apply_once(struct ctx *c, const char *token_hash, long long user_id,
-                                    const char *pwhash, enum db_status *dbst)
+                                    const char *pwhash, int *active, enum db_status *dbst)
 {
     struct db_result r;
     enum db_status st = db_begin(c->db);
@@ -110,6 +110,15 @@ static enum setpw_status apply_once(struct ctx *c, const char *token_hash, long 
         struct db_val v = DBV_I(user_id);
         st = db_exec(c->db, SQL_SETPW_TOKENS_RETIRE, &v, 1, NULL);
     }
+    if (st == DB_OK) {
+        /* read under the row lock the UPDATE took: the status this transaction commits */
+        struct db_val v = DBV_I(user_id);
+        struct db_rows rows;
+        int found = 0;
+        st = db_query_row(c->db, c->arena, SQL_SETPW_USER_STATUS, &v, 1, &rows, &found);
+        const char *status = st == DB_OK && found ? db_cell_str(db_cell(&rows, 0, 0)) : NULL;
+        *active = status != NULL && strcmp(status, "active") == 0;
+    }
     if (st == DB_OK)
         st = db_commit(c->db);
     *dbst = st;
@@ -121,11 +130,13 @@ static enum setpw_status apply_once(struct ctx *c, const char *token_hash, long 
 }
 
 enum setpw_status setpw_apply(struct ctx *c, const char *token,
-                              const struct setpw_account *acct, const char *password)
+                              const struct setpw_account *acct, const char *password,
+                              int *active)
 {
     char pwhash[PASSWORD_HASH_MAX];
     char token_hash[2 * SHA256_LEN + 1];
     enum setpw_status ss = SETPW_ERROR;
+    *active = 0;
     if (!setpw_token_ok(token, strlen(token)))
         return SETPW_UNKNOWN;
     crypto_secret_hash(token, strlen(token), token_hash);
@@ -136,7 +147,7 @@ enum setpw_status setpw_apply(struct ctx *c, const char *token,
     }
     for (int attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
         enum db_status dbst;
-        ss = apply_once(c, token_hash, acct->user_id, pwhash, &dbst);
+        ss = apply_once(c, token_hash, acct->user_id, pwhash, active, &dbst);
         if (dbst != DB_RETRY)   /* a deadlock is retried; anything else is final */
             break;
     }

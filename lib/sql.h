@@ -316,7 +316,11 @@
       "u.first_name = COALESCE(j.first_name, u.first_name), " \
       "u.last_name = COALESCE(j.last_name, u.last_name), " \
       "u.password_hash = COALESCE(j.password_hash, u.password_hash), " \
-      "u.status = COALESCE(j.status, u.status), u.locked = COALESCE(j.locked, u.locked) " \
+      "u.status = CASE WHEN j.status = 'inactive' THEN 'inactive' " \
+      "WHEN j.status = 'active' THEN IF(u.status = 'active' OR " \
+      "COALESCE(j.password_hash, u.password_hash) IS NOT NULL, 'active', 'pendingNew') " \
+      "WHEN j.password_hash IS NOT NULL AND u.status = 'pendingNew' THEN 'active' " \
+      "ELSE u.status END, u.locked = COALESCE(j.locked, u.locked) " \
       "WHERE u.tenant_id = ?") \
     X(BATCH_INSERT, \
       "INSERT INTO users (oid, tenant_id, username, email, first_name, last_name, " \
@@ -374,6 +378,11 @@
       "facetime_enabled = COALESCE(VALUES(facetime_enabled), user_attributes.facetime_enabled), " \
       "work_status = COALESCE(VALUES(work_status), user_attributes.work_status), " \
       "extensions = COALESCE(VALUES(extensions), user_attributes.extensions)") \
+    /* the unused set-password links of users (ids) whose password or email an update set */ \
+    X(BATCH_TOKENS_RETIRE, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN user_tokens k FORCE INDEX (ix_user_tokens_user) ON k.user_id = j.id " \
+      "SET k.used_at = NOW(6) WHERE k.purpose = 'set_password' AND k.used_at IS NULL") \
     /* ---- SOAJS invite ---- */ \
     /* a user of main tenant ? or of one of its sub-tenants, by oid */ \
     X(INVITE_USER_BY_OID, \
@@ -434,10 +443,15 @@
     X(SETPW_TOKEN_SPEND, \
       "UPDATE user_tokens SET used_at = NOW(6) WHERE token_hash = ? AND purpose = 'set_password' " \
       "AND used_at IS NULL AND expires_at > NOW(6)") \
-    X(SETPW_USER_ACTIVATE, "UPDATE users SET password_hash = ?, status = 'active' WHERE id = ?") \
+    /* an account an administrator deactivated stays inactive: its password is set, and it */ \
+    /* becomes active when it is activated again */ \
+    X(SETPW_USER_ACTIVATE, \
+      "UPDATE users SET password_hash = ?, " \
+      "status = IF(status = 'inactive', 'inactive', 'active') WHERE id = ?") \
     X(SETPW_TOKENS_RETIRE, \
       "UPDATE user_tokens SET used_at = NOW(6) WHERE user_id = ? AND purpose = 'set_password' " \
       "AND used_at IS NULL") \
+    X(SETPW_USER_STATUS, "SELECT status FROM users WHERE id = ?") \
     /* ---- end of statements ---- */
 
 enum sql_id {

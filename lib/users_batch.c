@@ -3,8 +3,9 @@
  * (users_batch_prep.c); the transaction then locks the batch's existing users in one
  * statement, makes every check, and writes with one statement per kind of change (each list a
  * JSON parameter for JSON_TABLE), so the number of round trips does not grow with the batch.
- * Unique indexes decide races (users_batch_blame.c only names the user afterwards). Never
- * knows a vendor's field names; never logs a password. */
+ * Unique indexes decide races (users_batch_blame.c only names the user afterwards); created
+ * users without a password are invited (users_batch_invite.c). Never knows a vendor's field
+ * names; never logs a password. */
 #include "users_batch_internal.h"
 
 #include <string.h>
@@ -97,7 +98,10 @@ static json_object *user_row(const struct batch_user *u, const struct batch_prep
     } else {
         add_str(o, "oid", p->oid);
         add_str(o, "username", u->username);
-        add_str(o, "status", u->active == BATCH_FALSE ? "inactive" : "active");
+        /* an invited user has no password yet: pendingNew until it sets one on the page */
+        add_str(o, "status", u->active == BATCH_FALSE ? "inactive"
+                             : p->token != NULL   ? "pendingNew"
+                                                  : "active");
         json_object_object_add(o, "locked", json_object_new_int(u->locked == BATCH_TRUE));
     }
     add_str(o, "email", u->email);
@@ -332,7 +336,8 @@ static enum batch_status run_once(struct batch_run *r, int *retry)
     }
     if (json_object_array_length(upds) > 0) {
         struct db_val v[2] = { DBV_S(batch_jtext(upds)), DBV_I(r->t->id) };
-        if ((st = db_exec(r->c->db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK) {
+        if ((st = db_exec(r->c->db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK ||
+            (st = batch_invite_retire(r)) != DB_OK) {
             bs = write_failed(r, st, retry);
             goto fail;
         }
@@ -352,6 +357,10 @@ static enum batch_status run_once(struct batch_run *r, int *retry)
     }
     if ((bs = queue_passwords(r)) != BATCH_OK)
         goto fail;
+    if ((st = batch_invite_queue(r)) != DB_OK) {
+        bs = write_failed(r, st, retry);
+        goto fail;
+    }
     if ((st = db_commit(r->c->db)) != DB_OK) {
         bs = write_failed(r, st, retry);
         goto fail;
@@ -404,5 +413,6 @@ done:
     for (size_t i = 0; r.p != NULL && i < n; i++)
         if (r.p[i].new_password != NULL)
             explicit_bzero(r.p[i].new_password, strlen(r.p[i].new_password));
+    batch_invite_wipe(&r);
     return bs;
 }

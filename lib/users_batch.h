@@ -33,10 +33,14 @@ struct batch_user {
     const char *email;           /* trimmed and validated; required when the user is created */
     const char *first_name;
     const char *last_name;
-    const char *password;        /* clear text to hash; ignored when reset_password */
+    const char *password;        /* clear text to hash; ignored when reset_password. A user
+                                    created with neither is invited (users_batch_apply) */
     int reset_password;          /* 1: generate a password, store its hash, mail it */
-    int active;                  /* enum batch_flag: users.status active/inactive; created
-                                    users are active unless told otherwise */
+    int active;                  /* enum batch_flag: BATCH_FALSE makes users.status inactive;
+                                    otherwise an invited created user is pendingNew (until
+                                    its password is set), another created user active, and an
+                                    updated one active, or pendingNew while it has no
+                                    password */
     int locked;                  /* enum batch_flag */
     int set_roles;               /* 1: roles[] replaces the user's roles (may be empty) */
     const char *const *roles;    /* role names or role uuids, of the tenant or built in */
@@ -93,8 +97,12 @@ struct batch_result {
  * caller checks that. Passwords are hashed and reset passwords generated before the
  * transaction; roles are resolved first; inside the transaction the existing users are locked,
  * every check is made, and then deletes, updates, inserts, roles, phones, attributes and the
- * password mails are written. Nothing is written unless everything is: any status other than
- * BATCH_OK leaves the database as it was. A username taken by a concurrent request is decided
+ * password mails are written. A created user without password and reset is invited when the
+ * tenant has mail: a set-password token (stored hashed, valid token.ttl_hours) and a
+ * set_password mail with its /urac/join link; an updated user never is, and an update that
+ * sets a password or changes the email retires the user's unused set-password links.
+ * Nothing is written unless everything is: any status other than BATCH_OK leaves the
+ * database as it was. A username taken by a concurrent request is decided
  * by the unique index (the transaction is retried, so an upsert then becomes an update and an
  * insert BATCH_EXISTS), never by reading first. */
 enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,

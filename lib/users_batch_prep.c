@@ -1,7 +1,7 @@
 /* users_batch_prep.c: the part of a batch that needs no lock and may be slow, done before the
  * transaction opens: ordering the batch, resolving role names and ids (one query), hashing
- * passwords and generating reset passwords and new ids. Never writes to the database; never
- * logs a password. */
+ * passwords, generating reset passwords and new ids, and drawing invitation tokens
+ * (users_batch_invite.c). Never writes to the database; never logs a password. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,24 +103,20 @@ done:
     return bs;
 }
 
-/* Hashes given passwords, generates reset ones, and draws the ids of users that may be
- * created. The slow part of a batch (one yescrypt hash per password) runs here, before any
- * lock is taken. */
-static enum batch_status hash_passwords(struct batch_run *r)
+/* Hashes given passwords, generates reset ones, and sets the ids of users that may be
+ * created (from raw: BATCH_OID_RAW random bytes per user). The slow part of a batch (one
+ * yescrypt hash per password) runs here, before any lock is taken. */
+static enum batch_status hash_passwords(struct batch_run *r, const unsigned char *raw)
 {
     const struct config *cfg = r->c->cfg;
     char hash[PASSWORD_HASH_MAX];
     enum batch_status bs = BATCH_ERROR;
-    /* the same as crypto_oid() per user, with one getrandom(2) for the whole batch */
-    unsigned char *raw = arena_alloc(r->c->arena, r->n * (OID_HEX_LEN / 2) + 1);
-    if (raw == NULL || crypto_random(raw, r->n * (OID_HEX_LEN / 2)) != 0)
-        goto done;
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];
         struct batch_prep *p = &r->p[i];
         if (u->op == BATCH_DELETE)
             continue;
-        hex_encode(raw + i * (OID_HEX_LEN / 2), OID_HEX_LEN / 2, p->oid);
+        hex_encode(raw + i * BATCH_OID_RAW, BATCH_OID_RAW, p->oid);
         const char *pw = u->password;
         if (u->reset_password) {
             p->new_password = arena_alloc(r->c->arena,
@@ -156,10 +152,18 @@ enum batch_status batch_prepare(struct batch_run *r)
     struct ctx *c = r->c;
     enum batch_status bs = BATCH_ERROR;
     json_object *names = json_object_new_array();
+    /* the ids and tokens of the whole batch from one getrandom(2): one call per user would
+     * cost more than everything else done here for a user without a password */
+    size_t nraw = r->n * (BATCH_OID_RAW + BATCH_TOKEN_RAW);
+    unsigned char *raw = arena_alloc(c->arena, nraw + 1);
     r->p = arena_calloc(c->arena, r->n ? r->n : 1, sizeof *r->p);
     r->order = arena_calloc(c->arena, r->n ? r->n : 1, sizeof *r->order);
-    if (r->p == NULL || r->order == NULL || names == NULL)
+    if (r->p == NULL || r->order == NULL || names == NULL || raw == NULL)
         goto done;
+    if (crypto_random(raw, nraw) != 0) {
+        log_error(c->rid, "users_batch: no randomness for ids or tokens");
+        goto done;
+    }
     for (size_t i = 0; i < r->n; i++) {
         if (r->u[i].op != BATCH_DELETE && r->u[i].reset_password && !mail_configured(c, r->t)) {
             batch_set_problem(r->out, i, BATCH_FIELD_NONE, 0, NULL);
@@ -173,11 +177,15 @@ enum batch_status batch_prepare(struct batch_run *r)
     qsort_r(r->order, r->n, sizeof *r->order, by_username, (void *)(uintptr_t)r->u);
     for (size_t k = 0; k < r->n; k++)
         json_object_array_add(names, json_object_new_string(r->u[r->order[k]].username));
-    if ((bs = resolve_roles(r)) != BATCH_OK || (bs = hash_passwords(r)) != BATCH_OK)
+    if ((bs = resolve_roles(r)) != BATCH_OK ||
+        (bs = batch_invite_prepare(r, raw + r->n * BATCH_OID_RAW)) != BATCH_OK ||
+        (bs = hash_passwords(r, raw)) != BATCH_OK)
         goto done;
     r->names_json = arena_strdup(c->arena, batch_jtext(names));
     bs = r->names_json != NULL ? BATCH_OK : BATCH_ERROR;
 done:
+    if (raw != NULL)
+        explicit_bzero(raw, nraw);
     json_object_put(names);
     return bs;
 }

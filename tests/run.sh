@@ -1,12 +1,17 @@
 #!/bin/sh
 # run.sh: every test of the project, as `make test` runs it. Builds the project and the
-# sanitizer tree, runs the unit tests in both, starts a private test stack (its own MariaDB
-# datadir and lighttpd on a free loopback port under var/test), runs the HTTP suite against
-# it, stops it, and ends with the line "N passed, M failed". Exit status 1 on any failure.
+# sanitizer tree, runs the unit tests in both, then runs the HTTP suite once per web server
+# (lighttpd, Apache mod_fcgid, Apache plain CGI through .htaccess), each against a fresh private
+# stack (its own MariaDB datadir and web server on a free loopback port under var/test/<server>)
+# that it stops afterwards, checks that `make install` into a DESTDIR serves requests, and ends
+# with the line "N passed, M failed". Exit status 1 on any failure.
 #
 # Environment: TEST_PORT (default: a free port), TEST_SKIP_ASAN=1 to skip the sanitizer run
-# (for quick local iterations only; CI never sets it), HTTP_ONLY=pattern to run matching
-# HTTP test files only.
+# (for quick local iterations only; CI never sets it), TEST_SERIAL=1 to run the per-server
+# suites one after the other instead of side by side, HTTP_ONLY=pattern to run matching
+# HTTP test files only (and skip the install check), HTTP_SERVERS="lighttpd apache-fcgid
+# apache-cgi" (the default, then test_deploy.py alone under apache-proxy) to choose them,
+# TEST_SKIP_INSTALL=1 to skip the install check.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -16,13 +21,16 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 status=0
 
 note_fail() { echo "0 1" >>"$RESULTS"; status=1; }
+# Each section's heading carries the seconds since the start, to see where CI time goes.
+T0=$(date +%s)
+section() { echo "== $* [at $(($(date +%s) - T0)) s]"; }
 
-echo "== build"
+section build
 make -s -j"$JOBS" all unit-bins || { note_fail; echo "FAIL build"; }
-echo "== unit tests"
+section unit tests
 sh tests/run-unit.sh build/tests unit || status=1
 if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
-  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  section unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
   if make -s -j"$JOBS" asan; then
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       sh tests/run-unit.sh build/asan/tests asan || status=1
@@ -32,42 +40,89 @@ if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
   fi
 fi
 
-echo "== HTTP tests (lighttpd + MariaDB, private stack)"
-TVAR=$ROOT/var/test
-PORT=${TEST_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-export PORT
-stop_stack() { PROVISION_VAR=$TVAR sh tools/stack.sh stop >/dev/null 2>&1; }
-trap stop_stack EXIT INT TERM
-stop_stack
-rm -rf "$TVAR"
-if PROVISION_VAR=$TVAR STACK_QUIET=1 sh tools/stack.sh start; then
-  python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" --bin "$ROOT/build" \
-    --server lighttpd ${HTTP_ONLY:+--only "$HTTP_ONLY"} || status=1
-  echo "== process tests (one FastCGI process driven directly)"
-  python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" --bin "$ROOT/build" \
-    --server lighttpd --dir tests/process --label process ${HTTP_ONLY:+--only "$HTTP_ONLY"} \
-    || status=1
-else
-  note_fail
-  echo "FAIL test stack did not start"
-  tail -n 30 "$TVAR/log/"*.log "$TVAR/log/"*.err 2>/dev/null
+# The same HTTP suite once per web server: each gets a fresh private stack (its own MariaDB
+# datadir, config and web server on a free loopback port) under var/test/<server>.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# After a stack stop nothing may be left behind: no process carrying its configuration.
+check_stopped() {
+  left=""
+  for p in /proc/[0-9]*; do
+    if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$TVAR/provision.conf"; then
+      left="$left ${p#/proc/}"
+    fi
+  done
+  [ -f "$TVAR/run/mysqld.pid" ] && left="$left mysqld.pid"
+  if [ -n "$left" ]; then
+    echo "FAIL $1: stack stop left processes behind:$left"
+    note_fail
+  else
+    echo "1 0" >>"$RESULTS"
+    echo "ok $1: stack stop left no process behind"
+  fi
+}
+http_suite() {
+  kind=$1
+  only=${2:-${HTTP_ONLY:-}}
+  TVAR=$ROOT/var/test/$kind
+  PORT=${TEST_PORT:-$(free_port)}
+  export PORT
+  echo "== HTTP tests under $kind (private MariaDB + $kind on 127.0.0.1:$PORT)"
+  t0=$(date +%s)
+  stop_stack() { PROVISION_VAR=$TVAR sh tools/stack.sh stop >/dev/null 2>&1; }
+  trap stop_stack EXIT INT TERM
+  stop_stack
+  rm -rf "$TVAR"
+  if SERVER=$kind PROVISION_VAR=$TVAR STACK_QUIET=1 sh tools/stack.sh start; then
+    python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
+      --bin "$ROOT/build" --server "$kind" --label "http[$kind]" \
+      ${only:+--only "$only"} || status=1
+    if [ "$kind" = lighttpd ]; then
+      echo "== process tests (one FastCGI process driven directly, once whatever the server)"
+      python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
+        --bin "$ROOT/build" --server "$kind" --dir tests/process --label process \
+        ${only:+--only "$only"} || status=1
+    fi
+  else
+    note_fail
+    echo "FAIL test stack ($kind) did not start"
+    tail -n 30 "$TVAR/log/"*.log "$TVAR/log/"*.err 2>/dev/null
+  fi
+  stop_stack
+  trap - EXIT INT TERM
+  check_stopped "$kind"
+  echo "   ($kind: $(($(date +%s) - t0)) s with the stack's start and stop)"
+}
+# The suites run side by side (each has its own stack and port; they share nothing but the
+# read-only build/), each writing its own log, shown in order once all are done. A suite's
+# failures reach the total through $RESULTS; its exit status through a marker file.
+SUITES=${HTTP_SERVERS:-lighttpd apache-fcgid apache-cgi}
+if [ -z "${HTTP_SERVERS:-}" ] && [ -z "${HTTP_ONLY:-}" ]; then
+  # mod_proxy_fcgi + spawn-fcgi/multiwatch pools: the mount and pass-through checks only
+  SUITES="$SUITES apache-proxy"
 fi
-stop_stack
-trap - EXIT INT TERM
-# the stop must leave nothing behind: no process may still carry this stack's configuration
-left=""
-for p in /proc/[0-9]*; do
-  if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$TVAR/provision.conf"; then
-    left="$left ${p#/proc/}"
+LOGS=$(mktemp -d)
+for kind in $SUITES; do
+  only=
+  [ "$kind" = apache-proxy ] && only=test_deploy
+  if [ "${TEST_SERIAL:-0}" = 1 ] || [ -n "${TEST_PORT:-}" ]; then
+    http_suite "$kind" "$only"
+  else
+    ( status=0; http_suite "$kind" "$only"; [ $status = 0 ] || touch "$LOGS/$kind.failed" ) \
+      >"$LOGS/$kind.log" 2>&1 &
   fi
 done
-[ -f "$TVAR/run/mysqld.pid" ] && left="$left mysqld.pid"
-if [ -n "$left" ]; then
-  echo "FAIL stack stop left processes behind:$left"
-  note_fail
-else
-  echo "1 0" >>"$RESULTS"
-  echo "ok stack stop left no process behind"
+wait
+for kind in $SUITES; do
+  [ -f "$LOGS/$kind.log" ] && cat "$LOGS/$kind.log"
+  [ -f "$LOGS/$kind.failed" ] && status=1
+done
+rm -rf "$LOGS"
+
+if [ -z "${HTTP_ONLY:-}" ] && [ "${TEST_SKIP_INSTALL:-0}" != 1 ]; then
+  section make install into a DESTDIR, served through the installed Apache config
+  sh tests/install.sh || status=1
 fi
 
 pass=0
@@ -78,5 +133,6 @@ while read -r p f; do
 done <"$RESULTS"
 rm -f "$RESULTS"
 [ "$fail" -gt 0 ] && status=1
+echo "   (all tests: $(($(date +%s) - T0)) s)"
 echo "$pass passed, $fail failed"
 exit $status

@@ -1,22 +1,45 @@
 #!/bin/sh
 # stack.sh start|stop|status: the private local stack of `make run` and of the test suite.
 # A MariaDB server with its datadir under $VAR (unix socket only, no TCP), the schema migrated,
-# $VAR/provision.conf, lighttpd on 127.0.0.1:$PORT serving the executables of $BIN, and a demo
-# tenant whose credentials go to $VAR/demo-tenant.json (mode 0600). Needs no root, touches
+# $VAR/provision.conf, a web server on 127.0.0.1:$PORT serving the executables of $BIN, and a
+# demo tenant whose credentials go to $VAR/demo-tenant.json (mode 0600). Needs no root, touches
 # nothing outside $VAR, and running start twice is harmless.
 #
+# The web server is one of (SERVER):
+#   lighttpd      mod_fastcgi, lighttpd-conf/provision.conf.in (the default)
+#   apache-fcgid  Apache httpd + mod_fcgid, apache-conf/provision-fcgid.conf as shipped
+#   apache-proxy  Apache httpd + mod_proxy_fcgi, apache-conf/provision-proxy-fcgi.conf as
+#                 shipped, one spawn-fcgi + multiwatch pool per executable
+#   apache-cgi    Apache httpd (prefork + mod_cgi) as a shared host: apache-conf/htaccess as
+#                 the .htaccess of $VAR/htdocs, the executables copied to provision-cgi/*.cgi
+# Apache runs as a private instance (apache-conf/local-stack.conf.in): its own config, pid file
+# and logs under $VAR. Started as root (CI), it runs as www-data with the capability to pass
+# file permissions (see apache() below), never as root.
+# An executable named in a config but not built is left unmounted (its URLs do not answer from
+# another executable).
+#
 # Environment: PORT (default 8080), PROVISION_VAR (default <checkout>/var),
-# PROVISION_BIN (default <checkout>/build), STACK_QUIET=1 to skip the examples.
+# PROVISION_BIN (default <checkout>/build), SERVER (default lighttpd), STACK_QUIET=1 to skip
+# the examples, APACHE_USER (default www-data, used only as root). To run an installed tree
+# (tests/install.sh): PROVISION_BIN=<libexec dir>, PROVCTL=<installed provctl>,
+# APACHE_CONFDIR=<installed apache-conf dir> (default <checkout>/apache-conf).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VAR=${PROVISION_VAR:-$ROOT/var}
 BIN=${PROVISION_BIN:-$ROOT/build}
 PORT=${PORT:-8080}
+SERVER=${SERVER:-lighttpd}
 PATH=$PATH:/usr/sbin:/sbin
 SOCK=$VAR/run/mysqld.sock
 CONF=$VAR/provision.conf
 ME=$(id -un)
+PROVCTL=${PROVCTL:-$BIN/provctl}
+APACHE_CONFDIR=${APACHE_CONFDIR:-$ROOT/apache-conf}
+APACHE_USER=${APACHE_USER:-www-data}
+APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
+# every executable (cgi-bin/<name>.c); those not built yet are left unmounted
+EXES=$(for f in "$ROOT"/cgi-bin/*.c; do basename "$f" .c; done)
 
 say() { printf 'stack: %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
@@ -75,29 +98,193 @@ password.cost = 5
 EOF
     ) && mv "$CONF.tmp" "$CONF"
   fi
-  PROVISION_CONF=$CONF "$BIN/provctl" migrate >/dev/null
+  PROVISION_CONF=$CONF "$PROVCTL" migrate >/dev/null
 }
 
-start_web() {
+# Waits until the web server answers HTTP at all (any status); $1 is the log to show if not.
+wait_http() {
+  i=0
+  until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
+    i=$((i + 1))
+    [ $i -lt 150 ] || { tail -n 20 "$1" >&2; die "$SERVER not answering on port $PORT"; }
+    sleep 0.1
+  done
+}
+
+# A lighttpd mount block whose bin-path names an executable that is not built becomes a
+# denial (403), so its URLs never fall through to the prefix of another executable.
+lighttpd_unmount_missing() {
+  awk -v bin="$BIN" '
+    /^(else )?\$HTTP\[/ { blk = 1; head = $0; buf = $0 "\n"; exe = ""; next }
+    blk {
+      buf = buf $0 "\n"
+      if ($0 ~ /"bin-path"/ && match($0, /"\/[A-Za-z0-9_]+"/))
+        exe = substr($0, RSTART + 2, RLENGTH - 3)
+      if ($0 ~ /^}/) {
+        blk = 0
+        if (exe != "" && system("test -x \"" bin "/" exe "\"") != 0)
+          printf "%s\n  url.access-deny = ( \"\" )\n}\n", head
+        else
+          printf "%s", buf
+      }
+      next
+    }
+    { print }'
+}
+
+start_lighttpd() {
   sed -e "s|@ROOT@|$ROOT|g" -e "s|@BIN@|$BIN|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
     "$ROOT/lighttpd-conf/provision.conf.in" >"$VAR/lighttpd.conf"
+  lighttpd_unmount_missing <"$ROOT/lighttpd-conf/provision-mounts.conf" \
+    >"$VAR/lighttpd-mounts.conf"
   if alive "$VAR/run/lighttpd.pid"; then
     say "lighttpd already running (pid $pid)"
     return
   fi
   lighttpd -tt -f "$VAR/lighttpd.conf" >/dev/null || die "lighttpd rejects $VAR/lighttpd.conf"
   lighttpd -f "$VAR/lighttpd.conf" || die "lighttpd did not start (is port $PORT free?)"
-  i=0
-  until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || { tail -n 20 "$VAR/log/lighttpd-error.log" >&2; die "lighttpd not answering"; }
-    sleep 0.1
+  wait_http "$VAR/log/lighttpd-error.log"
+}
+
+# Runs apache2. As root (CI), Apache would serve as root's stand-in user (www-data), which may
+# not even reach the checkout (a 0700 home or chroot root above it): the private instance runs
+# as $APACHE_USER from the start, with only the capabilities to read and write past file
+# permissions (ambient, so the programs it starts have them too), and never as root.
+apache() {
+  if [ "$(id -u)" = 0 ]; then
+    id "$APACHE_USER" >/dev/null 2>&1 || die "no user $APACHE_USER to run Apache as"
+    setpriv --reuid="$APACHE_USER" --regid="$(id -g "$APACHE_USER")" --clear-groups \
+      --inh-caps=+dac_override,+dac_read_search --ambient-caps=+dac_override,+dac_read_search \
+      apache2 "$@"
+  else
+    apache2 "$@"
+  fi
+}
+
+# apache-cgi: a shared host's document root, the shipped htaccess pointed at our config.
+make_htdocs() {
+  h=$VAR/htdocs
+  rm -rf "$h"
+  mkdir -p "$h/provision-cgi"
+  sed -e "s|^SetEnv PROVISION_CONF .*|SetEnv PROVISION_CONF $CONF|" \
+    "$APACHE_CONFDIR/htaccess" >"$h/.htaccess"
+  for e in $EXES; do
+    [ -x "$BIN/$e" ] && cp "$BIN/$e" "$h/provision-cgi/$e.cgi"
   done
+  chmod -R u=rwX,go=rX "$h"
+}
+
+# apache-proxy: one spawn-fcgi + multiwatch pool per executable on $VAR/run/fcgi/<exe>.sock,
+# the command line of apache-conf/provision-fcgi@.service; their stderr goes to app.log.
+start_pools() {
+  command -v spawn-fcgi >/dev/null && command -v multiwatch >/dev/null \
+    || die "apache-proxy needs spawn-fcgi and multiwatch (apt-get install spawn-fcgi multiwatch)"
+  mw=$(command -v multiwatch)   # spawn-fcgi execs it without searching PATH
+  mkdir -p "$VAR/run/fcgi"
+  if [ "$(id -u)" = 0 ]; then
+    own="-M 0660 -U $APACHE_USER -G $(id -gn "$APACHE_USER")"
+  else
+    own="-M 0600"
+  fi
+  for e in $EXES; do
+    [ -x "$BIN/$e" ] || continue
+    alive "$VAR/run/fcgi/$e.pid" && continue
+    case $e in add_user|bulk_users) n=4 ;; *) n=2 ;; esac
+    rm -f "$VAR/run/fcgi/$e.sock"
+    # shellcheck disable=SC2086 # $own is a list of options
+    PROVISION_CONF=$CONF setsid spawn-fcgi -n -s "$VAR/run/fcgi/$e.sock" $own -- \
+      "$mw" -f $n -- "$BIN/$e" </dev/null >>"$VAR/log/fcgi-pools.log" 2>>"$VAR/log/app.log" &
+    echo $! >"$VAR/run/fcgi/$e.pid"
+  done
+  for e in $EXES; do
+    [ -x "$BIN/$e" ] || continue
+    i=0
+    until [ -S "$VAR/run/fcgi/$e.sock" ]; do
+      i=$((i + 1))
+      [ $i -lt 100 ] || { tail -n 20 "$VAR/log/fcgi-pools.log" >&2; die "no FastCGI pool for $e"; }
+      sleep 0.05
+    done
+  done
+}
+
+start_apache() {
+  command -v apache2 >/dev/null \
+    || die "$SERVER needs Apache (apt-get install apache2 libapache2-mod-fcgid)"
+  defs=
+  case $SERVER in
+    apache-fcgid) defs="-D PROVISION_KIND_FCGID"; mkdir -p "$VAR/run/fcgid" ;;
+    apache-proxy) defs="-D PROVISION_KIND_PROXY"; start_pools ;;
+    apache-cgi) defs="-D PROVISION_KIND_CGI"; make_htdocs ;;
+  esac
+  if alive "$VAR/run/apache.pid"; then
+    say "Apache already running (pid $pid)"
+    return
+  fi
+  mkdir -p "$VAR/apache" "$VAR/run/apache"
+  sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@BIN@|$BIN|g" \
+    -e "s|@CONFDIR@|$APACHE_CONFDIR|g" -e "s|@MODDIR@|$APACHE_MODDIR|g" \
+    "$ROOT/apache-conf/local-stack.conf.in" >"$VAR/apache.conf"
+  # shellcheck disable=SC2086 # $defs is a list of options
+  apache -t -f "$VAR/apache.conf" $defs >"$VAR/log/apache-configtest.log" 2>&1 \
+    || { cat "$VAR/log/apache-configtest.log" >&2; die "Apache rejects $VAR/apache.conf"; }
+  # shellcheck disable=SC2086
+  apache -f "$VAR/apache.conf" $defs -k start \
+    || die "Apache did not start (is port $PORT free? see $VAR/log/apache-error.log)"
+  wait_http "$VAR/log/apache-error.log"
+}
+
+# The web server kind this $VAR runs, if any (the file holds "kind port").
+running_kind() { { read -r k _ <"$VAR/run/web-server" && echo "$k"; } 2>/dev/null || true; }
+running_port() { { read -r _ p <"$VAR/run/web-server" && echo "$p"; } 2>/dev/null || true; }
+
+start_web() {
+  kind=$(running_kind)
+  if [ -n "$kind" ] && [ "$kind" != "$SERVER" ]; then
+    say "stopping $kind to start $SERVER"
+    stop_web
+  fi
+  case $SERVER in
+    lighttpd) start_lighttpd ;;
+    *) start_apache ;;
+  esac
+  echo "$SERVER $PORT" >"$VAR/run/web-server"
+}
+
+# Ends the processes named by pid files, all at once: TERM, then KILL whatever still runs
+# after 10 s. Removes the files.
+stop_pidfiles() {
+  pids=
+  for f in "$@"; do
+    alive "$f" && kill "$pid" 2>/dev/null && pids="$pids $pid"
+    rm -f "$f"
+  done
+  i=0
+  while [ -n "$pids" ] && [ $i -lt 100 ]; do
+    left=
+    for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+    pids=$left
+    [ -n "$pids" ] && sleep 0.1
+    i=$((i + 1))
+  done
+  for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
+}
+
+stop_web() {
+  # the web server first (no new requests), then the FastCGI pools of apache-proxy
+  stop_pidfiles "$VAR/run/lighttpd.pid" "$VAR/run/apache.pid"
+  stop_pidfiles "$VAR"/run/fcgi/*.pid
+  # Every process this stack's web server started carries PROVISION_CONF=$CONF (FastCGI
+  # workers, CGI programs, their background children): end any left behind.
+  for f in $(grep -lzxF "PROVISION_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null); do
+    p=${f#/proc/}
+    kill -9 "${p%/environ}" 2>/dev/null || true
+  done
+  rm -f "$VAR/run/web-server"
 }
 
 demo_tenant() {
   if [ ! -s "$VAR/demo-tenant.json" ]; then
-    (umask 077 && PROVISION_CONF=$CONF "$BIN/provctl" tenant create --name Demo --json \
+    (umask 077 && PROVISION_CONF=$CONF "$PROVCTL" tenant create --name Demo --json \
       >"$VAR/demo-tenant.json.tmp") && mv "$VAR/demo-tenant.json.tmp" "$VAR/demo-tenant.json"
     say "demo tenant created"
   fi
@@ -128,18 +315,7 @@ EOF
 }
 
 stop_stack() {
-  if alive "$VAR/run/lighttpd.pid"; then
-    kill "$pid" 2>/dev/null || true
-    i=0
-    while alive "$VAR/run/lighttpd.pid" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  fi
-  # FastCGI processes of this stack carry PROVISION_CONF=$CONF: end any lighttpd left behind
-  for p in /proc/[0-9]*; do
-    if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$CONF"; then
-      kill -9 "${p#/proc/}" 2>/dev/null || true
-    fi
-  done
-  rm -f "$VAR/run/lighttpd.pid"
+  stop_web
   if alive "$VAR/run/mysqld.pid"; then
     kill "$pid"
     i=0
@@ -152,9 +328,14 @@ stop_stack() {
 
 case ${1:-} in
   start)
-    for b in add_user bulk_users invite task_status join provctl; do
+    case $SERVER in
+      lighttpd | apache-fcgid | apache-proxy | apache-cgi) ;;
+      *) die "unknown SERVER=$SERVER (lighttpd, apache-fcgid, apache-proxy or apache-cgi)" ;;
+    esac
+    for b in add_user bulk_users invite task_status join; do
       [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
     done
+    [ -x "$PROVCTL" ] || die "$PROVCTL is missing: run make first"
     start_db
     start_web
     demo_tenant
@@ -163,7 +344,12 @@ case ${1:-} in
   stop) stop_stack ;;
   status)
     alive "$VAR/run/mysqld.pid" && say "MariaDB running" || say "MariaDB stopped"
-    alive "$VAR/run/lighttpd.pid" && say "lighttpd running on port $PORT" || say "lighttpd stopped"
+    kind=$(running_kind)
+    if [ -n "$kind" ]; then
+      say "$kind running on 127.0.0.1:$(running_port)"
+    else
+      say "web server stopped"
+    fi
     ;;
-  *) die "usage: stack.sh start|stop|status" ;;
+  *) die "usage: [SERVER=lighttpd|apache-fcgid|apache-proxy|apache-cgi] stack.sh start|stop|status" ;;
 esac

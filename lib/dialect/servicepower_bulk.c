@@ -84,7 +84,7 @@ void servicepower_bulk_users(struct ctx *c)
         answer_store_error(c, bs, &res);
         goto done;
     }
-    mail_kick(c);   /* generated passwords are committed: send them now if so configured */
+    mail_kick(c);   /* passwords and invitations are committed: send them now if configured */
     for (size_t k = 0; k < res.nmissing; k++) {
         size_t i = res.missing[k];
         struct sp_problem w = {

@@ -5,7 +5,8 @@ Env gives a test:
   - raw(bytes) -> Response for requests http.client cannot send (lying Content-Length...);
   - cgi(exe, ...) -> Response from one executable run as plain CGI;
   - provctl(...) / provctl_json(...) / new_tenant(...) -> the admin CLI on the test stack;
-  - sql(query) -> rows, through the mariadb client on the private socket, to check storage.
+  - sql(query) -> rows, through the mariadb client on the private socket, to check storage;
+  - program_log() -> what the executables logged, whichever web server runs them.
 Assertion helpers raise AssertionError with a message saying what differed.
 """
 import http.client
@@ -145,6 +146,21 @@ class Env:
                            capture_output=True, timeout=60)
         return parse_cgi(p.stdout, p.returncode, p.stderr)
 
+    # ---- logs ----
+    def program_log(self):
+        """Everything the executables wrote to stderr so far, wherever this server puts it:
+        lighttpd and the mod_proxy_fcgi pools: log/app.log; Apache mod_fcgid and mod_cgi: its
+        error log (mod_cgi prefixes each line with "AH01215: stderr from <program>: ")."""
+        text = ""
+        for name in ("app.log", "apache-error.log"):
+            try:
+                with open(os.path.join(self.var, "log", name), encoding="utf-8",
+                          errors="replace") as f:
+                    text += f.read()
+            except FileNotFoundError:
+                pass
+        return text
+
     # ---- admin CLI ----
     def provctl(self, *args, stdin=None, env=None):
         e = dict(os.environ, PROVISION_CONF=self.conf)
@@ -193,10 +209,32 @@ def quote(s):
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def _chunked(head):
+    return re.search(rb"(?im)^transfer-encoding:\s*chunked", head) is not None
+
+
+def _dechunk(body):
+    """The payload of a chunked body, or None while it is incomplete."""
+    out = b""
+    while True:
+        line, sep, rest = body.partition(b"\r\n")
+        if not sep:
+            return None
+        size = int(line.split(b";")[0].strip() or b"0", 16)
+        if size == 0:
+            return out
+        if len(rest) < size + 2:
+            return None
+        out += rest[:size]
+        body = rest[size + 2:]
+
+
 def _complete(data):
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         return False
+    if _chunked(head):   # Apache's mod_proxy_fcgi re-frames responses this way
+        return _dechunk(body) is not None
     m = re.search(rb"(?im)^content-length:\s*(\d+)", head)
     return m is not None and len(body) >= int(m.group(1))
 
@@ -205,6 +243,9 @@ def parse_http(data):
     if not data:
         return Response(0, [], b"")
     head, _, body = data.partition(b"\r\n\r\n")
+    if _chunked(head):
+        payload = _dechunk(body)
+        body = payload if payload is not None else body
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
     headers = [tuple(x.strip() for x in ln.split(":", 1)) for ln in lines[1:] if ":" in ln]

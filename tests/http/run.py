@@ -15,6 +15,7 @@ import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SLOW_SECONDS = 2.0   # tests taking longer are named, to keep the suite's time in view
 sys.path.insert(0, HERE)
 
 from harness import Env  # noqa: E402
@@ -49,6 +50,7 @@ def main():
         tests.sort(key=lambda t: t[1].__code__.co_firstlineno)
         t0 = time.time()
         for tname, fn in tests:
+            t1 = time.time()
             try:
                 fn(env)
                 passed += 1
@@ -58,6 +60,8 @@ def main():
             except Exception:  # noqa: BLE001
                 failed += 1
                 print(f"FAIL {name}.{tname}: error\n{traceback.format_exc()}")
+            if time.time() - t1 >= SLOW_SECONDS:
+                print(f"    slow: {tname} {time.time() - t1:.1f}s")
         print(f"  {name}: {len(tests)} tests in {time.time() - t0:.1f}s")
     print(f"{a.label}: {passed} passed, {failed} failed")
     results = os.environ.get("RESULTS")

@@ -246,24 +246,50 @@ def test_hostile_values_are_escaped(env):
     check(f"<strong>o&#39;neil&amp;co.{u}@example.com</strong>" in r.text, "escaped on success")
 
 
-def test_invitation_of_another_dialect_uses_the_same_page(env):
-    """A Skedulo-style invitation: same token table and purpose, a user without a first name
-    (the full name is used), a login token (purpose 'login') is not a set-password link."""
-    t = env.new_tenant()
-    u = uniq()
-    email = f"sk.{u}@example.com"
+def invited_row(env, t, email, status):
+    """A user written directly with full name 'Sam Kay', the given status, a set-password and
+    a login token; returns (set-password token, login token)."""
     env.sql(f"INSERT INTO users (oid, tenant_id, email, full_name, status, origin) "
-            f"SELECT {quote(uuid.uuid4().hex[:24])}, id, {quote(email)}, 'Sam Kay', 'inactive', "
-            f"'skedulo' FROM tenants WHERE oid = {quote(t['id'])}")
+            f"SELECT {quote(uuid.uuid4().hex[:24])}, id, {quote(email)}, 'Sam Kay', "
+            f"{quote(status)}, 'skedulo' FROM tenants WHERE oid = {quote(t['id'])}")
     token, login = str(uuid.uuid4()), str(uuid.uuid4())
     for tok, purpose in ((token, "set_password"), (login, "login")):
         env.sql(f"INSERT INTO user_tokens (user_id, purpose, token_hash, expires_at) "
                 f"SELECT id, {quote(purpose)}, {quote(hashlib.sha256(tok.encode()).hexdigest())}, "
                 f"NOW(6) + INTERVAL 1 DAY FROM users WHERE email = {quote(email)}")
+    return token, login
+
+
+def test_invitation_of_another_dialect_uses_the_same_page(env):
+    """A Skedulo-style invitation: same token table and purpose, a user without a first name
+    (the full name is used), a login token (purpose 'login') is not a set-password link."""
+    t = env.new_tenant()
+    email = f"sk.{uniq()}@example.com"
+    token, login = invited_row(env, t, email, "pendingNew")
     assert_state(get(env, login), "unknown")
     assert_form(get(env, token), 200, "Sam Kay", email, token)
     eq(post(env, token, "invited and set").status, 200, "set")
     eq(env.sql_one(f"SELECT status FROM users WHERE email = {quote(email)}"), ["active"], "active")
+
+
+def test_a_deactivated_account_gets_its_password_but_stays_inactive(env):
+    """An administrator deactivated the invited user (Skedulo isActive false, ServicePower
+    Activated false): the link still sets the password, but it does not undo the
+    deactivation, and the page says so."""
+    t = env.new_tenant()
+    email = f"off.{uniq()}@example.com"
+    token, _ = invited_row(env, t, email, "inactive")
+    assert_form(get(env, token), 200, "Sam Kay", email, token)
+    r = post(env, token, "password while off")
+    eq(r.status, 200, f"status {r!r}")
+    eq(r.text, page(r, "Your password is set",
+                    f'<p role="status">The account <strong>{email}</strong> has its new '
+                    f'password, but it is not active: you can sign in once your administrator '
+                    f'activates it.</p>\n'), "success page of an inactive account")
+    status, h, used = user_state(env, email)
+    eq((status, used), ("inactive", "1"), "still inactive, token spent")
+    eq(crypt.crypt("password while off", h), h, "the password is set")
+    assert_state(get(env, token), "spent")
 
 
 def test_wrong_method_answers_405(env):
@@ -283,5 +309,6 @@ def test_token_never_reaches_the_logs(env):
             data = fh.read()
         check(token.encode() not in data, f"the token appears in {name}")
         check(b"long enough pw" not in data, f"the password appears in {name}")
-    with open(os.path.join(logs, "lighttpd-access.log"), "rb") as fh:
+    access = "lighttpd-access.log" if env.server == "lighttpd" else "apache-access.log"
+    with open(os.path.join(logs, access), "rb") as fh:
         check(b'"GET /urac/join HTTP/1.1" 200' in fh.read(), "the page request is logged")

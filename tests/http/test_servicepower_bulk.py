@@ -64,7 +64,8 @@ def test_cud1_minimal_user_defaults(env):
     uid = "m-" + uniq()
     expect(post(env, t, [{"UserID": uid, "CUD": 1, "Email": f"{uid}@example.com"}]), 200,
            ok(inserted=1))
-    eq(user_row(env, t, uid), [f"{uid}@example.com", None, None, None, "active", "0",
+    # without a Password it waits for the invitation (test_servicepower_invite.py)
+    eq(user_row(env, t, uid), [f"{uid}@example.com", None, None, None, "pendingNew", "0",
                                "servicepower"], "a user with only the required properties")
     eq(user_roles(env, t, uid), [], "no roles")
     eq(attrs(env, t, uid), None, "no attribute row when no attribute was given")
@@ -457,6 +458,9 @@ def test_transport_errors(env):
     head = (f"POST {PATH} HTTP/1.1\r\nHost: x\r\nx-access-token: {mint(t)}\r\n"
             f"Content-Type: application/json\r\nContent-Length: {n}\r\n"
             f"Connection: close\r\n\r\n").encode()
-    r = env.raw(head + b'{"Users":[' + b" " * 65536)
+    # lighttpd hands the request over at once and the executable answers from CONTENT_LENGTH;
+    # Apache answers only once the whole body has come, as from a real client
+    partial = env.server == "lighttpd"
+    r = env.raw(head + b'{"Users":[' + b" " * (65536 if partial else n - 10))
     expect(r, 413, err(413, "Request body larger than the limit of 8388608 bytes"))
     eq(snapshot(env, t)["users"], [], "nothing stored")

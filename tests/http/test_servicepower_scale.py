@@ -36,6 +36,14 @@ def counts(env, t):
         f"WHERE u.tenant_id = {tid})")
 
 
+def invitations(env, t):
+    tid = tenant_id(env, t)
+    return env.sql_one(
+        f"SELECT (SELECT COUNT(*) FROM user_tokens k JOIN users u ON u.id = k.user_id "
+        f"WHERE u.tenant_id = {tid} AND k.purpose = 'set_password'), "
+        f"(SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = {tid} AND kind = 'set_password')")
+
+
 def test_10000_users_in_one_request(env):
     t = env.new_tenant()
     prefix = "s" + uniq()[:6] + "-"
@@ -49,6 +57,7 @@ def test_10000_users_in_one_request(env):
                       f"ON a.user_id = u.id WHERE u.tenant_id = {tenant_id(env, t)} "
                       f"AND u.username = '{prefix}09999'")
     eq(row, ["First9999", "+1 555 09999", '{"n":9999}'], "the last user")
+    eq(invitations(env, t), [str(N)] * 2, "a set-password token and mail each (no Password)")
     t0 = time.time()
     expect(post(env, t, batch(prefix, N, LastName="Renamed", Roles=["Scheduler"])), 200,
            ok(updated=N))
@@ -56,6 +65,7 @@ def test_10000_users_in_one_request(env):
     eq(env.sql_one(f"SELECT COUNT(*) FROM users WHERE tenant_id = {tenant_id(env, t)} "
                    f"AND last_name = 'Renamed'"), [str(N)], "all renamed")
     eq(counts(env, t), [str(N)] * 4, "roles replaced, not added")
+    eq(invitations(env, t), [str(N)] * 2, "updates invite nobody")
     # one bad user at the very end: none of the 10 000 updates happen
     users = batch(prefix, N, LastName="Never")
     users[-1]["Email"] = "broken"

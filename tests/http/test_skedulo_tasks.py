@@ -414,7 +414,8 @@ def detached_workers(env):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if os.path.basename(exe) == "bulk_users" and int(fields[3]) == pid:
+        # plain CGI (shared hosting) runs copies named bulk_users.cgi
+        if os.path.basename(exe) in ("bulk_users", "bulk_users.cgi") and int(fields[3]) == pid:
             found.append(pid)
     return found
 
