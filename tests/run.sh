@@ -40,6 +40,21 @@ if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
   fi
 fi
 
+# ---- hardening (issue 7, docs/SECURITY.md): libFuzzer harnesses, FUZZ_SECONDS each (5 here,
+# .ci/run sets 60), two at a time, after replaying their committed seeds and crash inputs.
+# TEST_SKIP_FUZZ=1 (or TEST_SKIP_ASAN=1) skips them.
+if [ "${TEST_SKIP_ASAN:-0}" != 1 ] && [ "${TEST_SKIP_FUZZ:-0}" != 1 ] && [ -z "${HTTP_ONLY:-}" ]
+then
+  section "fuzzing (${FUZZ_SECONDS:-5} s per harness)"
+  if make -s -j"$JOBS" fuzz-bins >/dev/null; then
+    sh tests/fuzz/run.sh build/fuzz/fuzzers "${FUZZ_SECONDS:-5}" 2 fuzz || status=1
+  else
+    note_fail
+    echo "FAIL fuzz build (needs clang and libclang-rt-14-dev)"
+  fi
+fi
+# ---- end of hardening block
+
 # The same HTTP suite once per web server: each gets a fresh private stack (its own MariaDB
 # datadir, config and web server on a free loopback port) under var/test/<server>.
 free_port() {
