@@ -167,7 +167,7 @@ def fcgi_pids(env):
     """{executable: sorted pids} of the FastCGI processes serving this stack (the processes
     whose environment names its configuration and whose executable is one of ours)."""
     want = f"PROVISION_CONF={env.conf}".encode()
-    out = {}
+    out, found = {}, {}
     for p in os.listdir("/proc"):
         if not p.isdigit():
             continue
@@ -180,9 +180,13 @@ def fcgi_pids(env):
                 ppid = int(f.read().rsplit(")", 1)[1].split()[1])
         except OSError:
             continue
-        # detached background workers (double fork: parent init) are not pool members
-        if exe in EXECUTABLES and ppid != 1:
-            out.setdefault(exe, []).append(int(p))
+        if exe in EXECUTABLES:
+            found[int(p)] = (exe, ppid)
+    # background workers are not pool members: detached ones (double fork: parent init) and
+    # those still children of a pool member
+    for pid, (exe, ppid) in found.items():
+        if ppid != 1 and ppid not in found:
+            out.setdefault(exe, []).append(pid)
     return {k: sorted(v) for k, v in out.items()}
 
 
