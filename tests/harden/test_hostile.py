@@ -122,6 +122,18 @@ def server(status):
     return chk
 
 
+SERVER = "lighttpd"   # the web server of the stack under test (set by the test)
+
+
+def apache_or(lighttpd_check, apache_check):
+    """Where Apache answers before our code runs (its own HTML page: encoded slashes or NUL in
+    the path, an over-long header line, a body cut short) and lighttpd passes the request on
+    or answers otherwise: the check of the server under test."""
+    def chk(r):
+        (apache_check if SERVER.startswith("apache") else lighttpd_check)(r)
+    return chk
+
+
 def no_answer_or(status_check):
     """A request the client did not finish: the web server may drop it (no answer at all) or
     answer; either way never a 5xx."""
@@ -144,7 +156,14 @@ def raw(path, method="POST", ctype="application/json", body=b"", length=None, ex
     head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
             f"Content-Type: {ctype}\r\nContent-Length: "
             f"{len(body) if length is None else length}\r\n{extra}\r\n")
-    return lambda env, x: env.raw(head.encode() + body, timeout=TIME_LIMIT)
+
+    def send(env, x):
+        data = body
+        # Apache reads the whole announced body before our program answers: send it all
+        if env.server.startswith("apache") and length is not None and length > len(body):
+            data = body + b" " * (length - len(body))
+        return env.raw(head.encode() + data, timeout=TIME_LIMIT)
+    return send
 
 
 def raw_dropped(path, method, ctype, body, length, headers=""):
@@ -395,7 +414,7 @@ def build_cases():
     case("addUser: truncated (client gives up)", "addUser",
          lambda env, x: raw_dropped(soajs_path(x), "POST", "application/json", b'{"user',
                                     50, f"key: {x['t']['soajs']['key']}\r\n")(env, x),
-         no_answer_or(soajs(400, 400)))
+         no_answer_or(apache_or(soajs(400, 400), server(400))))
     case("addUser: malformed JSON", "addUser", add_json(b'{"username":'),
          soajs(400, 400, "malformed JSON"))
     case("addUser: JSON array", "addUser", add_json(b"[]"), soajs(400, 400))
@@ -499,10 +518,13 @@ def build_cases():
               "/urac/./admin/addUser", "/urac/admin/%2e%2e/admin/addUser",
               "/urac/admin%2FaddUser", "//urac/admin/addUser", "/urac/admin/addUser%20",
               "/urac/admin/addUser;x=1"]:
-        case(f"addUser path {p}", "addUser", path(p), soajs(404, 404, "No such resource"))
+        exp = soajs(404, 404, "No such resource")
+        case(f"addUser path {p}", "addUser", path(p),
+             apache_or(exp, server(404)) if "%2F" in p else exp)
     case("path /URAC/admin/addUser (outside the mounts)", "addUser", path("/URAC/admin/addUser"),
          server(404))
-    case("path /urac/admin/addUser%00", "addUser", path("/urac/admin/addUser%00"), server(400))
+    case("path /urac/admin/addUser%00", "addUser", path("/urac/admin/addUser%00"),
+         apache_or(server(400), server(404)))
     # a path climbing above the root: the web server refuses it before any mount
     case("path /urac/../../etc/passwd", "addUser", path("/urac/../../etc/passwd", "GET"),
          server(400))
@@ -603,7 +625,8 @@ def build_cases():
               "/v1/user/add%2F", "/v1/user/./add"]:
         case(f"xtracta path {p}", "xtracta",
              path(p, ctype="application/x-www-form-urlencoded", body=b"a=b"),
-             xt(404, "No such resource"))
+             apache_or(xt(404, "No such resource"), server(404)) if "%2F" in p
+             else xt(404, "No such resource"))
 
     # ===== Skedulo POST /users =====
     case("sk POST: no token", "sk-post", sk_json([{}], token=False),
@@ -630,7 +653,7 @@ def build_cases():
     case("sk POST: truncated (client gives up)", "sk-post",
          lambda env, x: raw_dropped(H.SK, "POST", "application/json", b"[{\"em", 99,
                                     "Authorization: Bearer " + x["t"]["skedulo"]["token"]
-                                    + "\r\n")(env, x), no_answer_or(sk(400)))
+                                    + "\r\n")(env, x), no_answer_or(apache_or(sk(400), server(400))))
     for name, body, msg in [("malformed", b"[{", "malformed JSON"),
                             ("deep nesting", deep, "nested deeper"),
                             ("invalid UTF-8", bad_utf8, "invalid UTF-8"),
@@ -712,7 +735,9 @@ def build_cases():
     for p in [H.SK + "/", H.SK.upper().replace("/ONBOARDING", "/onboarding"),
               "/onboarding/provision/standalone//users", "/onboarding/provision/standalone/"
               "users/%2e%2e/users", "/onboarding/provision/standalone/users%2Fbulk"]:
-        case(f"sk path {p}", "sk-post", path(p, body=b"[]"), sk(404, "not_found"))
+        case(f"sk path {p}", "sk-post", path(p, body=b"[]"),
+             apache_or(sk(404, "not_found"), server(404)) if "%2F" in p
+             else sk(404, "not_found"))
 
     # ===== Skedulo PATCH =====
     case("sk PATCH: array body", "sk-patch", sk_json([], method="PATCH"),
@@ -864,7 +889,7 @@ def build_cases():
          sp(401, "well-formed"))
     # over the web server's header limit: refused before our code runs
     case("sp: token of 9000 bytes", "sp", sp_json(sp_user(), auth=lambda x: "a" * 9000),
-         server(431))
+         apache_or(server(431), server(400)))
     case("sp: customercode wrong", "sp",
          lambda env, x: env.http("POST", f"{H.SP}?customerid="
                                  f"{x['t']['servicepower']['customerid']}&customercode=nope",
@@ -1068,6 +1093,8 @@ def _context(env):
 
 
 def test_hostile_input_table(env):
+    global SERVER
+    SERVER = env.server
     x = _context(env)
     before_pids = H.fcgi_pids(env)
     base = H.settled_fingerprint(env, x["t"])
