@@ -26,6 +26,15 @@ XML_CT = "application/xml; charset=utf-8"
 EXECUTABLES = ("add_user", "bulk_users", "invite", "join", "task_status")
 
 
+def same_processes(before, after):
+    """Check: every FastCGI process serving before still serves after (none crashed or was
+    restarted). A server may add processes on demand (Apache mod_fcgid does)."""
+    gone = {exe: sorted(set(pids) - set(after.get(exe, []))) for exe, pids in before.items()}
+    gone = {k: v for k, v in gone.items() if v}
+    check(not gone, f"FastCGI processes gone (crashed or restarted): {gone}; before {before}, "
+                    f"after {after}")
+
+
 def uniq():
     return uuid.uuid4().hex[:10]
 

@@ -134,6 +134,20 @@ def apache_or(lighttpd_check, apache_check):
     return chk
 
 
+def fcgid_or(other_check, fcgid_check):
+    """The check under Apache mod_fcgid, else other_check."""
+    def chk(r):
+        (fcgid_check if SERVER == "apache-fcgid" else other_check)(r)
+    return chk
+
+
+# mod_fcgid answers a request body the client cut short (fewer bytes than Content-Length, then
+# its sending side closed) with its own 500 page, hard-coded in mod_fcgid's bridge: our program
+# is never started for it and the client has gone. A known limitation of that server
+# (docs/SECURITY.md), the only 5xx the table accepts, and only there.
+FCGID_CUT_SHORT = server(500)
+
+
 def no_answer_or(status_check):
     """A request the client did not finish: the web server may drop it (no answer at all) or
     answer; either way never a 5xx."""
@@ -414,7 +428,7 @@ def build_cases():
     case("addUser: truncated (client gives up)", "addUser",
          lambda env, x: raw_dropped(soajs_path(x), "POST", "application/json", b'{"user',
                                     50, f"key: {x['t']['soajs']['key']}\r\n")(env, x),
-         no_answer_or(apache_or(soajs(400, 400), server(400))))
+         no_answer_or(fcgid_or(apache_or(soajs(400, 400), server(400)), FCGID_CUT_SHORT)))
     case("addUser: malformed JSON", "addUser", add_json(b'{"username":'),
          soajs(400, 400, "malformed JSON"))
     case("addUser: JSON array", "addUser", add_json(b"[]"), soajs(400, 400))
@@ -521,8 +535,10 @@ def build_cases():
         exp = soajs(404, 404, "No such resource")
         case(f"addUser path {p}", "addUser", path(p),
              apache_or(exp, server(404)) if "%2F" in p else exp)
+    # outside the mounts the web server answers: 404, or 403 where the shipped mod_fcgid
+    # config denies everything but the mounts
     case("path /URAC/admin/addUser (outside the mounts)", "addUser", path("/URAC/admin/addUser"),
-         server(404))
+         fcgid_or(server(404), server(403)))
     case("path /urac/admin/addUser%00", "addUser", path("/urac/admin/addUser%00"),
          apache_or(server(400), server(404)))
     # a path climbing above the root: the web server refuses it before any mount
@@ -653,7 +669,8 @@ def build_cases():
     case("sk POST: truncated (client gives up)", "sk-post",
          lambda env, x: raw_dropped(H.SK, "POST", "application/json", b"[{\"em", 99,
                                     "Authorization: Bearer " + x["t"]["skedulo"]["token"]
-                                    + "\r\n")(env, x), no_answer_or(apache_or(sk(400), server(400))))
+                                    + "\r\n")(env, x),
+         no_answer_or(fcgid_or(apache_or(sk(400), server(400)), FCGID_CUT_SHORT)))
     for name, body, msg in [("malformed", b"[{", "malformed JSON"),
                             ("deep nesting", deep, "nested deeper"),
                             ("invalid UTF-8", bad_utf8, "invalid UTF-8"),
@@ -1113,7 +1130,9 @@ def test_hostile_input_table(env):
         per_ep[ep] = per_ep.get(ep, 0) + 1
         statuses[r.status] = statuses.get(r.status, 0) + 1
         try:
-            check(r.status < 500, f"a 5xx: {r!r}")
+            # the one exception: mod_fcgid's own 500 for a body the client cut short
+            cut_short = SERVER == "apache-fcgid" and "(client gives up)" in name
+            check(r.status < 500 or (cut_short and r.status == 500), f"a 5xx: {r!r}")
             check(took < TIME_LIMIT, f"took {took:.1f}s")
             expect(r)
             if stores is None:
@@ -1129,8 +1148,7 @@ def test_hostile_input_table(env):
     H.figures(env, "hostile", cases=len(CASES), failed=len(failures), per_endpoint=per_ep,
               statuses={str(k): v for k, v in sorted(statuses.items())},
               slowest_s=round(slowest[0], 3), slowest_case=slowest[1])
-    eq(after_pids, before_pids, "the same FastCGI processes serve before and after the table "
-                                "(none crashed or was restarted)")
     check(len(CASES) >= 100, f"at least 100 cases, have {len(CASES)}")
     check(not failures, f"{len(failures)} of {len(CASES)} cases failed:\n  " +
           "\n  ".join(failures))
+    H.same_processes(before_pids, after_pids)
