@@ -31,7 +31,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 
-.PHONY: all test unit unit-bins asan run stop clean install uninstall bench bench-bins fuzz
+.PHONY: all test unit unit-bins asan run stop clean install uninstall bench bench-bins fuzz \
+        fuzz-bins fuzz-bins-here
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -80,6 +81,30 @@ asan:
 
 unit: unit-bins
 	sh tests/run-unit.sh $(BUILD)/tests
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c, docs/SECURITY.md): the library built with clang,
+# -fsanitize=fuzzer-no-link,address,undefined in its own tree (build/fuzz), each harness linked
+# with the fuzzer runtime. `make fuzz` runs every harness for FUZZ_SECONDS over its committed
+# corpus (tests/fuzz/corpus/<name>), FUZZ_JOBS at a time, and fails on any crash, leak, UB or
+# timeout. Needs clang and libclang-rt-14-dev.
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 2
+
+$(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libprov.a
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+
+fuzz-bins-here: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
+
+fuzz-bins:
+	$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins-here
+
+fuzz: fuzz-bins
+	sh tests/fuzz/run.sh build/fuzz/fuzzers $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 test:
 	sh tests/run.sh
@@ -148,4 +173,5 @@ uninstall:
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 -include $(LIB_OBJ:.o=.d) $(CTL_OBJ:.o=.d) $(EXES:%=$(BUILD)/obj/cgi-bin/%.d) \
-         $(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BENCH_SRC:%.c=$(BUILD)/obj/%.d)
+         $(UNIT_SRC:%.c=$(BUILD)/obj/%.d) $(BENCH_SRC:%.c=$(BUILD)/obj/%.d) \
+         $(FUZZ_SRC:%.c=$(BUILD)/obj/%.d)

@@ -42,6 +42,21 @@ if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
   fi
 fi
 
+# ---- hardening (issue 7, docs/SECURITY.md): libFuzzer harnesses, FUZZ_SECONDS each (5 here,
+# .ci/run sets 60), two at a time, after replaying their committed seeds and crash inputs.
+# TEST_SKIP_FUZZ=1 (or TEST_SKIP_ASAN=1) skips them.
+if [ "${TEST_SKIP_ASAN:-0}" != 1 ] && [ "${TEST_SKIP_FUZZ:-0}" != 1 ] && [ -z "${HTTP_ONLY:-}" ]
+then
+  section "fuzzing (${FUZZ_SECONDS:-5} s per harness)"
+  if make -s -j"$JOBS" fuzz-bins >/dev/null; then
+    sh tests/fuzz/run.sh build/fuzz/fuzzers "${FUZZ_SECONDS:-5}" 2 fuzz || status=1
+  else
+    note_fail
+    echo "FAIL fuzz build (needs clang and libclang-rt-14-dev)"
+  fi
+fi
+# ---- end of hardening block
+
 # The same HTTP suite once per web server: each gets a fresh private stack (its own MariaDB
 # datadir, config and web server on a free loopback port) under var/test/<server>.
 free_port() {
@@ -64,6 +79,42 @@ check_stopped() {
     echo "ok $1: stack stop left no process behind"
   fi
 }
+# ---- hardening (issue 7): the sanitizer build behind lighttpd. asan_stop ends its FastCGI
+# processes with SIGTERM (their clean exit, where LeakSanitizer runs) and waits for them;
+# asan_check fails on any sanitizer report and counts the processes whose exit was checked
+# (atexit=1 writes exit statistics for each).
+asan_stop() {
+  pids=""
+  for p in /proc/[0-9]*; do
+    case $(readlink "$p/exe" 2>/dev/null) in "$ROOT"/build/asan/*) ;; *) continue ;; esac
+    if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "PROVISION_CONF=$TVAR/provision.conf"
+    then
+      pids="$pids ${p#/proc/}"
+    fi
+  done
+  [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+  i=0
+  for p in $pids; do
+    while kill -0 "$p" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  done
+}
+asan_check() {
+  reports=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error|SUMMARY: ' \
+    "$TVAR"/log/asan* 2>/dev/null)
+  checked=$(grep -l 'exit stats' "$TVAR"/log/asan.* 2>/dev/null | wc -l)
+  if [ -n "$reports" ]; then
+    echo "FAIL $1: sanitizer reports from the executables:"
+    for f in $reports; do head -n 40 "$f"; done
+    note_fail
+  elif [ "$checked" -lt 4 ]; then
+    echo "FAIL $1: only $checked sanitized FastCGI processes ran their exit checks"
+    note_fail
+  else
+    echo "1 0" >>"$RESULTS"
+    echo "ok $1: HTTP suite against the ASan+UBSan executables, $checked processes leak-checked at exit, no report"
+  fi
+}
+# ---- end of hardening block
 http_suite() {
   kind=$1
   only=${2:-${HTTP_ONLY:-}}
@@ -76,7 +127,19 @@ http_suite() {
   trap stop_stack EXIT INT TERM
   stop_stack
   rm -rf "$TVAR"
-  if SERVER=$kind PROVISION_VAR=$TVAR STACK_QUIET=1 sh tools/stack.sh start; then
+  # ---- hardening (issue 7): under lighttpd the stack serves the AddressSanitizer +
+  # UndefinedBehaviorSanitizer build of the executables (build/asan, made above); every report
+  # goes to var/test/lighttpd/log/asan.<pid> and fails the suite (asan_check below)
+  STACK_BIN=$ROOT/build
+  if [ "$kind" = lighttpd ] && [ "${TEST_SKIP_ASAN:-0}" != 1 ] && [ -x build/asan/add_user ]; then
+    STACK_BIN=$ROOT/build/asan
+  fi
+  # ---- end of hardening block
+  if SERVER=$kind PROVISION_VAR=$TVAR STACK_QUIET=1 PROVISION_BIN=$STACK_BIN \
+     PROVCTL=$ROOT/build/provctl \
+     ASAN_OPTIONS=log_path=$TVAR/log/asan:detect_leaks=1:atexit=1 \
+     UBSAN_OPTIONS=log_path=$TVAR/log/asan-ubsan:print_stacktrace=1 \
+     sh tools/stack.sh start; then
     # docs examples and OpenAPI check (issue 6): once, under lighttpd; the examples run first,
     # on the fresh stack; the HTTP suite's exchanges are recorded for the OpenAPI check
     rec=
@@ -90,6 +153,11 @@ http_suite() {
     PROVISION_HTTP_RECORD=$rec python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" \
       --var "$TVAR" --bin "$ROOT/build" --server "$kind" --label "http[$kind]" \
       ${only:+--only "$only"} || status=1
+    # ---- hardening (issue 7): hostile input, isolation, races, outage, secrets; per server
+    python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
+      --bin "$ROOT/build" --server "$kind" --dir tests/harden --label "harden[$kind]" \
+      ${only:+--only "$only"} || status=1
+    # ---- end of hardening block
     if [ "$kind" = lighttpd ]; then
       echo "== process tests (one FastCGI process driven directly, once whatever the server)"
       python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
@@ -103,9 +171,11 @@ http_suite() {
     echo "FAIL test stack ($kind) did not start"
     tail -n 30 "$TVAR/log/"*.log "$TVAR/log/"*.err 2>/dev/null
   fi
+  [ "$STACK_BIN" = "$ROOT/build" ] || asan_stop
   stop_stack
   trap - EXIT INT TERM
   check_stopped "$kind"
+  [ "$STACK_BIN" = "$ROOT/build" ] || asan_check "$kind"
   echo "   ($kind: $(($(date +%s) - t0)) s with the stack's start and stop)"
 }
 # The suites run side by side (each has its own stack and port; they share nothing but the

@@ -1,275 +1,17 @@
 /* skedulo_file.c: POST /onboarding/provision/standalone/users/file (API.md sections 2 and 5):
  * multipart/form-data with exactly one file part, either a JSON array of users (like the POST
  * body) or CSV with a header row naming at least FirstName, LastName and Email. The file
- * becomes the same array of user objects as a JSON body, then the same envelope checks and
- * background task as POST .../bulk. CSV values are carried as text except where a column has
- * a type (lists, booleans, numbers); a cell that does not fit its type stays text, so the
- * user's decoder reports the field. Never touches SQL. */
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
+ * becomes the same array of user objects as a JSON body (skedulo_file_decode.c), then the same
+ * envelope checks and background task as POST .../bulk. Never touches SQL. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
-#include "arena.h"
 #include "config.h"
-#include "csv.h"
 #include "ctx.h"
-#include "json_in.h"
 #include "multipart.h"
 #include "skedulo.h"
 #include "skedulo_int.h"
-#include "utf8.h"
 
-enum { MAX_PARTS = 16, CUSTOM_PREFIX_LEN = 9 };
-
-enum col_kind { C_STR, C_LIST, C_BOOL, C_NUM };
-
-static const struct col {
-    const char *header;    /* matched case-insensitively */
-    int resource;          /* a field of the user's resource object */
-    const char *key;       /* the JSON name */
-    enum col_kind kind;
-} cols[] = {
-    { "Email", 0, "email", C_STR },
-    { "FirstName", 0, "firstName", C_STR },
-    { "LastName", 0, "lastName", C_STR },
-    { "Roles", 0, "roles", C_LIST },
-    { "Regions", 0, "regions", C_LIST },
-    { "SendInvitation", 0, "sendInvitation", C_BOOL },
-    { "PrimaryRegionId", 1, "primaryRegionId", C_STR },
-    { "RegionId", 1, "primaryRegionId", C_STR },
-    { "IsActive", 1, "isActive", C_BOOL },
-    { "ResourceType", 1, "resourceType", C_STR },
-    { "EmploymentType", 1, "employmentType", C_STR },
-    { "Category", 1, "category", C_STR },
-    { "HomeAddress", 1, "homeAddress", C_STR },
-    { "MobilePhone", 1, "mobilePhone", C_STR },
-    { "CountryCode", 1, "countryCode", C_STR },
-    { "NotificationType", 1, "notificationType", C_STR },
-    { "WorkingHourType", 1, "workingHourType", C_STR },
-    { "GeoLatitude", 1, "geoLatitude", C_NUM },
-    { "GeoLongitude", 1, "geoLongitude", C_NUM },
-};
-enum { NCOLS = sizeof cols / sizeof cols[0] };
-
-/* One header column: where its cells go. */
-struct target {
-    int resource;
-    const char *key;
-    enum col_kind kind;
-};
-
-static int bad(struct ctx *c, const char *msg)
-{
-    sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
-    return -1;
-}
-
-static int badf(struct ctx *c, const char *fmt, size_t a, size_t b, size_t d)
-{
-    char msg[160];
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    snprintf(msg, sizeof msg, fmt, a, b, d);
-#pragma GCC diagnostic pop
-    return bad(c, msg);
-}
-
-/* Maps the header row to targets. Returns 0, or -1 after answering 400. */
-static int read_header(struct ctx *c, const struct csv *r, struct target *t)
-{
-    int have_email = 0, have_first = 0, have_last = 0;
-    for (size_t i = 0; i < r->nfields; i++) {
-        const char *h = r->fields[i];
-        size_t n = r->lens[i];
-        while (n > 0 && (*h == ' ' || *h == '\t')) {
-            h++;
-            n--;
-        }
-        while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
-            n--;
-        if (n == 0 || text_check(h, n, TEXT_SINGLE_LINE) != TEXT_OK || n > 80)
-            return badf(c, "Invalid CSV header: column %zu has no usable name", i + 1, 0, 0);
-        const char *name = arena_strndup(c->arena, h, n);
-        if (name == NULL)
-            return bad(c, "out of memory");
-        t[i].key = NULL;
-        for (size_t k = 0; k < NCOLS; k++) {
-            if (strcasecmp(cols[k].header, name) == 0) {
-                t[i] = (struct target){ cols[k].resource, cols[k].key, cols[k].kind };
-                break;
-            }
-        }
-        if (t[i].key == NULL && n > CUSTOM_PREFIX_LEN &&
-            strncasecmp(name, "resource.", CUSTOM_PREFIX_LEN) == 0)
-            t[i] = (struct target){ 1, name + CUSTOM_PREFIX_LEN, C_STR };
-        if (t[i].key == NULL) {
-            const char *m = arena_printf(c->arena, "Unknown column in the CSV header: %s", name);
-            return bad(c, m ? m : "Unknown column in the CSV header");
-        }
-        for (size_t k = 0; k < i; k++) {
-            if (t[k].resource == t[i].resource && strcmp(t[k].key, t[i].key) == 0) {
-                const char *m =
-                    arena_printf(c->arena, "Duplicate column in the CSV header: %s", name);
-                return bad(c, m ? m : "Duplicate column in the CSV header");
-            }
-        }
-        if (!t[i].resource) {
-            have_email |= strcmp(t[i].key, "email") == 0;
-            have_first |= strcmp(t[i].key, "firstName") == 0;
-            have_last |= strcmp(t[i].key, "lastName") == 0;
-        }
-    }
-    if (!have_email || !have_first || !have_last)
-        return bad(c, "The CSV header must name at least the columns FirstName, LastName and "
-                      "Email");
-    return 0;
-}
-
-/* "a; b;c" -> ["a","b","c"] (pieces trimmed, empty pieces dropped). */
-static json_object *split_list(const char *s)
-{
-    json_object *arr = json_object_new_array();
-    while (arr != NULL && *s != '\0') {
-        size_t k = strcspn(s, ";");
-        const char *a = s, *b = s + k;
-        while (a < b && (*a == ' ' || *a == '\t'))
-            a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-            b--;
-        if (b > a)
-            json_object_array_add(arr, json_object_new_string_len(a, (int)(b - a)));
-        s += k;
-        if (*s == ';')
-            s++;
-    }
-    return arr;
-}
-
-static json_object *typed(const char *s, size_t n, enum col_kind kind)
-{
-    switch (kind) {
-    case C_LIST:
-        return split_list(s);
-    case C_BOOL:
-        if (strcasecmp(s, "true") == 0)
-            return json_object_new_boolean(1);
-        if (strcasecmp(s, "false") == 0)
-            return json_object_new_boolean(0);
-        break;
-    case C_NUM: {
-        /* plain decimal only: no hex, no inf/nan, nothing after the number */
-        if (strspn(s, "+-0123456789.eE") == n && n > 0) {
-            char *end;
-            errno = 0;
-            double d = strtod(s, &end);
-            if (errno == 0 && *end == '\0' && isfinite(d))
-                return json_object_new_double(d);
-        }
-        break;
-    }
-    case C_STR:
-        break;
-    }
-    return json_object_new_string_len(s, (int)n);
-}
-
-/* One data record as a user object; NULL after answering 400. */
-static json_object *read_row(struct ctx *c, const struct csv *r, const struct target *t,
-                             size_t ncols)
-{
-    if (r->nfields != ncols) {
-        badf(c, "CSV line %zu has %zu fields where the header has %zu", r->line, r->nfields,
-             ncols);
-        return NULL;
-    }
-    json_object *u = json_object_new_object(), *res = NULL;
-    for (size_t i = 0; i < ncols && u != NULL; i++) {
-        if (r->lens[i] == 0)
-            continue;   /* an empty cell is an absent field */
-        if (text_check(r->fields[i], r->lens[i], TEXT_MULTI_LINE) != TEXT_OK) {
-            json_object_put(u);
-            json_object_put(res);
-            badf(c, "CSV line %zu: column %zu is not valid text", r->line, i + 1, 0);
-            return NULL;
-        }
-        json_object *v = typed(r->fields[i], r->lens[i], t[i].kind);
-        if (t[i].resource) {
-            if (res == NULL)
-                res = json_object_new_object();
-            json_object_object_add(res, t[i].key, v);
-        } else {
-            json_object_object_add(u, t[i].key, v);
-        }
-    }
-    if (u != NULL && res != NULL)
-        json_object_object_add(u, "resource", res);
-    if (u == NULL)
-        bad(c, "out of memory");
-    return u;
-}
-
-static json_object *csv_users(struct ctx *c, const char *data, size_t len)
-{
-    struct csv r;
-    struct target t[CSV_MAX_FIELDS];
-    csv_init(&r, data, len);
-    enum csv_status st = csv_next(&r, c->arena);
-    if (st == CSV_END) {
-        bad(c, "The file is empty");
-        return NULL;
-    }
-    if (st != CSV_OK) {
-        badf(c, "Malformed CSV at line %zu", r.line, 0, 0);
-        return NULL;
-    }
-    size_t ncols = r.nfields;
-    if (read_header(c, &r, t) != 0)
-        return NULL;
-    json_object *users = json_object_new_array();
-    size_t max = c->cfg->file_max_users;
-    while (users != NULL && (st = csv_next(&r, c->arena)) == CSV_OK) {
-        if (json_object_array_length(users) >= max) {
-            json_object_put(users);
-            badf(c, "Too many users in one file: more than %zu", max, 0, 0);
-            return NULL;
-        }
-        json_object *u = read_row(c, &r, t, ncols);
-        if (u == NULL) {
-            json_object_put(users);
-            return NULL;
-        }
-        json_object_array_add(users, u);
-    }
-    if (users == NULL) {
-        bad(c, "out of memory");
-        return NULL;
-    }
-    if (st != CSV_END) {
-        json_object_put(users);
-        char msg[160];
-        snprintf(msg, sizeof msg, "Malformed CSV at line %zu: %s", r.line, csv_status_str(st));
-        bad(c, msg);
-        return NULL;
-    }
-    return users;
-}
-
-static json_object *json_users(struct ctx *c, const char *data, size_t len)
-{
-    char msg[200], full[256];
-    json_object *users = NULL;
-    if (json_in_parse(data, len, c->cfg->json_max_depth, &users, msg, sizeof msg) !=
-        JSON_IN_OK) {
-        snprintf(full, sizeof full, "The JSON file is invalid: %s", msg);
-        bad(c, full);
-        return NULL;
-    }
-    return users;
-}
+enum { MAX_PARTS = 16 };
 
 void skedulo_file_post(struct ctx *c)
 {
@@ -281,7 +23,7 @@ void skedulo_file_post(struct ctx *c)
     char msg[256];
     if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len, MAX_PARTS,
                         &parts, &nparts, msg, sizeof msg) != MP_OK) {
-        bad(c, msg);
+        sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;
     }
     for (size_t i = 0; i < nparts; i++) {
@@ -291,27 +33,18 @@ void skedulo_file_post(struct ctx *c)
         }
     }
     if (nfiles != 1) {
-        badf(c, "Exactly one file part is expected; the request has %zu", nfiles, 0, 0);
+        snprintf(msg, sizeof msg, "Exactly one file part is expected; the request has %zu",
+                 nfiles);
+        sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;
     }
-    const char *data = file->data;
-    size_t len = file->len;
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-        data += 3;
-        len -= 3;
-    }
-    size_t lead = 0;
-    while (lead < len && isspace((unsigned char)data[lead]))
-        lead++;
-    /* a JSON array starts with '['; a CSV header cannot (it names columns) */
-    json_object *users = lead < len && data[lead] == '[' ? json_users(c, data, len)
-                                                         : csv_users(c, data, len);
+    json_object *users = sk_file_users(c, file->data, file->len);
     if (users == NULL)
         return;
     /* owned by the request from here on: released when it ends */
     c->input = users;
     if (json_object_is_type(users, json_type_array) && json_object_array_length(users) == 0) {
-        bad(c, "The file holds no users");
+        sk_fail_error(c, SK_ERR_BAD_REQUEST, "The file holds no users");
         return;
     }
     users = sk_user_array(c, users, c->cfg->file_max_users);

@@ -1,7 +1,7 @@
 /* skedulo_int.h: what the Skedulo handler files share (not for other dialects): the error and
  * per-user failure catalogues, authentication, decoding a user object of the POST body (also
- * the stored form of a task item) and a PATCH object, the whole-request checks, and the task
- * type's handler. */
+ * the stored form of a task item) and a PATCH object, the users of an uploaded file, the
+ * whole-request checks, and the task type's handler. */
 #ifndef PROV_SKEDULO_INT_H
 #define PROV_SKEDULO_INT_H
 
@@ -83,6 +83,11 @@ int sk_decode_patch(struct ctx *c, const char *oid, json_object *obj, struct use
                     struct sk_problem *pb);
 /* The email of a JSON user object, trimmed, or NULL when it has no string email (arena). */
 const char *sk_trimmed_email(struct ctx *c, json_object *user);
+
+/* The users of an uploaded file (skedulo_file_decode.c): a JSON array as it is, or CSV rows as
+ * user objects; a UTF-8 byte order mark is skipped. A new reference, or NULL after answering
+ * 400. Needs no database. */
+json_object *sk_file_users(struct ctx *c, const char *data, size_t len);
 
 /* Stores the users of a bulk or file request as a task, answers the task object, and starts
  * the background worker after the response. */

@@ -1,6 +1,7 @@
-/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Decodes the form or JSON
- * body into a struct user_spec, applies the checks in SOAJS.md's order (172/173, 413, 424,
- * 408, 611, 402) and maps the store's result to 400/403/414. Never touches SQL. */
+/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Authenticates, merges tId
+ * and tCode from the query, lets soajs_add_user_req.c decode and check the body (172/173, 413,
+ * 424, 408), then applies the checks that need the store in SOAJS.md's order (611, 402) and
+ * maps the store's result to 400/403/414. Never touches SQL. */
 #include "soajs_add_user.h"
 
 #include <ctype.h>
@@ -12,42 +13,12 @@
 #include "ctx.h"
 #include "dialect.h"
 #include "fields.h"
-#include "json_in.h"
 #include "mail.h"
-#include "password.h"
 #include "soajs.h"
+#include "soajs_add_user_req.h"
 #include "tenants.h"
 #include "users.h"
 #include "valid.h"
-
-enum { MAX_GROUPS = 100 };
-
-static int valid_status(const char *s, size_t n)
-{
-    (void)n;
-    return strcmp(s, "active") == 0 || strcmp(s, "inactive") == 0 ||
-           strcmp(s, "pendingNew") == 0;
-}
-
-/* Table order is the order of 172's list: username, firstName, lastName, email, tId, tCode. */
-static const struct field_rule rules[] = {
-    { "username", FT_STRING, FIELD_REQUIRED, 1, 50, valid_username, 0 },
-    { "firstName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "lastName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "email", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
-    /* the format of tId decides 611, not 173 (SOAJS.md) */
-    { "tId", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
-    { "tCode", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
-    { "profile", FT_OBJECT, 0, 0, 0, NULL, 0 },
-    { "groups", FT_STRING_ARRAY, 0, 1, 64, NULL, MAX_GROUPS },
-    { "status", FT_STRING, 0, 0, 0, valid_status, 0 },
-    { "password", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
-    { "confirmation", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
-    { "pin", FT_OBJECT, 0, 0, 0, NULL, 0 },
-};
-enum { NRULES = sizeof rules / sizeof rules[0] };
-
-static const struct field_rule pin_code_rule = { "code", FT_STRING, 0, 1, 64, NULL, 0 };
 
 /* tId and tCode come from the query first, then the body: query values replace body ones. */
 static int merge_query(struct ctx *c, json_object *body)
@@ -65,69 +36,6 @@ static int merge_query(struct ctx *c, json_object *body)
             json_object_object_add(body, names[i], json_object_get(v));
     }
     return 0;
-}
-
-/* A profile given as a string must hold a JSON object: it is replaced by that object. Returns
- * 1 when the string does not (413 after the field checks), else 0. */
-static int unwrap_profile(struct ctx *c, json_object *body)
-{
-    json_object *p = fields_get(body, "profile");
-    if (p == NULL || !json_object_is_type(p, json_type_string))
-        return 0;
-    json_object *obj = NULL;
-    char msg[128];
-    size_t len = (size_t)json_object_get_string_len(p);
-    if (len <= c->cfg->string_max &&
-        json_in_parse(json_object_get_string(p), len, c->cfg->json_max_depth, &obj, msg,
-                      sizeof msg) == JSON_IN_OK &&
-        json_object_is_type(obj, json_type_object)) {
-        json_object_object_add(body, "profile", obj);
-        return 0;
-    }
-    json_object_put(obj);
-    json_object_object_del(body, "profile");
-    return 1;
-}
-
-/* pin must be exactly {code: string, allowed: boolean}. Form bodies carry "true"/"false". */
-static int pin_ok(struct ctx *c, json_object *pin, int form)
-{
-    if (form) {
-        json_object *a = fields_get(pin, "allowed");
-        json_object *nv = a != NULL ? fields_coerce_value(a, FT_BOOL, 1) : NULL;
-        if (nv != NULL)
-            json_object_object_add(pin, "allowed", nv);
-    }
-    if (json_object_object_length(pin) != 2)
-        return 0;
-    json_object *code = fields_get(pin, "code"), *allowed = fields_get(pin, "allowed");
-    return code != NULL && allowed != NULL && json_object_is_type(code, json_type_string) &&
-           json_object_is_type(allowed, json_type_boolean) &&
-           fields_string_ok(&pin_code_rule, json_object_get_string(code),
-                            (size_t)json_object_get_string_len(code), c->cfg->string_max);
-}
-
-/* Distinct group codes as a JSON array text in the arena; *count receives how many. */
-static const char *group_codes(struct ctx *c, json_object *groups, unsigned *count)
-{
-    json_object *uniq = json_object_new_array();
-    const char *out = NULL;
-    *count = 0;
-    if (uniq == NULL)
-        return NULL;
-    size_t n = json_object_array_length(groups);
-    for (size_t i = 0; i < n; i++) {
-        const char *g = json_object_get_string(json_object_array_get_idx(groups, i));
-        int seen = 0;
-        for (size_t k = 0; k < json_object_array_length(uniq) && !seen; k++)
-            seen = strcmp(json_object_get_string(json_object_array_get_idx(uniq, k)), g) == 0;
-        if (!seen)
-            json_object_array_add(uniq, json_object_new_string(g));
-    }
-    *count = (unsigned)json_object_array_length(uniq);
-    out = arena_strdup(c->arena, json_object_to_json_string_ext(uniq, JSON_C_TO_STRING_PLAIN));
-    json_object_put(uniq);
-    return out;
 }
 
 /* Step 4: the tenant named by tId/tCode must be the key's tenant or one of its sub-tenants. */
@@ -178,46 +86,33 @@ void soajs_add_user(struct ctx *c)
     json_object *body = soajs_body(c);
     if (body == NULL || merge_query(c, body) != 0)
         return;
-    int form = c->req.media != MEDIA_JSON;
-    if (form)
-        fields_coerce_form(body, rules, NRULES, c->cfg->json_max_depth);
-    fields_trim(body, "email");
-    int bad_profile = unwrap_profile(c, body);
-
-    /* 1. missing (172) and invalid (173) fields */
+    /* 1-3. fields (172/173), profile (413), status and password (424), confirmation (408) */
     struct field_report rep;
-    fields_check(body, rules, NRULES, c->cfg->string_max, &rep);
-    json_object *pin = fields_get(body, "pin");
-    if (pin != NULL && json_object_is_type(pin, json_type_object) && !pin_ok(c, pin, form) &&
-        rep.ninvalid < FIELDS_MAX_REPORT)
-        rep.invalid[rep.ninvalid++] = "pin";
-    if (soajs_fail_fields(c, &rep))
+    struct soajs_add_user_req req;
+    switch (soajs_add_user_decode(body, c->req.media != MEDIA_JSON, c->cfg->string_max,
+                                  c->cfg->json_max_depth, c->arena, &rep, &req)) {
+    case SOAJS_ADD_USER_OK:
+        break;
+    case SOAJS_ADD_USER_FIELDS:
+        soajs_fail_fields(c, &rep);
         return;
-    if (bad_profile) {
+    case SOAJS_ADD_USER_BAD_PROFILE:
         soajs_fail(c, SOAJS_BAD_PROFILE);
         return;
-    }
-
-    const char *status = fields_str(body, "status");
-    const char *password = fields_str(body, "password");
-    const char *confirmation = fields_str(body, "confirmation");
-    if (status == NULL)
-        status = "pendingNew";
-    int has_password = password != NULL && *password != '\0';
-    /* 2. a pending account never has a password; an active or inactive one always has */
-    if (strcmp(status, "pendingNew") == 0 ? has_password : !has_password) {
+    case SOAJS_ADD_USER_PENDING_PASSWORD:
         soajs_fail(c, SOAJS_PENDING_PASSWORD);
         return;
-    }
-    /* 3. the confirmation must repeat the password */
-    if (has_password && (confirmation == NULL || strcmp(password, confirmation) != 0)) {
+    case SOAJS_ADD_USER_PASSWORD_MISMATCH:
         soajs_fail(c, SOAJS_PASSWORD_MISMATCH);
+        return;
+    case SOAJS_ADD_USER_NOMEM:
+    default:
+        soajs_error(c, 500, "out of memory");
         return;
     }
     /* 4. the tenant the user goes to */
     int db_down;
-    const struct tenant *t = target_tenant(c, fields_str(body, "tId"), fields_str(body, "tCode"),
-                                           &db_down);
+    const struct tenant *t = target_tenant(c, req.tid, req.tcode, &db_down);
     if (t == NULL) {
         soajs_fail(c, db_down ? SOAJS_DB_CONNECTION : SOAJS_BAD_TENANT);
         return;
@@ -229,35 +124,28 @@ void soajs_add_user(struct ctx *c)
     struct user_spec spec = {
         .tenant = t,
         .origin = "soajs",
-        .username = fields_str(body, "username"),
-        .email = fields_str(body, "email"),
-        .first_name = fields_str(body, "firstName"),
-        .last_name = fields_str(body, "lastName"),
-        .password = has_password ? password : NULL,
-        .status = status,
-        .token = strcmp(status, "pendingNew") == 0 ? USER_TOKEN_SET_PASSWORD : USER_TOKEN_NONE,
+        .username = req.username,
+        .email = req.email,
+        .first_name = req.first_name,
+        .last_name = req.last_name,
+        .password = req.password,
+        .status = req.status,
+        .token = strcmp(req.status, "pendingNew") == 0 ? USER_TOKEN_SET_PASSWORD
+                                                        : USER_TOKEN_NONE,
         .set_mail_kind = MAIL_SET_PASSWORD,
+        .profile_json = req.profile_json,
+        .group_codes_json = req.group_codes_json,
+        .ngroup_codes = req.ngroup_codes,
     };
-    enum users_status us = has_password ? users_check_free(c, t, spec.username, spec.email)
-                                        : USERS_OK;
+    if (req.has_pin) {
+        spec.pin_code = req.pin_code;
+        spec.pin_allowed = req.pin_allowed;
+    }
+    enum users_status us = req.password != NULL
+                               ? users_check_free(c, t, spec.username, spec.email)
+                               : USERS_OK;
     if (us != USERS_OK) {
         answer_store_error(c, us);
-        return;
-    }
-    json_object *profile = fields_get(body, "profile");
-    if (profile != NULL)
-        spec.profile_json = arena_strdup(
-            c->arena, json_object_to_json_string_ext(profile, JSON_C_TO_STRING_PLAIN));
-    json_object *groups = fields_get(body, "groups");
-    if (groups != NULL)
-        spec.group_codes_json = group_codes(c, groups, &spec.ngroup_codes);
-    if (pin != NULL) {
-        spec.pin_code = fields_str(pin, "code");
-        spec.pin_allowed = json_object_get_boolean(fields_get(pin, "allowed"));
-    }
-    if ((profile != NULL && spec.profile_json == NULL) ||
-        (groups != NULL && spec.group_codes_json == NULL)) {
-        soajs_error(c, 500, "out of memory");
         return;
     }
     /* 6. store */

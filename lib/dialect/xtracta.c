@@ -1,6 +1,7 @@
-/* xtracta.c: POST /v1/user/add (seed 003, API.md section 7). Decodes form or multipart fields
- * into a struct user_spec and answers in the <user_response> XML envelope, <status> always
- * equal to the HTTP status. Never touches SQL; never echoes a password it was not sent. */
+/* xtracta.c: POST /v1/user/add (seed 003, API.md section 7). Takes the form or multipart
+ * fields, authenticates the api_key, lets xtracta_req.c check the fields, then builds a struct
+ * user_spec and answers in the <user_response> XML envelope, <status> always equal to the HTTP
+ * status. Never touches SQL; never echoes a password it was not sent. */
 #include "xtracta.h"
 
 #include <stdio.h>
@@ -16,14 +17,11 @@
 #include "log.h"
 #include "mail.h"
 #include "multipart.h"
-#include "password.h"
 #include "qrcode.h"
 #include "tenants.h"
 #include "users.h"
-#include "valid.h"
+#include "xtracta_req.h"
 #include "xml_out.h"
-
-enum { TOKEN_EXPIRE_MIN = 60, TOKEN_EXPIRE_MAX = 86400, MAX_WORKFLOWS = 100 };
 
 static const char ok_message[] = "The request has been successfully processed";
 
@@ -46,15 +44,6 @@ void xtracta_error(struct ctx *c, int status, const char *message)
     resp_xml(c, status, x);
 }
 
-static const struct field_rule rules[] = {
-    { "name", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "email_address", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
-    { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, NULL, 0 },
-    { "group_id", FT_STRING, 0, 1, 18, valid_digits, 0 },
-    { "token_expire", FT_STRING, 0, 1, 18, valid_digits, 0 },
-};
-enum { NRULES = sizeof rules / sizeof rules[0] };
-
 /* The fields as an object: the form body, or the non-file parts of a multipart body. */
 static json_object *take_fields(struct ctx *c)
 {
@@ -74,65 +63,6 @@ static json_object *take_fields(struct ctx *c)
         return NULL;
     }
     return c->input;
-}
-
-/* workflow_ids: "12,13" (spaces allowed) or repeated/array values. Builds the distinct ids, in
- * ascending order, as a JSON array text. Returns 0, or -1 when an id is not a positive
- * integer. */
-static int parse_workflows(struct ctx *c, json_object *v, const char **json, unsigned *count)
-{
-    long long ids[MAX_WORKFLOWS];
-    unsigned n = 0;
-    size_t items = json_object_is_type(v, json_type_array) ? json_object_array_length(v) : 1;
-    for (size_t i = 0; i < items; i++) {
-        json_object *e = json_object_is_type(v, json_type_array) ? json_object_array_get_idx(v, i)
-                                                                 : v;
-        if (!json_object_is_type(e, json_type_string))
-            return -1;
-        const char *s = json_object_get_string(e);
-        while (*s != '\0') {
-            s += strspn(s, " ");
-            size_t k = strcspn(s, ", ");
-            long long id;
-            if (!parse_digits(s, k, &id) || id <= 0)
-                return -1;
-            int seen = 0;
-            for (unsigned j = 0; j < n && !seen; j++)
-                seen = ids[j] == id;
-            if (!seen) {
-                if (n == MAX_WORKFLOWS)
-                    return -1;
-                ids[n++] = id;
-            }
-            s += k;
-            s += strspn(s, " ");
-            if (*s == ',') {
-                s++;
-                if (s[strspn(s, " ")] == '\0')
-                    return -1;   /* trailing comma */
-            } else if (*s != '\0') {
-                return -1;
-            }
-        }
-    }
-    /* ascending, so <assigned_workflows> does not depend on the order they were sent in */
-    for (unsigned i = 1; i < n; i++)
-        for (unsigned j = i; j > 0 && ids[j - 1] > ids[j]; j--) {
-            long long tmp = ids[j];
-            ids[j] = ids[j - 1];
-            ids[j - 1] = tmp;
-        }
-    size_t cap = (size_t)n * 21 + 3, o = 0;
-    char *out = arena_alloc(c->arena, cap);
-    if (out == NULL)
-        return -1;
-    out[o++] = '[';
-    for (unsigned j = 0; j < n; j++)
-        o += (size_t)snprintf(out + o, cap - o, "%s%lld", j ? "," : "", ids[j]);
-    snprintf(out + o, cap - o, "]");
-    *json = out;
-    *count = n;
-    return 0;
 }
 
 /* The base of the login link: the tenant's configured base URL, else the Host the client
@@ -204,38 +134,15 @@ void xtracta_add_user(struct ctx *c)
         xtracta_error(c, 401, "The api_key is missing or invalid");
         return;
     }
-    fields_trim(body, "email_address");
-    struct field_report rep;
-    fields_check(body, rules, NRULES, c->cfg->string_max, &rep);
+    struct xtracta_req req;
     char msg[256];
-    if (rep.nmissing > 0) {
-        snprintf(msg, sizeof msg, "Missing required parameter: %s", rep.missing[0]);
+    if (xtracta_decode(body, c->cfg->string_max, c->arena, &req, msg, sizeof msg) != 0) {
         xtracta_error(c, 400, msg);
         return;
     }
-    if (rep.ninvalid > 0) {
-        snprintf(msg, sizeof msg, "Invalid value for parameter: %s", rep.invalid[0]);
-        xtracta_error(c, 400, msg);
-        return;
-    }
-    const char *wf_json = NULL;
-    unsigned nwf = 0;
-    json_object *wf = fields_get(body, "workflow_ids");
-    if (wf != NULL && parse_workflows(c, wf, &wf_json, &nwf) != 0) {
-        xtracta_error(c, 400, "Invalid value for parameter: workflow_ids");
-        return;
-    }
-    long long ttl = 0, group_id = key_group;
-    const char *te = fields_str(body, "token_expire"), *gid = fields_str(body, "group_id");
-    if (te != NULL && (!parse_digits(te, strlen(te), &ttl) || ttl < TOKEN_EXPIRE_MIN ||
-                       ttl > TOKEN_EXPIRE_MAX)) {
-        xtracta_error(c, 400, "Invalid value for parameter: token_expire (60 to 86400 seconds)");
-        return;
-    }
-    if (gid != NULL && !parse_digits(gid, strlen(gid), &group_id)) {
-        xtracta_error(c, 400, "Invalid value for parameter: group_id");
-        return;
-    }
+    long long group_id = req.has_group ? req.group_id : key_group, ttl = req.token_ttl;
+    const char *wf_json = req.workflows_json;
+    unsigned nwf = req.nworkflows;
     /* the group and workflows must be the tenant's */
     enum catalog_status cs = catalog_group_exists(c, c->tenant, group_id);
     if (cs == CATALOG_OK && wf_json != NULL)
@@ -248,12 +155,12 @@ void xtracta_add_user(struct ctx *c)
                                                          : "Workflow not found");
         return;
     }
-    const char *password = fields_str(body, "password");
+    const char *password = req.password;
     struct user_spec spec = {
         .tenant = c->tenant,
         .origin = "xtracta",
-        .email = fields_str(body, "email_address"),
-        .full_name = fields_str(body, "name"),
+        .email = req.email,
+        .full_name = req.name,
         .password = password,
         .status = password != NULL ? "active" : "pendingNew",
         .primary_group_id = group_id,

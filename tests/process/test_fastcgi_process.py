@@ -106,3 +106,83 @@ def test_reconnects_after_database_restart(env):
         check(srv.proc.poll() is None, "the FastCGI process is still the same one")
     finally:
         srv.close()
+
+
+def _raw_request(params, body):
+    """The bytes of one whole FastCGI request (built once, sent many times)."""
+    data = fcgi._record(fcgi.BEGIN, fcgi.struct.pack(">HB5x", 1, 0))
+    data += fcgi._record(fcgi.PARAMS, b"".join(fcgi._nv(k.encode(), v.encode())
+                                               for k, v in params.items()))
+    data += fcgi._record(fcgi.PARAMS, b"")
+    if body:
+        data += fcgi._record(fcgi.STDIN, body)
+    return data + fcgi._record(fcgi.STDIN, b"")
+
+
+def _read_all(s):
+    out = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out
+        out += b
+
+
+def test_rss_flat_over_100000_requests(env):
+    """Issue 7 (docs/SECURITY.md): 100 000 requests to one add_user process, in windows of 32
+    connections sent before any answer is read (so the client keeps the process busy): mostly
+    cheap refusals that still run the whole request path (the key looked up in the database,
+    the body parsed and checked, an error answer built), a hostile body in each window, and a
+    created user every 50 requests. Resident memory must not grow by 1 MiB between request
+    1 000 and 100 000, and every answer must be the expected one."""
+    import socket
+    import time
+
+    t = env.new_tenant()
+    srv = _server(env)
+    run = uuid.uuid4().hex[:8]
+    bad_fields = json.dumps({"username": "x", "email": "not an email"}).encode()
+    kinds = [
+        (_raw_request(_params(env, t, bad_fields), bad_fields), b'"codes":[172'),
+        (_raw_request(dict(_params(env, t, b"{"), HTTP_KEY="nokey"), b"{"), b'"result":false'),
+        (_raw_request(_params(env, t, b'{"a":[[[[[[1]]]]]],"a":"\xff"}'),
+                      b'{"a":[[[[[[1]]]]]],"a":"\xff"}'), b'"result":false'),
+    ]
+    total, window, created = 100000, 32, 0
+    rss, t0 = {}, time.time()
+    try:
+        for start in range(0, total, window):
+            socks, want = [], []
+            for i in range(start, start + window):
+                if i % 50 == 0:
+                    body = json.dumps({"username": f"h{run}{i}", "firstName": "H",
+                                       "lastName": "K", "email": f"h{run}.{i}@x.io"}).encode()
+                    data, expect = _raw_request(_params(env, t, body), body), b'"result":true'
+                    created += 1
+                else:
+                    data, expect = kinds[i % len(kinds)]
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(srv.path)
+                s.sendall(data)
+                # our half closed at once: libfcgi's lingering close waits (up to 2 s) for
+                # the client's EOF before it accepts the next connection
+                s.shutdown(socket.SHUT_WR)
+                socks.append(s)
+                want.append(expect)
+            for i, (s, expect) in enumerate(zip(socks, want)):
+                out = _read_all(s)
+                s.close()
+                check(expect in out, f"request {start + i}: {out[:300]!r}")
+            done = start + window
+            if done in (1024, 10016, 50016, 100000) or done >= total:
+                rss[done] = srv.rss_kib()
+        took = time.time() - t0
+        keys = sorted(rss)
+        growth = rss[keys[-1]] - rss[keys[0]]
+        print(f"    RSS KiB after {'/'.join(map(str, keys))} requests: "
+              f"{'/'.join(str(rss[k]) for k in keys)} (growth {growth} KiB, {took:.1f}s)")
+        check(growth < 1024, f"RSS grew {growth} KiB over 100 000 requests: {rss}")
+        n = env.sql_one(f"SELECT COUNT(*) FROM users WHERE username LIKE 'h{run}%'")[0]
+        eq(n, str(created), "every create stored")
+    finally:
+        srv.close()

@@ -1,0 +1,144 @@
+/* fuzz_skedulo.c: libFuzzer harness for the Skedulo request decoders
+ * (lib/dialect/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
+ * selector byte, then the body or file. Selector % 3 == 0: a POST/bulk body (the array and
+ * count checks, the Resource role rule, every user decoded, and each user once more from the
+ * text a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV
+ * or JSON into user objects, then as a POST body); 3: the file through the strict RFC 4180
+ * reader alone (lib/csv.c), record by record (folded in here rather than a harness of its own
+ * so CI's fixed fuzzing time goes further). Checks beyond the sanitizers: a decoded user has a
+ * valid email and a last name, a user decodes the same from its stored text; CSV fields are
+ * NUL-terminated at their length, counts stay in bounds, line numbers only grow, the reader
+ * always ends. */
+#include <stdint.h>
+#include <string.h>
+
+#include "csv.h"
+#include "dialect/skedulo_int.h"
+#include "fuzz.h"
+#include "json_in.h"
+#include "valid.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What sk_start_task stores per user, decoded again as the background worker does. */
+static void same_from_task_text(struct ctx *c, json_object *u, int ok_first)
+{
+    const char *text = json_object_to_json_string_ext(
+        u, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    json_object *again = NULL;
+    char msg[256];
+    FUZZ_ASSERT(json_in_parse(text, strlen(text), c->cfg->json_max_depth, &again, msg,
+                              sizeof msg) == JSON_IN_OK);
+    struct bulk_user bu;
+    struct sk_problem pb;
+    int ok_again = sk_decode_user(c, again, &bu, &pb) == 0;
+    FUZZ_ASSERT(ok_again == ok_first);
+    json_object_put(again);
+}
+
+static void post_body(struct ctx *c, json_object *body, unsigned max)
+{
+    json_object *users = sk_user_array(c, body, max);
+    if (users == NULL) {
+        FUZZ_ASSERT(c->resp.status == 400);
+        return;
+    }
+    if (sk_check_resource_roles(c, users) != 0) {
+        FUZZ_ASSERT(c->resp.status == 400);
+        return;
+    }
+    size_t n = json_object_array_length(users);
+    for (size_t i = 0; i < n; i++) {
+        json_object *u = json_object_array_get_idx(users, i);
+        struct bulk_user bu;
+        struct sk_problem pb;
+        FUZZ_ASSERT(sk_user_key(c, u, i) != NULL);
+        int ok = sk_decode_user(c, u, &bu, &pb) == 0;
+        if (ok) {
+            FUZZ_ASSERT(bu.email != NULL && valid_email(bu.email, strlen(bu.email)));
+            FUZZ_ASSERT(bu.last_name != NULL);
+        } else {
+            FUZZ_ASSERT(sk_fail_message(c, &pb) != NULL);
+        }
+        if (u != NULL)
+            same_from_task_text(c, u, ok);
+    }
+}
+
+static void patch_body(struct ctx *c, json_object *body)
+{
+    if (!json_object_is_type(body, json_type_object))
+        return;
+    json_object_object_foreach(body, id, changes)
+    {
+        struct user_patch p;
+        struct sk_problem pb;
+        if (sk_decode_patch(c, id, changes, &p, &pb) != 0)
+            FUZZ_ASSERT(sk_fail_message(c, &pb) != NULL);
+        else if (p.email != NULL)
+            FUZZ_ASSERT(valid_email(p.email, strlen(p.email)));
+    }
+}
+
+/* The CSV reader alone over the file's bytes (in their own allocation, so reading one byte
+ * past them is caught). */
+static void csv_records(struct ctx *c, const char *file, size_t size)
+{
+    struct csv r;
+    csv_init(&r, file, size);
+    size_t last_line = 0, records = 0;
+    enum csv_status st;
+    while ((st = csv_next(&r, c->arena)) == CSV_OK) {
+        FUZZ_ASSERT(r.nfields >= 1 && r.nfields <= CSV_MAX_FIELDS);
+        FUZZ_ASSERT(r.line > last_line);
+        last_line = r.line;
+        for (size_t i = 0; i < r.nfields; i++)
+            FUZZ_ASSERT(r.fields[i][r.lens[i]] == '\0' &&
+                        memchr(r.fields[i], '\0', r.lens[i]) == NULL);
+        FUZZ_ASSERT(++records <= size + 1);
+    }
+    FUZZ_ASSERT(csv_status_str(st) != NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct ctx *c = fuzz_ctx();
+    if (size < 1)
+        return 0;
+    unsigned mode = data[0] % 4;
+    const char *body = (const char *)data + 1;
+    size_t len = size - 1;
+    char msg[256];
+    if (mode == 3) {
+        char *file = malloc(len ? len : 1);
+        if (file == NULL)
+            return 0;
+        memcpy(file, body, len);
+        csv_records(c, file, len);
+        free(file);
+    } else if (mode == 2) {
+        /* the file part's bytes, in their own allocation so overreads are caught */
+        char *file = malloc(len ? len : 1);
+        if (file == NULL)
+            return 0;
+        memcpy(file, body, len);
+        json_object *users = sk_file_users(c, file, len);
+        if (users == NULL) {
+            FUZZ_ASSERT(c->resp.status == 400);
+        } else {
+            c->input = users;
+            if (!json_object_is_type(users, json_type_array) ||
+                json_object_array_length(users) > 0)
+                post_body(c, users, c->cfg->file_max_users);
+        }
+        free(file);
+    } else if (json_in_parse(body, len, c->cfg->json_max_depth, &c->input, msg, sizeof msg) ==
+               JSON_IN_OK) {
+        if (mode == 0)
+            post_body(c, c->input, c->cfg->bulk_max_users);
+        else
+            patch_body(c, c->input);
+    }
+    fuzz_ctx_reset(c);
+    return 0;
+}

@@ -1,0 +1,82 @@
+/* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields (lib/dialect/xtracta_req.c)
+ * behind the body parsers, as the handler runs them: a form body, or the non-file parts of a
+ * multipart one. Input: one selector byte (even: form, odd: multipart), then for a form the
+ * body, for multipart the Content-Type line, a newline and the body. Checks beyond the
+ * sanitizers: an accepted request has a valid email, a name, a token lifetime in range and
+ * workflow ids that are distinct, positive and ascending. */
+#include <stdint.h>
+#include <string.h>
+
+#include "dialect/xtracta_req.h"
+#include "form.h"
+#include "fuzz.h"
+#include "json_in.h"
+#include "multipart.h"
+#include "valid.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static json_object *multipart_body(struct ctx *c, const char *in, size_t size)
+{
+    const char *nl = memchr(in, '\n', size);
+    if (nl == NULL || (size_t)(nl - in) > 1024)
+        return NULL;
+    char *ct = arena_strndup(c->arena, in, (size_t)(nl - in));
+    if (ct == NULL || strlen(ct) != (size_t)(nl - in))
+        return NULL;
+    struct mp_part *parts = NULL;
+    size_t n = 0;
+    char msg[256];
+    if (multipart_parse(c->arena, ct, nl + 1, size - (size_t)(nl - in) - 1, 64, &parts, &n, msg,
+                        sizeof msg) != MP_OK)
+        return NULL;
+    return multipart_fields(parts, n, msg, sizeof msg);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct ctx *c = fuzz_ctx();
+    if (size < 1)
+        return 0;
+    const char *body = (const char *)data + 1;
+    size_t len = size - 1;
+    json_object *obj = NULL;
+    char msg[256];
+    if (data[0] & 1)
+        obj = multipart_body(c, body, len);
+    else if (form_decode(body, len, &obj, msg, sizeof msg) != FORM_OK)
+        obj = NULL;
+    if (obj == NULL)
+        goto done;
+    struct xtracta_req req;
+    msg[0] = '\0';
+    if (xtracta_decode(obj, c->cfg->string_max, c->arena, &req, msg, sizeof msg) != 0) {
+        FUZZ_ASSERT(strncmp(msg, "Missing required parameter: ", 28) == 0 ||
+                    strncmp(msg, "Invalid value for parameter: ", 29) == 0);
+        goto done;
+    }
+    FUZZ_ASSERT(req.email != NULL && valid_email(req.email, strlen(req.email)));
+    FUZZ_ASSERT(req.name != NULL && req.name[0] != '\0');
+    FUZZ_ASSERT(req.token_ttl == 0 || (req.token_ttl >= XTRACTA_TOKEN_EXPIRE_MIN &&
+                                       req.token_ttl <= XTRACTA_TOKEN_EXPIRE_MAX));
+    FUZZ_ASSERT(!req.has_group || req.group_id >= 0);
+    if (req.workflows_json != NULL) {
+        json_object *w = NULL;
+        FUZZ_ASSERT(json_in_parse(req.workflows_json, strlen(req.workflows_json), 2, &w, msg,
+                                  sizeof msg) == JSON_IN_OK);
+        FUZZ_ASSERT(json_object_is_type(w, json_type_array) &&
+                    json_object_array_length(w) == req.nworkflows &&
+                    req.nworkflows <= XTRACTA_MAX_WORKFLOWS);
+        long long prev = 0;
+        for (size_t i = 0; i < req.nworkflows; i++) {
+            long long id = json_object_get_int64(json_object_array_get_idx(w, i));
+            FUZZ_ASSERT(id > prev);
+            prev = id;
+        }
+        json_object_put(w);
+    }
+done:
+    json_object_put(obj);
+    fuzz_ctx_reset(c);
+    return 0;
+}
