@@ -93,15 +93,12 @@ static int is_connection_error(unsigned err)
     }
 }
 
-enum db_status db_connect(struct db *db)
+MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
 {
-    if (db->conn != NULL)
-        return DB_OK;
-    const struct config *cfg = db->cfg;
     MYSQL *m = mysql_init(NULL);
     if (m == NULL) {
-        log_error(db->rid, "db: mysql_init failed");
-        return DB_UNAVAILABLE;
+        snprintf(err, errlen, "mysql_init failed");
+        return NULL;
     }
     unsigned int ct = cfg->db_connect_timeout, rw = cfg->db_rw_timeout;
     my_bool off = 0;
@@ -119,8 +116,21 @@ enum db_status db_connect(struct db *db)
     const char *sock = cfg->db_socket[0] != '\0' ? cfg->db_socket : NULL;
     if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name, cfg->db_port,
                            sock, 0) == NULL) {
-        log_error(db->rid, "db: connect failed: %u %s", mysql_errno(m), mysql_error(m));
+        snprintf(err, errlen, "%u %s", mysql_errno(m), mysql_error(m));
         mysql_close(m);
+        return NULL;
+    }
+    return m;
+}
+
+enum db_status db_connect(struct db *db)
+{
+    if (db->conn != NULL)
+        return DB_OK;
+    char err[256];
+    MYSQL *m = db_open(db->cfg, err, sizeof err);
+    if (m == NULL) {
+        log_error(db->rid, "db: connect failed: %s", err);
         return DB_UNAVAILABLE;
     }
     db->conn = m;

@@ -68,6 +68,12 @@ struct db *db_new(const struct config *cfg);
 void db_free(struct db *db);
 /* Connects now (if not connected). */
 enum db_status db_connect(struct db *db);
+/* A bare client connection with the service's options and session settings (time zone,
+ * isolation, sql_mode, utf8mb4, no auto-reconnect), for programs that measure against the
+ * service with their own statements (bench/). NULL on failure, the reason in err. Close it with
+ * mysql_close(). */
+struct st_mysql;
+struct st_mysql *db_open(const struct config *cfg, char *err, size_t errlen);
 /* Tags the internal errors db logs from now on (borrowed; NULL to clear). */
 void db_set_request_id(struct db *db, const char *rid);
 
