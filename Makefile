@@ -73,11 +73,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libprov.a
 
 unit-bins: $(UNIT_BIN)
 
-# The same sources built with AddressSanitizer and UndefinedBehaviorSanitizer, in their own tree.
+# The same sources built with AddressSanitizer and UndefinedBehaviorSanitizer, in their own tree,
+# with db.c's fault-injection hook (PROVISION_FAULTS) compiled in for the fault tests.
 asan:
 	$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -g" \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	  all unit-bins
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	  -DPROVISION_FAULTS" all unit-bins
 
 unit: unit-bins
 	sh tests/run-unit.sh $(BUILD)/tests

@@ -234,6 +234,24 @@ static int bind_params(MYSQL_STMT *s, const struct db_val *p, size_t n, struct b
     return n > 0 ? (mysql_stmt_bind_param(s, b->bind) ? -1 : 0) : 0;
 }
 
+#ifdef PROVISION_FAULTS
+/* Fault injection, compiled into the sanitizer build only (make asan): PROVISION_FAULT=NAME:N
+ * makes the Nth execution in this process of the statement NAME (a name of lib/sql.h's table,
+ * or "START TRANSACTION" / "COMMIT") fail as if the connection had been lost at that moment,
+ * so the paths after a connection lost mid-request are tested deterministically
+ * (tests/process/test_db_faults.py). */
+static int fault_due(const char *name)
+{
+    static unsigned long seen;
+    const char *spec = getenv("PROVISION_FAULT");
+    const char *colon = spec != NULL ? strrchr(spec, ':') : NULL;
+    if (colon == NULL || (size_t)(colon - spec) != strlen(name) ||
+        strncmp(spec, name, (size_t)(colon - spec)) != 0)
+        return 0;
+    return ++seen == strtoul(colon + 1, NULL, 10);
+}
+#endif
+
 /* Prepares (if needed), binds and executes, reconnecting once outside a transaction. */
 static enum db_status execute(struct db *db, enum sql_id id, const struct db_val *params,
                               size_t n, MYSQL_STMT **out)
@@ -262,6 +280,16 @@ static enum db_status execute(struct db *db, enum sql_id id, const struct db_val
             log_error(db->rid, "db %s: cannot bind %zu parameters", sql_name(id), n);
             return DB_ERROR;
         }
+#ifdef PROVISION_FAULTS
+        if (fault_due(sql_name(id))) {
+            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT)", sql_name(id));
+            if (may_retry) {
+                drop_connection(db);
+                continue;
+            }
+            return classify(db, id, CR_SERVER_LOST, "connection lost (injected)");
+        }
+#endif
         if (mysql_stmt_execute(s) == 0) {
             *out = s;
             return DB_OK;
@@ -411,6 +439,15 @@ static enum db_status simple(struct db *db, const char *sql, int may_retry)
         enum db_status st = db_connect(db);
         if (st != DB_OK)
             return st;
+#ifdef PROVISION_FAULTS
+        if (fault_due(sql)) {
+            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT)", sql);
+            drop_connection(db);
+            if (may_retry && attempt == 0)
+                continue;
+            return DB_UNAVAILABLE;
+        }
+#endif
         if (mysql_real_query(db->conn, sql, strlen(sql)) == 0)
             return DB_OK;
         unsigned err = mysql_errno(db->conn);
