@@ -237,7 +237,7 @@ static int bind_params(MYSQL_STMT *s, const struct db_val *p, size_t n, struct b
 #ifdef PROVISION_FAULTS
 /* Fault injection, compiled into the sanitizer build only (make asan): PROVISION_FAULT=NAME:N
  * makes the Nth execution in this process of the statement NAME (a name of lib/sql.h's table,
- * or "START TRANSACTION" / "COMMIT") fail as if the connection had been lost at that moment,
+ * "START TRANSACTION" or "COMMIT"; "*" for any statement) fail as if the connection had been lost at that moment,
  * so the paths after a connection lost mid-request are tested deterministically
  * (tests/process/test_db_faults.py). */
 static int fault_due(const char *name)
@@ -245,8 +245,11 @@ static int fault_due(const char *name)
     static unsigned long seen;
     const char *spec = getenv("PROVISION_FAULT");
     const char *colon = spec != NULL ? strrchr(spec, ':') : NULL;
-    if (colon == NULL || (size_t)(colon - spec) != strlen(name) ||
-        strncmp(spec, name, (size_t)(colon - spec)) != 0)
+    if (colon == NULL)
+        return 0;
+    size_t n = (size_t)(colon - spec);
+    int any = n == 1 && spec[0] == '*';     /* "*:N": the Nth statement, whatever it is */
+    if (!any && (n != strlen(name) || strncmp(spec, name, n) != 0))
         return 0;
     return ++seen == strtoul(colon + 1, NULL, 10);
 }

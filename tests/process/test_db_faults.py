@@ -82,3 +82,148 @@ def test_connection_lost_at_each_statement_of_add_user(env):
                   f"{name}: the fault was injected (log: {log[-500:]!r})")
         finally:
             srv.close()
+
+
+# ---- every statement of one create through each dialect ("*:N": the Nth statement, any) ----
+
+def _fcgi(srv, method, path, query, ctype, body, headers):
+    """(HTTP status, body bytes) of one request to a FastCGI process."""
+    params = {
+        "REQUEST_METHOD": method, "SCRIPT_NAME": path, "QUERY_STRING": query,
+        "REQUEST_URI": path + ("?" + query if query else ""), "CONTENT_TYPE": ctype,
+        "CONTENT_LENGTH": str(len(body)), "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    for k, v in headers.items():
+        params["HTTP_" + k.upper().replace("-", "_")] = v
+    out, _ = fcgi.request(srv.path, params, body)
+    head, _, payload = out.partition(b"\r\n\r\n")
+    status = 200
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"status:"):
+            status = int(line.split()[1])
+    return status, payload
+
+
+def _soajs(t, emails):
+    q = f"tId={t['id']}&tCode={t['code']}"
+    body = json.dumps({"username": "f" + uuid.uuid4().hex[:10], "firstName": "F",
+                       "lastName": "L", "email": emails[0]}).encode()
+    return ("add_user", "POST", "/urac/admin/addUser", q, "application/json", body,
+            {"key": t["soajs"]["key"]})
+
+
+def _xtracta(t, emails):
+    from harness import form
+    body = form({"api_key": t["xtracta"]["api_key"], "name": "F L",
+                 "email_address": emails[0]})
+    return ("add_user", "POST", "/v1/user/add", "", "application/x-www-form-urlencoded", body,
+            {})
+
+
+def _skedulo(t, emails):
+    body = json.dumps([{"email": e, "firstName": "F", "lastName": "L"} for e in emails]).encode()
+    return ("bulk_users", "POST", "/onboarding/provision/standalone/users", "",
+            "application/json", body, {"Authorization": "Bearer " + t["skedulo"]["token"]})
+
+
+def _servicepower(t, emails):
+    import servicepower_util as spu
+    users = [{"UserID": "f" + uuid.uuid4().hex[:10], "CUD": 1, "Email": e} for e in emails]
+    return ("bulk_users", "POST", "/seiapi/v3/bulk/Users", "", "application/json",
+            json.dumps({"Users": users}).encode(), {"x-access-token": spu.mint(t)})
+
+
+def _acked(dialect, status, body):
+    if status != 200:
+        return False
+    if dialect == "soajs":
+        return json.loads(body).get("result") is True
+    if dialect == "skedulo":
+        r = json.loads(body)["result"]
+        return r["inserted"] == r["total"] and not r["failures"]
+    return True
+
+
+def _db_down(dialect, status, body):
+    if dialect == "soajs":
+        return status == 200 and json.loads(body) == DB_ERROR
+    if dialect == "xtracta":
+        return status == 503 and b"<status>503</status>" in body
+    if dialect == "skedulo":
+        return status == 503 and json.loads(body).get("errorType") == "service_unavailable"
+    return status == 503 and json.loads(body).get("code") == 503
+
+
+def _stored_all(env, emails):
+    total = (0, 0, 0)
+    for e in emails:
+        total = tuple(a + b for a, b in zip(total, _stored(env, e)))
+    return total
+
+
+def test_connection_lost_at_every_statement_of_each_dialect(env):
+    """For N = 1, 2, ...: a new process whose Nth statement loses the connection serves one
+    create (two users for the bulk dialects). Either it is acknowledged with everything stored,
+    exactly as without a fault (a fault outside the transaction is retried on a new
+    connection), or it gets the dialect's "database unavailable" answer with nothing stored.
+    Then the same process serves a second create. Ends at the first N past the last statement."""
+    t = env.new_tenant()
+    figures = {}
+    for dialect, build, n_users in (("soajs", _soajs, 1), ("xtracta", _xtracta, 1),
+                                    ("skedulo", _skedulo, 2),
+                                    ("servicepower", _servicepower, 2)):
+        def emails():
+            u = uuid.uuid4().hex[:10]
+            return [f"fx.{dialect}.{u}.{i}@example.com" for i in range(n_users)]
+
+        def serve(srv, es):
+            exe_name, method, path, q, ctype, body, headers = build(t, es)
+            return _fcgi(srv, method, path, q, ctype, body, headers)
+
+        exe = os.path.join(env.bin, "asan", build(t, ["x@example.com"])[0])
+        base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
+                "ASAN_OPTIONS": "detect_leaks=0"}
+        # the reference: what one create stores without a fault
+        srv = fcgi.Server(exe, base)
+        try:
+            es = emails()
+            status, body = serve(srv, es)
+            check(_acked(dialect, status, body), f"{dialect}: reference create: {status} {body!r}")
+            full = _stored_all(env, es)
+            eq(full[0], n_users, f"{dialect}: reference users stored")
+        finally:
+            srv.close()
+        refused = 0
+        for n in range(1, 80):
+            srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:{n}"))
+            try:
+                es = emails()
+                status, body = serve(srv, es)
+                with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
+                    log = f.read()
+                where = f"{dialect}, fault at statement {n}"
+                if _acked(dialect, status, body):
+                    eq(_stored_all(env, es), full, f"{where}: acknowledged, stored whole")
+                else:
+                    check(_db_down(dialect, status, body),
+                          f"{where}: neither acknowledged nor 'database unavailable': "
+                          f"{status} {body[:300]!r}")
+                    eq(_stored_all(env, es), (0, 0, 0), f"{where}: refused, nothing stored")
+                    refused += 1
+                es2 = emails()
+                status, body = serve(srv, es2)
+                check(_acked(dialect, status, body), f"{where}: the next create: {status} {body!r}")
+                eq(_stored_all(env, es2), full, f"{where}: the next create stored whole")
+                check(srv.proc.poll() is None, f"{where}: the process is still serving")
+                injected = b"injected fault" in log
+            finally:
+                srv.close()
+            if not injected:
+                break
+        else:
+            check(False, f"{dialect}: more than 79 statements in one create?")
+        check(n > 2 and refused > 0, f"{dialect}: faults reached {n - 1} statements, {refused} "
+                                     "inside a transaction")
+        figures[dialect] = {"statements": n - 1, "refused": refused}
+    print(f"    figures {json.dumps(figures)}")
