@@ -169,6 +169,9 @@ static enum invites_status add_pin(struct ctx *c, const struct invites_spec *s,
         switch (mail_queue(c, s->tenant, u->id, u->email, MAIL_PIN, &mv)) {
         case MAIL_OK:
             break;
+        case MAIL_DB_UNAVAILABLE:
+            is = INVITES_DB_UNAVAILABLE;
+            break;
         case MAIL_NOT_CONFIGURED:
             /* like a set-password token without mail: stored, delivered by other means */
             log_error(c->rid, "invite: no mail configured for tenant %s, pin not sent",

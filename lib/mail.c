@@ -218,8 +218,9 @@ enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum ma
     mb->kind = kind;
     mb->subject_template = templates[kind].subject;
     mb->body_template = templates[kind].body;
-    if (tenant_template(c, t, kind, &mb->subject_template, &mb->body_template) != DB_OK)
-        return MAIL_FAILED;
+    enum db_status st = tenant_template(c, t, kind, &mb->subject_template, &mb->body_template);
+    if (st != DB_OK)
+        return st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
     return MAIL_OK;
 }
 
@@ -258,7 +259,7 @@ enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long use
     };
     enum db_status st = db_exec(c->db, SQL_MAIL_OUTBOX_INSERT, p, 9, NULL);
     explicit_bzero(m.body, strlen(m.body));
-    return st == DB_OK ? MAIL_OK : MAIL_FAILED;
+    return st == DB_OK ? MAIL_OK : st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
 }
 
 static void deliver_request(struct ctx *c, void *arg)

@@ -29,7 +29,9 @@ struct mail_vars {
     const char *tenant;      /* {{tenant}} NULL: mail_queue uses the tenant's name */
 };
 
-enum mail_status { MAIL_OK = 0, MAIL_NOT_CONFIGURED, MAIL_FAILED };
+/* MAIL_DB_UNAVAILABLE: the connection was lost under the template read or the outbox insert
+ * (callers answer their dialect's "database unavailable", not a failure of their own). */
+enum mail_status { MAIL_OK = 0, MAIL_NOT_CONFIGURED, MAIL_FAILED, MAIL_DB_UNAVAILABLE };
 
 /* Longest subject and display name stored (characters, the outbox column sizes). */
 enum { MAIL_SUBJECT_MAX = 255, MAIL_NAME_MAX = 255 };

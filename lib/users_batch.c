@@ -270,6 +270,8 @@ static enum batch_status queue_passwords(struct batch_run *r)
             batch_set_problem(r->out, i, BATCH_FIELD_NONE, 0, NULL);
             return BATCH_NO_MAIL;
         }
+        if (ms == MAIL_DB_UNAVAILABLE)
+            return BATCH_DB_UNAVAILABLE;
         if (ms != MAIL_OK)
             return BATCH_ERROR;
     }

@@ -41,6 +41,7 @@ enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char 
     case MAIL_NOT_CONFIGURED:
         return BATCH_OK;   /* no mail, no link: such users are created without a password */
     case MAIL_FAILED:
+    case MAIL_DB_UNAVAILABLE:
     default:
         /* the template lookup is the batch's first query when no role is named */
         log_error(c->rid, "users_batch: the set_password template could not be read");

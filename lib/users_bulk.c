@@ -411,6 +411,7 @@ enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
     case MAIL_NOT_CONFIGURED:
         break;
     case MAIL_FAILED:
+    case MAIL_DB_UNAVAILABLE:
         return USERS_BULK_DB_UNAVAILABLE;
     }
     if (prepare(&b, p, np) != 0) {

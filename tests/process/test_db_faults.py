@@ -134,6 +134,15 @@ def _servicepower(t, emails):
             json.dumps({"Users": users}).encode(), {"x-access-token": spu.mint(t)})
 
 
+def _servicepower_reset(t, emails):
+    """ServicePower creates with ResetPassword: a generated password, mailed in the batch."""
+    import servicepower_util as spu
+    users = [{"UserID": "f" + uuid.uuid4().hex[:10], "CUD": 1, "Email": e,
+              "ResetPassword": True} for e in emails]
+    return ("bulk_users", "POST", "/seiapi/v3/bulk/Users", "", "application/json",
+            json.dumps({"Users": users}).encode(), {"x-access-token": spu.mint(t)})
+
+
 def _acked(dialect, status, body):
     if status != 200:
         return False
@@ -172,7 +181,8 @@ def test_connection_lost_at_every_statement_of_each_dialect(env):
     figures = {}
     for dialect, build, n_users in (("soajs", _soajs, 1), ("xtracta", _xtracta, 1),
                                     ("skedulo", _skedulo, 2),
-                                    ("servicepower", _servicepower, 2)):
+                                    ("servicepower", _servicepower, 2),
+                                    ("servicepower", _servicepower_reset, 2)):
         def emails():
             u = uuid.uuid4().hex[:10]
             return [f"fx.{dialect}.{u}.{i}@example.com" for i in range(n_users)]
@@ -203,6 +213,12 @@ def test_connection_lost_at_every_statement_of_each_dialect(env):
                 with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
                     log = f.read()
                 where = f"{dialect}, fault at statement {n}"
+                # past the create's last statement the fault would land in the next request
+                injected = b"injected fault" in log
+                if not injected:
+                    check(_acked(dialect, status, body), f"{where}: no fault, not acknowledged")
+                    eq(_stored_all(env, es), full, f"{where}: no fault, stored whole")
+                    break
                 if _acked(dialect, status, body):
                     eq(_stored_all(env, es), full, f"{where}: acknowledged, stored whole")
                 else:
@@ -216,14 +232,94 @@ def test_connection_lost_at_every_statement_of_each_dialect(env):
                 check(_acked(dialect, status, body), f"{where}: the next create: {status} {body!r}")
                 eq(_stored_all(env, es2), full, f"{where}: the next create stored whole")
                 check(srv.proc.poll() is None, f"{where}: the process is still serving")
-                injected = b"injected fault" in log
             finally:
                 srv.close()
-            if not injected:
-                break
         else:
             check(False, f"{dialect}: more than 79 statements in one create?")
         check(n > 2 and refused > 0, f"{dialect}: faults reached {n - 1} statements, {refused} "
                                      "inside a transaction")
-        figures[dialect] = {"statements": n - 1, "refused": refused}
+        figures[f"{dialect}/{build.__name__.strip('_')}"] = {"statements": n - 1,
+                                                               "refused": refused}
     print(f"    figures {json.dumps(figures)}")
+
+
+def test_connection_lost_at_every_statement_of_an_invitation(env):
+    """The same walk over a SOAJS invitation of one user of the main tenant by a sub-tenant,
+    with a pin (mailed): acknowledged with membership, pin and mail stored, or 602 "Model
+    error: Database unavailable." with none of them."""
+    main = env.new_tenant()
+    sub = env.new_tenant(parent=main["id"])
+    exe = os.path.join(env.bin, "asan", "invite")
+    base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
+    down = {"result": False, "errors": {"codes": [602], "details": [
+        {"code": 602, "message": "Model error: Database unavailable."}]}}
+
+    def member():
+        """A new active user of the main tenant (with a password: no mail of its own)."""
+        u = uuid.uuid4().hex[:10]
+        email = f"fi.{u}@example.com"
+        r = env.post_json(f"/urac/admin/addUser?tId={main['id']}&tCode={main['code']}",
+                          {"username": "fi" + u, "firstName": "F", "lastName": "I",
+                           "email": email, "password": "Fault-pass-1", "confirmation":
+                           "Fault-pass-1", "status": "active"}, {"key": main["soajs"]["key"]})
+        check(r.json().get("result") is True, f"addUser: {r!r}")
+        return r.json()["data"]["id"], email
+
+    def stored(oid, email):
+        row = env.sql_one(
+            f"SELECT (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id "
+            f" WHERE u.oid = {quote(oid)}), "
+            f"(SELECT COUNT(*) FROM pins p JOIN users u ON u.id = p.user_id "
+            f" WHERE u.oid = {quote(oid)}), "
+            f"(SELECT COUNT(*) FROM mail_outbox WHERE recipient = {quote(email)})")
+        return tuple(int(x) for x in row)
+
+    def serve(srv, oid):
+        body = json.dumps({"users": [{"user": {"id": oid},
+                                      "pin": {"code": True, "allowed": True}}]}).encode()
+        return _fcgi(srv, "PUT", "/urac/admin/users/invite", "", "application/json", body,
+                     {"key": sub["soajs"]["key"]})
+
+    def acked(status, body):
+        b = json.loads(body)
+        return status == 200 and b.get("result") is True and len(b["data"]["succeeded"]) == 1
+
+    srv = fcgi.Server(exe, base)
+    try:
+        oid, email = member()
+        status, body = serve(srv, oid)
+        check(acked(status, body), f"invite reference: {status} {body!r}")
+        full = stored(oid, email)
+        eq(full, (1, 1, 1), "reference: membership, pin and its mail")
+    finally:
+        srv.close()
+    refused = 0
+    for n in range(1, 80):
+        srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:{n}"))
+        try:
+            where = f"invite, fault at statement {n}"
+            oid, email = member()
+            status, body = serve(srv, oid)
+            with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
+                injected = b"injected fault" in f.read()
+            if not injected:
+                # past the invitation's last statement: the fault would land in the next one
+                check(acked(status, body), f"{where}: no fault, not acknowledged")
+                eq(stored(oid, email), full, f"{where}: no fault, stored whole")
+                break
+            if acked(status, body):
+                eq(stored(oid, email), full, f"{where}: acknowledged, stored whole")
+            else:
+                eq((status, json.loads(body)), (200, down), f"{where}: the answer")
+                eq(stored(oid, email), (0, 0, 0), f"{where}: refused, nothing stored")
+                refused += 1
+            oid2, email2 = member()
+            status, body = serve(srv, oid2)
+            check(acked(status, body), f"{where}: the next invitation: {status} {body!r}")
+            eq(stored(oid2, email2), full, f"{where}: the next invitation stored whole")
+        finally:
+            srv.close()
+    else:
+        check(False, "more than 79 statements in one invitation?")
+    check(n > 2 and refused > 0, f"faults reached {n - 1} statements, {refused} refused")
+    print(f"    figures {json.dumps({'invite': {'statements': n - 1, 'refused': refused}})}")
