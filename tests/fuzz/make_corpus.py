@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make_corpus.py: writes the seed corpora of the fuzz harnesses (tests/fuzz/corpus/<harness>/)
-from the vendors' examples in the seed pages (/work/shared/seeds: the Skedulo POST body, the
+from the vendors' examples in the seed pages (the vendor API pages: the Skedulo POST body, the
 SOAJS addUser curl, the Xtracta sample request, the ServicePower envelope) and from requests
 of the HTTP test suite (tests/http/test_*.py), valid and invalid. Run it again after changing
 it; it rewrites only the seed-* files, never the crash-* regression inputs found by fuzzing.
