@@ -7,31 +7,18 @@
 #include "buf.h"
 #include "utf8.h"
 
-static size_t seq_len(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return 2;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 3;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 4;
-    return 0;
-}
-
 int html_escape(struct buf *b, const char *s, size_t n)
 {
     static const char replacement[] = "\xef\xbf\xbd";
     size_t i = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        size_t k = seq_len(c);
-        if (k == 0 || k > n - i || !utf8_valid(s + i, k) ||
-            (k == 2 && c == 0xC2 && (unsigned char)s[i + 1] <= 0x9F)) {
-            /* malformed, or a C1 control character (U+0080..U+009F) */
+        uint32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 0 || (cp >= 0x80 && cp <= 0x9F)) {
+            /* malformed (skip one byte), or a C1 control character (U+0080..U+009F) */
             buf_append(b, replacement, sizeof replacement - 1);
-            i += k == 0 || k > n - i || !utf8_valid(s + i, k) ? 1 : k;
+            i += k == 0 ? 1 : k;
             continue;
         }
         switch (c) {

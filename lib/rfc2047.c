@@ -20,29 +20,6 @@ enum {
 
 static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
 
-/* Length of the UTF-8 sequence a lead byte announces, 0 for a byte that cannot lead one. */
-static size_t seq_len(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return 2;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 3;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 4;
-    return 0;
-}
-
-static uint32_t code_point(const unsigned char *p, size_t k)
-{
-    static const unsigned char lead_mask[5] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
-    uint32_t v = p[0] & lead_mask[k];
-    for (size_t i = 1; i < k; i++)
-        v = (v << 6) | (p[i] & 0x3Fu);
-    return v;
-}
-
 static int is_control(uint32_t cp)
 {
     return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
@@ -51,19 +28,19 @@ static int is_control(uint32_t cp)
 
 int rfc2047_clean(struct buf *b, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        size_t k = seq_len(p[i]);
-        if (k == 0 || k > n - i || !utf8_valid((const char *)p + i, k)) {
+        uint32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 0) {
             buf_append(b, replacement, sizeof replacement - 1);
             i++;
             continue;
         }
-        if (is_control(code_point(p + i, k)))
+        if (is_control(cp))
             buf_append(b, " ", 1);
         else
-            buf_append(b, p + i, k);
+            buf_append(b, s + i, k);
         i += k;
     }
     return b->failed ? -1 : 0;
@@ -115,8 +92,9 @@ static long encode_words(struct buf *b, const char *s, size_t n, size_t col)
         size_t cap = word_capacity(first ? col : 1);
         size_t end = i;
         while (end < n) {
-            size_t k = seq_len((unsigned char)s[end]);
-            if (k == 0 || end + k > n)
+            uint32_t cp;
+            size_t k = utf8_next(s + end, n - end, &cp);
+            if (k == 0)
                 k = 1;   /* cannot happen after rfc2047_clean; never loops forever */
             if (end + k - i > cap)
                 break;

@@ -3,10 +3,11 @@
 
 #include <stdint.h>
 
-/* Length of the well-formed sequence at s (1..4), or 0 when it is malformed. Also returns the
- * code point through cp. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+size_t utf8_next(const char *text, size_t n, uint32_t *cp)
 {
+    const unsigned char *s = (const unsigned char *)text;
+    if (n == 0)
+        return 0;
     unsigned char c = s[0];
     if (c < 0x80) {
         *cp = c;
@@ -41,7 +42,7 @@ int utf8_valid(const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     while (n > 0) {
         uint32_t cp;
-        size_t k = utf8_seq(p, n, &cp);
+        size_t k = utf8_next((const char *)p, n, &cp);
         if (k == 0)
             return 0;
         p += k;
@@ -56,7 +57,7 @@ enum text_status text_check(const char *s, size_t n, enum text_flags flags)
     enum text_status worst = TEXT_OK;
     while (n > 0) {
         uint32_t cp;
-        size_t k = utf8_seq(p, n, &cp);
+        size_t k = utf8_next((const char *)p, n, &cp);
         if (k == 0)
             return TEXT_BAD_UTF8;
         if (cp == 0) {

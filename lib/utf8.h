@@ -4,6 +4,7 @@
 #define PROV_UTF8_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum text_status {
     TEXT_OK = 0,
@@ -17,6 +18,9 @@ enum text_flags {
     TEXT_MULTI_LINE = 1       /* free text: TAB, LF and CR are allowed */
 };
 
+/* Length (1..4) of the well-formed UTF-8 sequence at the start of the n bytes at s, its code
+ * point in *cp; 0 when they do not start with one (malformed, truncated, or n == 0). */
+size_t utf8_next(const char *s, size_t n, uint32_t *cp);
 /* 1 when the n bytes at s are well-formed UTF-8, else 0. */
 int utf8_valid(const char *s, size_t n);
 /* Classifies the n bytes at s; TEXT_OK when they are valid text under the given flags. */
