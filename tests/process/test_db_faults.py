@@ -29,20 +29,11 @@ CASES = [
 
 
 def _add(srv, t):
-    u = uuid.uuid4().hex[:10]
-    email = f"fault.{u}@example.com"
-    body = json.dumps({"username": "f" + u, "firstName": "Fa", "lastName": "Ult",
-                       "email": email}).encode()
-    q = f"tId={t['id']}&tCode={t['code']}"
-    params = {
-        "REQUEST_METHOD": "POST", "REQUEST_URI": f"/urac/admin/addUser?{q}", "QUERY_STRING": q,
-        "SCRIPT_NAME": "/urac/admin/addUser", "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)), "HTTP_KEY": t["soajs"]["key"],
-        "REMOTE_ADDR": "127.0.0.1", "SERVER_PROTOCOL": "HTTP/1.1",
-    }
-    out, _ = fcgi.request(srv.path, params, body)
-    head, _, payload = out.partition(b"\r\n\r\n")
-    return email, head, json.loads(payload)
+    """(email, answer) of one SOAJS addUser of a new pending user."""
+    email = f"fault.{uuid.uuid4().hex[:10]}@example.com"
+    _, method, path, q, ctype, body, headers = _soajs(t, [email])
+    _, payload = _fcgi(srv, method, path, q, ctype, body, headers)
+    return email, json.loads(payload)
 
 
 def _stored(env, email):
@@ -64,7 +55,7 @@ def test_connection_lost_at_each_statement_of_add_user(env):
                                 "PROVISION_FAULT": f"{name}:1",
                                 "ASAN_OPTIONS": "detect_leaks=0"})
         try:
-            email, _, body = _add(srv, t)
+            email, body = _add(srv, t)
             if succeeds:
                 eq(body.get("result"), True, f"{name}: retried on a new connection: {body}")
                 eq(_stored(env, email), (1, 1, 1), f"{name}: user, token and mail stored")
@@ -72,7 +63,7 @@ def test_connection_lost_at_each_statement_of_add_user(env):
                 eq(body, DB_ERROR, f"{name}: the answer")
                 eq(_stored(env, email), (0, 0, 0), f"{name}: nothing of the user stored")
             # the same process serves the next request on a new connection
-            email2, _, body2 = _add(srv, t)
+            email2, body2 = _add(srv, t)
             eq(body2.get("result"), True, f"{name}: the next request: {body2}")
             eq(_stored(env, email2), (1, 1, 1), f"{name}: the next user stored whole")
             check(srv.proc.poll() is None, f"{name}: the process is still serving")
@@ -171,12 +162,61 @@ def _stored_all(env, emails):
     return total
 
 
+def _walk(env, exe, what, new_subject, serve, stored, acked, down):
+    """For N = 1, 2, ...: a new process of exe whose Nth statement loses the connection serves
+    one request about a new subject. Either it is acknowledged with everything stored, exactly
+    as without a fault (a fault outside the transaction is retried on a new connection), or it
+    gets down's answer ("database unavailable") with nothing stored. Then the same process
+    serves the next request, stored whole. Ends at the first N past the request's last
+    statement. Returns (what one request stores, {"statements", "refused"})."""
+    base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
+    srv = fcgi.Server(exe, base)
+    try:
+        subject = new_subject()
+        status, body = serve(srv, subject)
+        check(acked(status, body), f"{what}: reference request: {status} {body!r}")
+        full = stored(subject)
+    finally:
+        srv.close()
+    nothing = tuple(0 for _ in full)
+    refused = 0
+    for n in range(1, 80):
+        srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:{n}"))
+        try:
+            where = f"{what}, fault at statement {n}"
+            subject = new_subject()
+            status, body = serve(srv, subject)
+            with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
+                injected = b"injected fault" in f.read()
+            if not injected:
+                # past the request's last statement: the fault would land in the next one
+                check(acked(status, body), f"{where}: no fault, not acknowledged")
+                eq(stored(subject), full, f"{where}: no fault, stored whole")
+                break
+            if acked(status, body):
+                eq(stored(subject), full, f"{where}: acknowledged, stored whole")
+            else:
+                check(down(status, body), f"{where}: neither acknowledged nor 'database "
+                                          f"unavailable': {status} {body[:300]!r}")
+                eq(stored(subject), nothing, f"{where}: refused, nothing stored")
+                refused += 1
+            subject = new_subject()
+            status, body = serve(srv, subject)
+            check(acked(status, body), f"{where}: the next request: {status} {body!r}")
+            eq(stored(subject), full, f"{where}: the next request stored whole")
+            check(srv.proc.poll() is None, f"{where}: the process is still serving")
+        finally:
+            srv.close()
+    else:
+        check(False, f"{what}: more than 79 statements in one request?")
+    check(n > 2 and refused > 0, f"{what}: faults reached {n - 1} statements, {refused} "
+                                 "inside a transaction")
+    return full, {"statements": n - 1, "refused": refused}
+
+
 def test_connection_lost_at_every_statement_of_each_dialect(env):
-    """For N = 1, 2, ...: a new process whose Nth statement loses the connection serves one
-    create (two users for the bulk dialects). Either it is acknowledged with everything stored,
-    exactly as without a fault (a fault outside the transaction is retried on a new
-    connection), or it gets the dialect's "database unavailable" answer with nothing stored.
-    Then the same process serves a second create. Ends at the first N past the last statement."""
+    """_walk over one create through each dialect (two users for the bulk dialects): the
+    dialect's "database unavailable" answer, or everything stored."""
     t = env.new_tenant()
     figures = {}
     for dialect, build, n_users in (("soajs", _soajs, 1), ("xtracta", _xtracta, 1),
@@ -188,58 +228,16 @@ def test_connection_lost_at_every_statement_of_each_dialect(env):
             return [f"fx.{dialect}.{u}.{i}@example.com" for i in range(n_users)]
 
         def serve(srv, es):
-            exe_name, method, path, q, ctype, body, headers = build(t, es)
+            _, method, path, q, ctype, body, headers = build(t, es)
             return _fcgi(srv, method, path, q, ctype, body, headers)
 
-        exe = os.path.join(env.bin, "asan", build(t, ["x@example.com"])[0])
-        base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
-                "ASAN_OPTIONS": "detect_leaks=0"}
-        # the reference: what one create stores without a fault
-        srv = fcgi.Server(exe, base)
-        try:
-            es = emails()
-            status, body = serve(srv, es)
-            check(_acked(dialect, status, body), f"{dialect}: reference create: {status} {body!r}")
-            full = _stored_all(env, es)
-            eq(full[0], n_users, f"{dialect}: reference users stored")
-        finally:
-            srv.close()
-        refused = 0
-        for n in range(1, 80):
-            srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:{n}"))
-            try:
-                es = emails()
-                status, body = serve(srv, es)
-                with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
-                    log = f.read()
-                where = f"{dialect}, fault at statement {n}"
-                # past the create's last statement the fault would land in the next request
-                injected = b"injected fault" in log
-                if not injected:
-                    check(_acked(dialect, status, body), f"{where}: no fault, not acknowledged")
-                    eq(_stored_all(env, es), full, f"{where}: no fault, stored whole")
-                    break
-                if _acked(dialect, status, body):
-                    eq(_stored_all(env, es), full, f"{where}: acknowledged, stored whole")
-                else:
-                    check(_db_down(dialect, status, body),
-                          f"{where}: neither acknowledged nor 'database unavailable': "
-                          f"{status} {body[:300]!r}")
-                    eq(_stored_all(env, es), (0, 0, 0), f"{where}: refused, nothing stored")
-                    refused += 1
-                es2 = emails()
-                status, body = serve(srv, es2)
-                check(_acked(dialect, status, body), f"{where}: the next create: {status} {body!r}")
-                eq(_stored_all(env, es2), full, f"{where}: the next create stored whole")
-                check(srv.proc.poll() is None, f"{where}: the process is still serving")
-            finally:
-                srv.close()
-        else:
-            check(False, f"{dialect}: more than 79 statements in one create?")
-        check(n > 2 and refused > 0, f"{dialect}: faults reached {n - 1} statements, {refused} "
-                                     "inside a transaction")
-        figures[f"{dialect}/{build.__name__.strip('_')}"] = {"statements": n - 1,
-                                                               "refused": refused}
+        name = f"{dialect}/{build.__name__.strip('_')}"
+        full, figures[name] = _walk(
+            env, os.path.join(env.bin, "asan", build(t, ["x@example.com"])[0]), name, emails,
+            serve, lambda es: _stored_all(env, es),
+            lambda status, body: _acked(dialect, status, body),
+            lambda status, body: _db_down(dialect, status, body))
+        eq(full[0], n_users, f"{name}: users stored by one create")
     print(f"    figures {json.dumps(figures)}")
 
 
@@ -250,7 +248,6 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
     main = env.new_tenant()
     sub = env.new_tenant(parent=main["id"])
     exe = os.path.join(env.bin, "asan", "invite")
-    base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
     down = {"result": False, "errors": {"codes": [602], "details": [
         {"code": 602, "message": "Model error: Database unavailable."}]}}
 
@@ -284,42 +281,8 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
         b = json.loads(body)
         return status == 200 and b.get("result") is True and len(b["data"]["succeeded"]) == 1
 
-    srv = fcgi.Server(exe, base)
-    try:
-        oid, email = member()
-        status, body = serve(srv, oid)
-        check(acked(status, body), f"invite reference: {status} {body!r}")
-        full = stored(oid, email)
-        eq(full, (1, 1, 1), "reference: membership, pin and its mail")
-    finally:
-        srv.close()
-    refused = 0
-    for n in range(1, 80):
-        srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:{n}"))
-        try:
-            where = f"invite, fault at statement {n}"
-            oid, email = member()
-            status, body = serve(srv, oid)
-            with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
-                injected = b"injected fault" in f.read()
-            if not injected:
-                # past the invitation's last statement: the fault would land in the next one
-                check(acked(status, body), f"{where}: no fault, not acknowledged")
-                eq(stored(oid, email), full, f"{where}: no fault, stored whole")
-                break
-            if acked(status, body):
-                eq(stored(oid, email), full, f"{where}: acknowledged, stored whole")
-            else:
-                eq((status, json.loads(body)), (200, down), f"{where}: the answer")
-                eq(stored(oid, email), (0, 0, 0), f"{where}: refused, nothing stored")
-                refused += 1
-            oid2, email2 = member()
-            status, body = serve(srv, oid2)
-            check(acked(status, body), f"{where}: the next invitation: {status} {body!r}")
-            eq(stored(oid2, email2), full, f"{where}: the next invitation stored whole")
-        finally:
-            srv.close()
-    else:
-        check(False, "more than 79 statements in one invitation?")
-    check(n > 2 and refused > 0, f"faults reached {n - 1} statements, {refused} refused")
-    print(f"    figures {json.dumps({'invite': {'statements': n - 1, 'refused': refused}})}")
+    full, figures = _walk(env, exe, "invite", member, lambda srv, m: serve(srv, m[0]),
+                          lambda m: stored(*m), acked, lambda status, body: (
+                              status == 200 and json.loads(body) == down))
+    eq(full, (1, 1, 1), "one invitation stores a membership, a pin and its mail")
+    print(f"    figures {json.dumps({'invite': figures})}")
