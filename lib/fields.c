@@ -85,19 +85,26 @@ void fields_check(const json_object *obj, const struct field_rule *rules, size_t
     }
 }
 
+void fields_trim_span(const char **s, size_t *n)
+{
+    while (*n > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
 void fields_trim(json_object *obj, const char *name)
 {
     json_object *v = fields_get(obj, name);
     if (v == NULL || !json_object_is_type(v, json_type_string))
         return;
     const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v), a = 0;
-    while (a < n && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (a > 0 || n < (size_t)json_object_get_string_len(v))
-        json_object_object_add(obj, name, json_object_new_string_len(s + a, (int)(n - a)));
+    size_t len = (size_t)json_object_get_string_len(v), n = len;
+    fields_trim_span(&s, &n);
+    if (n < len)
+        json_object_object_add(obj, name, json_object_new_string_len(s, (int)n));
 }
 
 json_object *fields_coerce_value(const json_object *v, enum field_type t, unsigned depth)

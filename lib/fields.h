@@ -60,6 +60,9 @@ json_object *fields_coerce_value(const json_object *v, enum field_type t,
 /* Replaces a string field by itself without leading and trailing spaces and tabs (emails are
  * trimmed before anything looks at them, API.md section 2). Other types are left alone. */
 void fields_trim(json_object *obj, const char *name);
+/* Narrows the *n bytes at *s to leave out leading and trailing spaces and tabs: how emails,
+ * CSV header names and list pieces are trimmed (API.md section 2). */
+void fields_trim_span(const char **s, size_t *n);
 
 /* A field's value or NULL when absent or JSON null (borrowed). */
 json_object *fields_get(const json_object *obj, const char *name);

@@ -160,14 +160,11 @@ static int get_email(struct dec *d, json_object *v, const char **out)
     if (!json_object_is_type(v, json_type_string))
         return fail(d, SP_NOT_STRING, "Email", 0, "Email", echo(d, v));
     const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v), a = 0;
-    while (a < n && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (!valid_email(s + a, n - a))
+    size_t n = (size_t)json_object_get_string_len(v);
+    fields_trim_span(&s, &n);
+    if (!valid_email(s, n))
         return fail(d, SP_EMAIL, "Email", 0, "Email", echo(d, v));
-    *out = arena_strndup(d->a, s + a, n - a);
+    *out = arena_strndup(d->a, s, n);
     return *out != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Email", NULL);
 }
 

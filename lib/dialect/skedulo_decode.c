@@ -12,6 +12,7 @@
 #include "config.h"
 #include "country.h"
 #include "ctx.h"
+#include "fields.h"
 #include "skedulo_int.h"
 #include "utf8.h"
 #include "valid.h"
@@ -104,12 +105,9 @@ const char *sk_trimmed_email(struct ctx *c, json_object *user)
         !json_object_is_type(v, json_type_string))
         return NULL;
     const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v), a = 0;
-    while (a < n && (s[a] == ' ' || s[a] == '\t'))
-        a++;
-    while (n > a && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    return arena_strndup(c->arena, s + a, n - a);
+    size_t n = (size_t)json_object_get_string_len(v);
+    fields_trim_span(&s, &n);
+    return arena_strndup(c->arena, s, n);
 }
 
 const char *sk_user_key(struct ctx *c, json_object *user, size_t i)

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "csv.h"
 #include "ctx.h"
+#include "fields.h"
 #include "json_in.h"
 #include "skedulo_int.h"
 #include "utf8.h"
@@ -82,12 +83,7 @@ static int read_header(struct ctx *c, const struct csv *r, struct target *t)
     for (size_t i = 0; i < r->nfields; i++) {
         const char *h = r->fields[i];
         size_t n = r->lens[i];
-        while (n > 0 && (*h == ' ' || *h == '\t')) {
-            h++;
-            n--;
-        }
-        while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
-            n--;
+        fields_trim_span(&h, &n);
         if (n == 0 || text_check(h, n, TEXT_SINGLE_LINE) != TEXT_OK || n > 80)
             return badf(c, "Invalid CSV header: column %zu has no usable name", i + 1, 0, 0);
         const char *name = arena_strndup(c->arena, h, n);
@@ -132,13 +128,11 @@ static json_object *split_list(const char *s)
     json_object *arr = json_object_new_array();
     while (arr != NULL && *s != '\0') {
         size_t k = strcspn(s, ";");
-        const char *a = s, *b = s + k;
-        while (a < b && (*a == ' ' || *a == '\t'))
-            a++;
-        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-            b--;
-        if (b > a)
-            json_object_array_add(arr, json_object_new_string_len(a, (int)(b - a)));
+        const char *a = s;
+        size_t n = k;
+        fields_trim_span(&a, &n);
+        if (n > 0)
+            json_object_array_add(arr, json_object_new_string_len(a, (int)n));
         s += k;
         if (*s == ';')
             s++;

@@ -176,12 +176,8 @@ static int text_ok(const struct field_rule *r, const json_object *v, size_t stri
 /* The email without surrounding blanks (API.md section 2), in the arena. */
 static char *trimmed(struct arena *a, const char *s, size_t n)
 {
-    size_t b = 0;
-    while (b < n && (s[b] == ' ' || s[b] == '\t'))
-        b++;
-    while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    return arena_strndup(a, s + b, n - b);
+    fields_trim_span(&s, &n);
+    return arena_strndup(a, s, n);
 }
 
 static enum soajs_invite_decode_status decode_user(const json_object *u, size_t string_max,

@@ -124,6 +124,25 @@ static void test_getters(void **state)
     assert_null(fields_get(NULL, "a"));
 }
 
+static void trims_to(const char *in, const char *want)
+{
+    const char *s = in;
+    size_t n = strlen(in);
+    fields_trim_span(&s, &n);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(s, want, n);
+}
+
+static void test_trim_span(void **state)
+{
+    (void)state;
+    trims_to(" \t a@b.io \t", "a@b.io");
+    trims_to("a b", "a b");            /* inner blanks stay */
+    trims_to(" \t ", "");
+    trims_to("", "");
+    trims_to("\na\n", "\na\n");      /* only spaces and tabs are blanks here */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +152,7 @@ int main(void)
         cmocka_unit_test(test_string_rules),
         cmocka_unit_test(test_form_coercion),
         cmocka_unit_test(test_getters),
+        cmocka_unit_test(test_trim_span),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
