@@ -266,6 +266,18 @@ class Env:
         return rows[0]
 
 
+def with_trigger(env, table, name, cond, fn):
+    """fn() while every INSERT into table for which the SQL condition cond holds fails (a
+    trigger named name signals an error): a write the database refuses, then the trigger
+    is dropped again."""
+    env.sql(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW "
+            f"IF {cond} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test fault'; END IF")
+    try:
+        return fn()
+    finally:
+        env.sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
 def quote(s):
     """An SQL string literal for test queries (test-controlled values only)."""
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -12,7 +12,7 @@ import re
 import time
 import urllib.parse
 
-from harness import check, eq, quote
+from harness import check, eq, quote, with_trigger
 from mailtest import soajs_pending_user
 from servicepower_util import (PATH, crypt_matches, err, expect, mint, ok, post, snapshot,
                                tenant_id, uniq, user_row)
@@ -204,15 +204,6 @@ def test_a_password_or_email_set_by_an_update_retires_the_link(env):
         eq(join_get(env, links[u]).status, 410, f"{u}'s link no longer works")
     eq([k[3] for k in tokens_of(env, t, d)], ["0"], "an unrelated update keeps d's link")
     eq(join_get(env, links[d]).status, 200, "d's link still works")
-
-
-def with_trigger(env, table, name, cond, fn):
-    env.sql(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW "
-            f"IF {cond} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test fault'; END IF")
-    try:
-        return fn()
-    finally:
-        env.sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def test_a_failing_batch_leaves_no_token_and_no_mail(env):

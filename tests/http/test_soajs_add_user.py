@@ -5,7 +5,7 @@ import json
 import re
 import uuid
 
-from harness import check, eq, form, quote
+from harness import check, eq, form, quote, with_trigger
 
 PATH = "/urac/admin/addUser"
 MSG = {
@@ -456,19 +456,10 @@ def test_400_database_unreachable(env):
     assert_code(r, 400)
 
 
-def _with_trigger(env, table, name, cond, fn):
-    env.sql(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW "
-            f"IF {cond} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test fault'; END IF")
-    try:
-        return fn()
-    finally:
-        env.sql(f"DROP TRIGGER IF EXISTS {name}")
-
-
 def test_414_insert_refused_nothing_stored(env):
     t = env.new_tenant()
     f = user_fields(lastName="Fault414")
-    r = _with_trigger(env, "users", "t414", "NEW.last_name = 'Fault414'",
+    r = with_trigger(env, "users", "t414", "NEW.last_name = 'Fault414'",
                       lambda: env.post_json(tq(t), f, key(t)))
     assert_code(r, 414)
     eq(env.sql(f"SELECT COUNT(*) FROM users WHERE email = {quote(f['email'])}"), [["0"]],
@@ -478,7 +469,7 @@ def test_414_insert_refused_nothing_stored(env):
 def test_403_token_not_recorded_rolled_back(env):
     t = env.new_tenant()
     f = user_fields()
-    r = _with_trigger(env, "user_tokens", "t403", "NEW.purpose = 'set_password'",
+    r = with_trigger(env, "user_tokens", "t403", "NEW.purpose = 'set_password'",
                       lambda: env.post_json(tq(t), f, key(t)))
     assert_code(r, 403)
     eq(env.sql(f"SELECT COUNT(*) FROM users WHERE email = {quote(f['email'])}"), [["0"]],

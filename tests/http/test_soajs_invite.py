@@ -9,7 +9,7 @@ import re
 import threading
 import uuid
 
-from harness import check, eq, quote
+from harness import check, eq, quote, with_trigger
 
 PATH = "/urac/admin/users/invite"
 NO_ID = "Cannot invite a user without providing its id or username."
@@ -86,15 +86,6 @@ def pin_salt(env, t):
 
 def pin_hash(salt, pin):
     return hmac.new(salt.encode(), pin.encode(), hashlib.sha256).hexdigest()
-
-
-def with_trigger(env, table, name, cond, fn):
-    env.sql(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} FOR EACH ROW "
-            f"IF {cond} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test fault'; END IF")
-    try:
-        return fn()
-    finally:
-        env.sql(f"DROP TRIGGER IF EXISTS {name}")
 
 
 def tenant_row_id(env, t):
