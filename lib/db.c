@@ -237,9 +237,9 @@ static int bind_params(MYSQL_STMT *s, const struct db_val *p, size_t n, struct b
 #ifdef PROVISION_FAULTS
 /* Fault injection, compiled into the sanitizer build only (make asan): PROVISION_FAULT=NAME:N
  * makes the Nth execution in this process of the statement NAME (a name of lib/sql.h's table,
- * "START TRANSACTION" or "COMMIT"; "*" for any statement) fail as if the connection had been lost at that moment,
- * so the paths after a connection lost mid-request are tested deterministically
- * (tests/process/test_db_faults.py). */
+ * "START TRANSACTION" or "COMMIT"; "*" for any statement) fail as if the connection had been
+ * lost at that moment, so the paths after a connection lost mid-request are tested
+ * deterministically (tests/process/test_db_faults.py). */
 static int fault_due(const char *name)
 {
     static unsigned long seen;

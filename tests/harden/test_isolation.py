@@ -57,7 +57,8 @@ def _credentials(a, b):
 
 
 def _requests(env, b, secret):
-    """(endpoint, () -> (method, path, body, headers, content type)) aimed at B with the secret in the endpoint's credential slot."""
+    """(endpoint, () -> (method, path, body, headers, content type)) aimed at B, with the
+    secret in the endpoint's credential slot."""
     oids = [row[0] for row in b["users"]]
     unames = [row[1] for row in b["users"] if row[1]]
     emails = [row[2] for row in b["users"]]
