@@ -5,6 +5,10 @@ bench/run.sh, which has already started the bench stack with the baselines mount
 
   (a) /bench/const   base_const: bare libfcgi, constant JSON
   (b) /bench/insert  base_insert: bare libfcgi, one prepared INSERT of a users row
+  (d) /bench/tx      base_tx: bare libfcgi, add_user's database work alone (lookup, three
+                     INSERTs, one transaction) through lib/db.c
+  (e) /bench/call    base_call: bare libfcgi, (d)'s work in ONE round trip (a stored
+                     procedure, bench/base_call.sql): the ceiling of folding round trips
   (c) base_bulk N    a bare C program: N users rows, multi-row INSERTs, one transaction
 
 Figures: add_user requests/s and latency under wrk (16 connections) against (b); Skedulo
@@ -153,12 +157,13 @@ class Bench:
         other = ", ".join(f"{c}: {v:.1f}" for c, v in sorted(costs.items()))
         self.row("password hash, other costs (ms/hash)", other)
 
-    # ---- add_user under load, against baselines (a) and (b) ----
+    # ---- add_user under load, against baselines (a), (b), (d) and (e) ----
     def load(self):
         q = urllib.parse.urlencode({"tId": self.t["id"], "tCode": self.t["code"]})
         add_path = f"/urac/admin/addUser?{q}"
         key = self.t["soajs"]["key"]
-        targets = (("a", "/bench/const"), ("b", "/bench/insert"), ("add_user", add_path))
+        targets = (("a", "/bench/const"), ("b", "/bench/insert"), ("d", "/bench/tx"),
+                   ("e", "/bench/call"), ("add_user", add_path))
         # warm-up: every pool has its processes started and connected
         for name, path in targets:
             self.wrk("wrk_post.lua", [path, key, self.tag()], seconds=2)
@@ -175,8 +180,10 @@ class Bench:
         f0 = lambda x: f"{x:.0f}"  # noqa: E731
         f1 = lambda x: f"{x:.1f}"  # noqa: E731
         names = {"a": "baseline (a) constant JSON", "b": "baseline (b) one INSERT",
+                 "d": "baseline (d) add_user's database work",
+                 "e": "baseline (e) (d) in one round trip",
                  "add_user": "add_user (SOAJS JSON, no password)"}
-        for k in ("a", "b", "add_user"):
+        for k in ("a", "b", "d", "e", "add_user"):
             note = f", {err[k]} failed" if err[k] else ""
             self.row(f"{names[k]}: req/s at {CONNECTIONS} conn",
                      f"{median(rps[k]):.0f}{spread(rps[k], f0)}{note}")
@@ -189,6 +196,16 @@ class Bench:
                  f"(b) {median(rps['b']):.0f} req/s",
                  f"{ratio:.2f}x{spread(ratios, lambda x: f'{x:.2f}')}", ">= 0.8x",
                  "yes" if ratio >= 0.8 and not err["add_user"] else "NO")
+        # where the gap is: (d) runs add_user's statements and nothing else, (e) the same in
+        # one round trip; add_user against (d) is the cost of the service's own code
+        for num, den, what in (("d", "b", "(d) add_user's statements alone vs (b)"),
+                               ("e", "b", "(e) the same in one round trip vs (b) (ceiling)"),
+                               ("add_user", "d", "add_user vs (d): the service's own code")):
+            rs = [x / y for x, y in zip(rps[num], rps[den])]
+            self.row(what, f"{median(rps[num]):.0f} req/s",
+                     f"({den}) {median(rps[den]):.0f} req/s",
+                     f"{median(rps[num]) / median(rps[den]):.2f}x"
+                     f"{spread(rs, lambda x: f'{x:.2f}')}")
         p99m = median(p99["add_user"])
         self.row("add_user p99 latency", f"{p99m:.1f} ms", f"(b) {median(p99['b']):.1f} ms",
                  f"{p99m / median(p99['b']):.2f}x", "< 20 ms", "yes" if p99m < 20 else "NO")

@@ -19,7 +19,7 @@ BBIN=$ROOT/build/bench
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
-for b in base_const base_insert base_bulk pwhash; do
+for b in base_const base_insert base_tx base_call base_bulk pwhash; do
   [ -x "$BBIN/$b" ] || { echo "bench: $BBIN/$b is missing: run make bench" >&2; exit 1; }
 done
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -50,6 +50,10 @@ TENANT_OID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id
   "$VAR/demo-tenant.json")
 TENANT_ID=$(mariadb --no-defaults --socket="$VAR/run/mysqld.sock" -u "$(id -un)" -N -B \
   -e "SELECT id FROM provision.tenants WHERE oid = '$TENANT_OID'")
+
+# Baseline (e)'s stored procedure, in the bench database only.
+mariadb --no-defaults --socket="$VAR/run/mysqld.sock" -u "$(id -un)" provision \
+  <bench/base_call.sql
 
 # The same lighttpd, the same configuration, plus the baselines under /bench/. Each baseline
 # pool gets as many processes as add_user's pool, so a ratio compares like with like.
@@ -82,6 +86,8 @@ EOF
   echo "# ---- bench/run.sh: the baselines, mounted in the same server with the same settings"
   mount const base_const
   mount insert base_insert
+  mount tx base_tx
+  mount call base_call
 } >>"$VAR/lighttpd.conf"
 lighttpd -tt -f "$VAR/lighttpd.conf" >/dev/null
 PROVISION_LIMITS_BULK_USERS=50000 lighttpd -f "$VAR/lighttpd.conf"
