@@ -5,13 +5,17 @@ process fails as if the connection had died). Inside the user's transaction the 
 SOAJS's "Database connection error" and nothing of the user is stored; before it, the
 statement is retried once on a new connection and the request succeeds; either way the same
 process serves the next request. The outage test (tests/harden) found the queue-mail case by
-chance under load; this is its regression test."""
+chance under load; this is its regression test. The walks below (PROVISION_FAULT=*:N) then
+reach every statement of one create per dialect, an invitation, a Skedulo PATCH, the join
+page's POST, and a background import together with the task worker it forks."""
 import json
 import os
+import re
+import time
 import uuid
 
 import fcgi
-from harness import check, eq, quote
+from harness import check, eq, quote, wait_until
 
 DB_ERROR = {"result": False, "errors": {"codes": [400], "details": [
     {"code": 400, "message": "Database connection error"}]}}
@@ -286,3 +290,191 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
                               status == 200 and json.loads(body) == down))
     eq(full, (1, 1, 1), "one invitation stores a membership, a pin and its mail")
     print(f"    figures {json.dumps({'invite': figures})}")
+
+
+def test_connection_lost_at_every_statement_of_a_skedulo_patch(env):
+    """The same walk over a Skedulo PATCH of two users (new first name, roles replaced,
+    deactivated): both changed whole, or 503 service_unavailable with both unchanged."""
+    t = env.new_tenant()
+    exe = os.path.join(env.bin, "asan", "bulk_users")
+    auth = {"Authorization": "Bearer " + t["skedulo"]["token"]}
+
+    def two_users():
+        u = uuid.uuid4().hex[:10]
+        emails = [f"fp.{u}.{i}@example.com" for i in range(2)]
+        r = env.post_json("/onboarding/provision/standalone/users",
+                          [{"email": e, "firstName": "F", "lastName": "L",
+                            "roles": ["Scheduler"]} for e in emails], auth)
+        check(r.json()["result"]["inserted"] == 2, f"setup POST: {r!r}")
+        return [env.sql_one(f"SELECT oid FROM users WHERE email = {quote(e)}")[0]
+                for e in emails]
+
+    def serve(srv, oids):
+        body = json.dumps({o: {"firstName": "Patched", "roles": ["Administrator"],
+                               "isActive": False} for o in oids}).encode()
+        return _fcgi(srv, "PATCH", "/onboarding/provision/standalone/users", "",
+                     "application/json", body, auth)
+
+    def stored(oids):
+        """(users renamed, users whose only role is Administrator, users inactive)"""
+        ids = ", ".join(quote(o) for o in oids)
+        row = env.sql_one(
+            f"SELECT SUM(u.first_name = 'Patched'), "
+            f"SUM((SELECT GROUP_CONCAT(r.name) FROM user_roles ur JOIN roles r "
+            f"     ON r.id = ur.role_id WHERE ur.user_id = u.id) = 'Administrator'), "
+            f"SUM(u.status = 'inactive') FROM users u WHERE u.oid IN ({ids})")
+        return tuple(int(x or 0) for x in row)
+
+    def acked(status, body):
+        if status != 200:
+            return False
+        r = json.loads(body)["result"]
+        return r["updated"] == r["total"] == 2 and not r["failures"]
+
+    full, figures = _walk(env, exe, "skedulo/patch", two_users, serve, stored, acked,
+                          lambda status, body: _db_down("skedulo", status, body))
+    eq(full, (2, 2, 2), "one PATCH renames, re-roles and deactivates both users")
+    print(f"    figures {json.dumps({'skedulo/patch': figures})}")
+
+
+def test_connection_lost_at_every_statement_of_the_join_page(env):
+    """The same walk over the set-password page's POST (GET /urac/join's form, sent): the
+    password set, the user active and the link spent, or the page "The service is unavailable"
+    (503) with the user still pending and the link still usable."""
+    t = env.new_tenant()
+    exe = os.path.join(env.bin, "asan", "join")
+
+    def pending():
+        u = uuid.uuid4().hex[:10]
+        email = f"fj.{u}@example.com"
+        r = env.post_json(f"/urac/admin/addUser?tId={t['id']}&tCode={t['code']}",
+                          {"username": "fj" + u, "firstName": "F", "lastName": "J",
+                           "email": email}, {"key": t["soajs"]["key"]})
+        check(r.json().get("result") is True, f"addUser: {r!r}")
+        return email, r.json()["data"]["token"]
+
+    def serve(srv, subject):
+        from harness import form
+        body = form({"token": subject[1], "password": "Fault-join-pass-1",
+                     "confirmation": "Fault-join-pass-1"})
+        return _fcgi(srv, "POST", "/urac/join", "", "application/x-www-form-urlencoded", body,
+                     {})
+
+    def stored(subject):
+        """(password set, user active, link spent)"""
+        row = env.sql_one(
+            f"SELECT u.password_hash IS NOT NULL, u.status = 'active', k.used_at IS NOT NULL "
+            f"FROM users u JOIN user_tokens k ON k.user_id = u.id "
+            f"WHERE u.email = {quote(subject[0])} AND k.purpose = 'set_password'")
+        return tuple(int(x) for x in row)
+
+    def acked(status, body):
+        return status == 200 and b"Your password is set" in body
+
+    def down(status, body):
+        return status == 503 and b"The service is unavailable" in body
+
+    full, figures = _walk(env, exe, "join", pending, serve, stored, acked, down)
+    eq(full, (1, 1, 1), "one POST sets the password, activates the user, spends the link")
+    print(f"    figures {json.dumps({'join': figures})}")
+
+
+def _detached(exe, server_pid, fault):
+    """pids of the processes of exe, other than the server, started with PROVISION_FAULT=fault:
+    the double-forked task workers of that server."""
+    want = f"PROVISION_FAULT={fault}".encode()
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if int(pid) == server_pid or os.readlink(f"/proc/{pid}/exe") != exe:
+                continue
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if want in f.read().split(b"\0"):
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def test_connection_lost_at_every_statement_of_a_bulk_task(env):
+    """*:N over a Skedulo POST .../users/bulk of two users with invitations, the request AND the
+    task worker it double-forks after the answer (the worker inherits the process's statement
+    count, so N past the request's statements lands in the worker). Either the request is
+    refused (503 service_unavailable, no task, nothing stored), or it is answered with the task
+    and then, whatever the worker hit, the task ends complete and successful with both users
+    stored exactly once (user, token, invitation): at once, or once `provctl tasks run` has
+    taken over the task the faulted worker left behind (its open batch rolled back). One
+    request per process: a later request's worker would inherit the same pending fault."""
+    t = env.new_tenant()
+    exe = os.path.join(env.bin, "asan", "bulk_users")
+    tid = env.sql_one(f"SELECT id FROM tenants WHERE oid = {quote(t['id'])}")[0]
+    path = "/onboarding/provision/standalone/users/bulk"
+    auth = {"Authorization": "Bearer " + t["skedulo"]["token"]}
+
+    def tasks():
+        return int(env.sql_one(f"SELECT COUNT(*) FROM tasks WHERE tenant_id = {tid}")[0])
+
+    def completed(task_id):
+        return env.sql_one(f"SELECT completed_at IS NOT NULL, success FROM tasks "
+                           f"WHERE id = {task_id}")
+
+    outcomes = {"refused": 0, "worker_faulted": 0, "retried": 0}
+    for n in range(1, 80):
+        u = uuid.uuid4().hex[:10]
+        emails = [f"fb.{u}.{i}@example.com" for i in range(2)]
+        body = json.dumps([{"email": e, "firstName": "F", "lastName": "B",
+                            "sendInvitation": True} for e in emails]).encode()
+        where = f"bulk task, fault at statement {n}"
+        before = tasks()
+        srv = fcgi.Server(exe, {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
+                                "ASAN_OPTIONS": "detect_leaks=0", "PROVISION_FAULT": f"*:{n}"})
+        try:
+            status, payload = _fcgi(srv, "POST", path, "", "application/json", body, auth)
+            log = os.path.join(srv.dir, "stderr.log")
+
+            def injected():
+                with open(log, "rb") as f:
+                    return b"injected fault" in f.read()
+
+            if status != 200:
+                check(_db_down("skedulo", status, payload),
+                      f"{where}: neither the task nor 'unavailable': {status} {payload!r}")
+                eq(_stored_all(env, emails), (0, 0, 0), f"{where}: refused, nothing stored")
+                eq(tasks(), before, f"{where}: refused, no task")
+                outcomes["refused"] += 1
+                continue
+            task_id = json.loads(payload)["result"]["taskId"]
+            eq(tasks(), before + 1, f"{where}: one task")
+            # the worker either finishes, or stops at the fault and leaves the task stale
+            check(wait_until(lambda: completed(task_id)[0] == "1" or injected(), timeout=30),
+                  f"{where}: the worker neither finished nor hit the fault")
+            # the worker has exited (finished, or stopped at its fault) when no detached
+            # process of this server's environment is left
+            check(wait_until(lambda: not _detached(exe, srv.proc.pid, f"*:{n}"), timeout=30),
+                  f"{where}: the worker did not exit")
+            if completed(task_id)[0] != "1":
+                outcomes["worker_faulted"] += 1
+                deadline = time.time() + 30
+                while completed(task_id)[0] != "1":
+                    check(time.time() < deadline, f"{where}: not resumed")
+                    time.sleep(1.1)   # the heartbeat must be older than 1 s
+                    rc, out, err = env.provctl(
+                        "tasks", "run", env={"PROVISION_TASKS_STALE_SECONDS": "1"})
+                    eq(rc, 0, f"{where}: provctl tasks run: {err}")
+                    check(re.fullmatch(r"tasks: \d+ resumed\n", out), f"provctl: {out!r}")
+            elif injected():
+                outcomes["retried"] += 1
+            eq(completed(task_id), ["1", "1"], f"{where}: the task ends with success")
+            eq(_stored_all(env, emails), (2, 2, 2), f"{where}: both users stored whole, once")
+            eq(env.sql_one(f"SELECT COUNT(*) FROM task_items WHERE task_id = {task_id} "
+                           f"AND done = 1")[0], "2", f"{where}: both items done once")
+            check(srv.proc.poll() is None, f"{where}: the process is still serving")
+            if not injected():
+                break   # past the last statement of the request and of its worker
+        finally:
+            srv.close()
+    else:
+        check(False, "more than 79 statements in one bulk request and its worker?")
+    check(outcomes["refused"] > 0 and outcomes["worker_faulted"] > 0,
+          f"faults reached the request and the worker: {outcomes}")
+    print(f"    figures {json.dumps({'skedulo/bulk': dict(outcomes, statements=n - 1)})}")
