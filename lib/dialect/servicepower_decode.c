@@ -209,32 +209,42 @@ static void warn_unknown(struct dec *d, const char *key)
     sp_warn(d->a, d->warnings, &w);
 }
 
-static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
+/* Decodes one element of a list property into the slot at out. */
+typedef int (*item_fn)(struct dec *d, json_object *e, void *out);
+
+/* A list property (Roles, Phones): an array of at most max elements, each decoded by item into
+ * a new arena array of elements of size bytes; errors name the element (d->list, d->item). */
+static int get_list(struct dec *d, json_object *v, const char *name, size_t max, size_t size,
+                    item_fn item, void **out, size_t *nout)
 {
     if (!json_object_is_type(v, json_type_array))
-        return fail(d, SP_NOT_ARRAY, "Roles", 0, "Roles", echo(d, v));
+        return fail(d, SP_NOT_ARRAY, name, 0, name, echo(d, v));
     size_t n = json_object_array_length(v);
-    if (n > MAX_ROLES)
-        return fail(d, SP_TOO_MANY_ITEMS, "Roles", MAX_ROLES, "Roles", "");
-    const char **roles = arena_calloc(d->a, n ? n : 1, sizeof *roles);
-    if (roles == NULL)
-        return fail(d, SP_INTERNAL, NULL, 0, "Roles", NULL);
-    d->list = "Roles";
+    if (n > max)
+        return fail(d, SP_TOO_MANY_ITEMS, name, (long long)max, name, "");
+    char *items = arena_calloc(d->a, n ? n : 1, size);
+    if (items == NULL)
+        return fail(d, SP_INTERNAL, NULL, 0, name, NULL);
+    d->list = name;
     for (size_t k = 0; k < n; k++) {
         d->item = k;
-        if (get_text(d, json_object_array_get_idx(v, k), NULL, NULL, ROLE_MAX_BYTES, 0,
-                     &roles[k]) != 0)
+        if (item(d, json_object_array_get_idx(v, k), items + k * size) != 0)
             return -1;
     }
     d->list = NULL;
-    u->set_roles = 1;
-    u->roles = roles;
-    u->nroles = n;
+    *out = items;
+    *nout = n;
     return 0;
 }
 
-static int get_phone(struct dec *d, json_object *e, struct batch_phone *ph)
+static int get_role(struct dec *d, json_object *e, void *out)
 {
+    return get_text(d, e, NULL, NULL, ROLE_MAX_BYTES, 0, out);
+}
+
+static int get_phone(struct dec *d, json_object *e, void *out)
+{
+    struct batch_phone *ph = out;
     if (!json_object_is_type(e, json_type_object))
         return fail(d, SP_NOT_OBJECT, NULL, 0, NULL, echo(d, e));
     json_object_object_foreach(e, key, val) {
@@ -257,26 +267,24 @@ static int get_phone(struct dec *d, json_object *e, struct batch_phone *ph)
     return 0;
 }
 
+static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
+{
+    void *roles;
+    if (get_list(d, v, "Roles", MAX_ROLES, sizeof *u->roles, get_role, &roles, &u->nroles) != 0)
+        return -1;
+    u->set_roles = 1;
+    u->roles = roles;
+    return 0;
+}
+
 static int get_phones(struct dec *d, json_object *v, struct batch_user *u)
 {
-    if (!json_object_is_type(v, json_type_array))
-        return fail(d, SP_NOT_ARRAY, "Phones", 0, "Phones", echo(d, v));
-    size_t n = json_object_array_length(v);
-    if (n > MAX_PHONES)
-        return fail(d, SP_TOO_MANY_ITEMS, "Phones", MAX_PHONES, "Phones", "");
-    struct batch_phone *ph = arena_calloc(d->a, n ? n : 1, sizeof *ph);
-    if (ph == NULL)
-        return fail(d, SP_INTERNAL, NULL, 0, "Phones", NULL);
-    d->list = "Phones";
-    for (size_t k = 0; k < n; k++) {
-        d->item = k;
-        if (get_phone(d, json_object_array_get_idx(v, k), &ph[k]) != 0)
-            return -1;
-    }
-    d->list = NULL;
+    void *phones;
+    if (get_list(d, v, "Phones", MAX_PHONES, sizeof *u->phones, get_phone, &phones,
+                 &u->nphones) != 0)
+        return -1;
     u->set_phones = 1;
-    u->phones = ph;
-    u->nphones = n;
+    u->phones = phones;
     return 0;
 }
 
