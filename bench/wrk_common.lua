@@ -36,13 +36,16 @@ function common_init(args)
   return a
 end
 
+-- counts one answer that is not what the script expects, and shows the first three
+function unexpected(status, body)
+  bad = bad + 1
+  if bad <= 3 then io.stderr:write("wrk: unexpected answer " .. status .. ": " ..
+                                   body:sub(1, 200) .. "\n") end
+end
+
 function response(status, headers, body)
   answered = answered + 1
-  if status ~= 200 or not body:find('"result":true', 1, true) then
-    bad = bad + 1
-    if bad <= 3 then io.stderr:write("wrk: unexpected answer " .. status .. ": " ..
-                                     body:sub(1, 200) .. "\n") end
-  end
+  if status ~= 200 or not body:find('"result":true', 1, true) then unexpected(status, body) end
   spent()
 end
 

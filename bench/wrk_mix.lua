@@ -28,10 +28,6 @@ function response(status, headers, body)
   for _, e in ipairs(mix) do
     if status == e.status and body:find(e.ok, 1, true) then ok = true break end
   end
-  if not ok then
-    bad = bad + 1
-    if bad <= 3 then io.stderr:write("wrk: unexpected answer " .. status .. ": " ..
-                                     body:sub(1, 200) .. "\n") end
-  end
+  if not ok then unexpected(status, body) end
   spent()
 end
