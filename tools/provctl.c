@@ -109,7 +109,7 @@ void cli_open(struct cli *cli)
 const struct tenant *cli_tenant(struct cli *cli, const char *oid)
 {
     if (!valid_oid(oid, strlen(oid)))
-        cli_usage("invalid tenant id (24 hex digits expected)");
+        cli_usage("invalid tenant id '%s' (24 hex digits expected)", oid);
     cli_open(cli);
     char lower[25];
     for (size_t i = 0; i < 25; i++)

@@ -13,6 +13,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "tenants.h"
+#include "valid.h"
 
 /* A rotation that does not say --grace leaves the old secret working for a day: long enough to
  * roll the new one out, and a forgotten revocation still ends by itself. */
@@ -112,6 +113,15 @@ static json_object *describe(const struct credential *c)
     return o;
 }
 
+/* The tenant named by --tenant. A malformed value is not shown (cli_tenant would echo it): in
+ * these commands it may be a secret given in the wrong place. */
+static const struct tenant *tenant_arg(struct cli *cli, const char *oid)
+{
+    if (!valid_oid(oid, strlen(oid)))
+        cli_usage("invalid --tenant (a tenant id: 24 hex digits)");
+    return cli_tenant(cli, oid);
+}
+
 static _Noreturn void db_failed(void)
 {
     cli_fail("database unavailable (see the error log above)");
@@ -129,7 +139,7 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
 {
     struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--json", 0, NULL, 0 } };
     cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
-    const struct tenant *t = cli_tenant(cli, cli_required(&o[0]));
+    const struct tenant *t = tenant_arg(cli, cli_required(&o[0]));
     struct credential *list;
     size_t n;
     if (cred_list(cli->db, cli->arena, t->id, &list, &n) != CRED_OK)
@@ -168,7 +178,7 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
             cli_usage("invalid --grace (0..%lld seconds)", CRED_GRACE_MAX);
     }
     if (k != NULL) {
-        t = cli_tenant(cli, o[O_TENANT].value);
+        t = tenant_arg(cli, o[O_TENANT].value);
         switch (cred_pick(cli->db, cli->arena, t->id, k->name, &id)) {
         case CRED_OK:
             break;
@@ -300,7 +310,7 @@ static int create_cmd(struct cli *cli, int argc, char **argv)
     if (gn == 0 || gn > 18 || strspn(g, "0123456789") != gn || g[0] == '0')
         cli_usage("invalid --group (a group id of the tenant)");
     long long group = strtoll(g, NULL, 10);
-    const struct tenant *t = cli_tenant(cli, oid);
+    const struct tenant *t = tenant_arg(cli, oid);
     struct db_val gv[2] = { DBV_I(group), DBV_I(t->id) };
     struct db_rows rows;
     int found;
