@@ -1,6 +1,9 @@
 /* auth.c: credential checks for every dialect. A presented secret is hashed (SHA-256) and the
- * stored hash fetched by that value or by the credential's public half; the comparison itself
- * is constant-time. Secrets are never logged or copied beyond this call. */
+ * stored hash fetched by that value (and the credential's public half, where it has one); the
+ * comparison itself is constant-time. Only live credentials match (neither revoked nor past a
+ * rotation's grace: SQL_CRED_LIVE), and nothing is cached: every request asks the database, so
+ * a revocation applies to the next request of every process. Secrets are never logged or
+ * copied beyond this call. */
 #include "auth.h"
 
 #include <string.h>
@@ -28,8 +31,9 @@ int auth_has_scope(const char *scopes, const char *scope)
     return 0;
 }
 
-/* Looks the credential up (by secret hash, or by public id when public_id is given), checks
- * the secret in constant time and sets c->tenant. *scopes and *group_id are optional. */
+/* Looks the credential up (by secret hash, and public id when public_id is given: a rotated
+ * credential shares its public id with the one it replaces), checks the secret in constant
+ * time and sets c->tenant. *scopes and *group_id are optional. */
 static enum auth_status check(struct ctx *c, const char *kind, const char *public_id,
                               const char *secret, const char **scopes, long long *group_id)
 {
@@ -40,11 +44,11 @@ static enum auth_status check(struct ctx *c, const char *kind, const char *publi
         return AUTH_INVALID;
     char hash[2 * SHA256_LEN + 1];
     crypto_secret_hash(secret, slen, hash);
-    struct db_val v[2] = { DBV_S(kind), public_id != NULL ? DBV_S(public_id) : DBV_S(hash) };
+    struct db_val v[3] = { DBV_S(kind), DBV_S(hash), DBV_S(public_id) };
     struct db_rows rows;
     int found;
-    enum sql_id q = public_id != NULL ? SQL_CRED_TENANT_BY_PUBLIC : SQL_CRED_TENANT_BY_SECRET;
-    if (db_query_row(c->db, c->arena, q, v, 2, &rows, &found) != DB_OK)
+    enum sql_id q = public_id != NULL ? SQL_CRED_TENANT_BY_PAIR : SQL_CRED_TENANT_BY_SECRET;
+    if (db_query_row(c->db, c->arena, q, v, public_id != NULL ? 3 : 2, &rows, &found) != DB_OK)
         return AUTH_DB;
     if (!found)
         return AUTH_INVALID;

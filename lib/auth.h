@@ -1,6 +1,8 @@
 /* auth.h: who is calling. Each dialect presents its own credential; every one resolves to a
  * tenant (set as c->tenant) through the SHA-256 of the presented secret, compared in constant
- * time. Nothing here writes a response: the dialect maps the status to its own error. */
+ * time. Nothing here writes a response: the dialect maps the status to its own error. Only
+ * live credentials are accepted, looked up on every request: nothing may cache one across
+ * requests, so that a revocation applies to the next request (docs/CREDENTIALS.md). */
 #ifndef PROV_AUTH_H
 #define PROV_AUTH_H
 

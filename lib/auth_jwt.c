@@ -3,8 +3,11 @@
  * by RFC 2104 (section 2: keys longer than B bytes are first hashed) HMAC-SHA256(jwtSecret, m)
  * equals HMAC-SHA256(SHA-256(jwtSecret), m): the stored hash, hex-decoded, IS the HMAC key and
  * the clear secret is never needed. The consequence: whoever can read the credentials table
- * can mint tokens (true of any HMAC scheme, whose verifier must hold the key). Never logs a
- * token or a key. */
+ * can mint tokens (true of any HMAC scheme, whose verifier must hold the key). While a
+ * rotation's grace runs the tenant has two (at most CRED_PUBLIC_LIVE_MAX) live secrets, and a
+ * token signed with any of them verifies; once the old one is revoked or expired, the database
+ * no longer returns it and its tokens fail from the next request (no key is cached). Never
+ * logs a token or a key. */
 #include "auth_jwt.h"
 
 #include <string.h>
@@ -12,6 +15,7 @@
 
 #include "arena.h"
 #include "crypto.h"
+#include "credentials.h"
 #include "ctx.h"
 #include "db.h"
 #include "tenants.h"
@@ -34,20 +38,23 @@ enum auth_status auth_sp_jwt(struct ctx *c, const char *token, enum jwt_status *
         *why = JWT_BAD_CLAIMS;
         goto done;
     }
-    struct db_val v[2] = { DBV_S("sp_jwt"), DBV_S(cid) };
+    /* every live secret of the customerid (more than one while a rotation's grace runs) */
+    struct db_val v[3] = { DBV_S("sp_jwt"), DBV_S(cid), DBV_I(CRED_PUBLIC_LIVE_MAX) };
     struct db_rows rows;
-    int found;
-    if (db_query_row(c->db, c->arena, SQL_CRED_TENANT_BY_PUBLIC, v, 2, &rows, &found) != DB_OK) {
+    if (db_query(c->db, c->arena, SQL_CRED_TENANT_BY_PUBLIC, v, 3, &rows) != DB_OK) {
         st = AUTH_DB;
         goto done;
     }
     /* an unknown customerid answers exactly like a wrong signature */
     *why = JWT_BAD_SIGNATURE;
-    const struct db_cell *stored = found ? db_cell(&rows, 0, 0) : NULL;
-    if (stored == NULL || stored->len != 2 * SHA256_LEN ||
-        hex_decode(stored->s, SHA256_LEN, key) != 0)
-        goto done;
-    if ((*why = jwt_verify_hs256(&j, key, sizeof key)) != JWT_OK)
+    size_t row;
+    for (row = 0; row < rows.nrows; row++) {
+        const struct db_cell *stored = db_cell(&rows, row, 0);
+        if (stored->len == 2 * SHA256_LEN && hex_decode(stored->s, SHA256_LEN, key) == 0 &&
+            jwt_verify_hs256(&j, key, sizeof key) == JWT_OK)
+            break;
+    }
+    if (row == rows.nrows)
         goto done;
     /* only a verified token's dates mean anything */
     if ((*why = jwt_check_times(&j, (long long)time(NULL), JWT_LEEWAY)) != JWT_OK)
@@ -57,7 +64,7 @@ enum auth_status auth_sp_jwt(struct ctx *c, const char *token, enum jwt_status *
         st = AUTH_DB;
         goto done;
     }
-    tenant_from_row(&rows, 0, 3, t);
+    tenant_from_row(&rows, row, 3, t);
     c->tenant = t;
     st = AUTH_OK;
 done:

@@ -13,6 +13,16 @@
     "t.base_url, t.mail_from, t.pin_salt, p.oid, " \
     "NOT EXISTS (SELECT 1 FROM mail_templates m WHERE m.tenant_id = t.id) "
 
+/* A credential (alias c) that is neither revoked nor past the end of its grace period. */
+#define SQL_CRED_LIVE \
+    "(c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > NOW(6))) "
+/* What lib/credentials.c reads of a credential: never its secret hash. */
+#define SQL_CRED_COLS \
+    "c.id, c.tenant_id, c.kind, c.public_id, c.scopes, c.group_id, c.replaces, " \
+    "DATE_FORMAT(c.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
+    "DATE_FORMAT(c.expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
+    "DATE_FORMAT(c.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " SQL_CRED_LIVE
+
 #define SQL_JSON_CODES \
     "JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(64) CHARACTER SET utf8mb4 " \
     "COLLATE utf8mb4_nopad_bin PATH '$' ERROR ON ERROR)) AS j"
@@ -41,25 +51,46 @@
     X(CRED_INSERT, \
       "INSERT INTO credentials (tenant_id, kind, public_id, secret_hash, scopes, group_id) " \
       "VALUES (?, ?, ?, ?, ?, ?)") \
-    X(CRED_BY_SECRET, \
-      "SELECT tenant_id, secret_hash, scopes, group_id FROM credentials " \
-      "WHERE kind = ? AND secret_hash = ? AND revoked_at IS NULL") \
-    X(CRED_BY_PUBLIC, \
-      "SELECT tenant_id, secret_hash, scopes, group_id FROM credentials " \
-      "WHERE kind = ? AND public_id = ? AND revoked_at IS NULL") \
     X(CRED_TENANT_BY_SECRET, \
       "SELECT c.secret_hash, c.scopes, c.group_id, " SQL_TENANT_COLS \
       "FROM credentials c JOIN tenants t ON t.id = c.tenant_id " \
       "LEFT JOIN tenants p ON p.id = t.parent_id " \
-      "WHERE c.kind = ? AND c.secret_hash = ? AND c.revoked_at IS NULL") \
+      "WHERE c.kind = ? AND c.secret_hash = ? AND " SQL_CRED_LIVE) \
+    /* the newest live credentials of a public id, at most ? (rotation keeps fewer live) */ \
     X(CRED_TENANT_BY_PUBLIC, \
       "SELECT c.secret_hash, c.scopes, c.group_id, " SQL_TENANT_COLS \
       "FROM credentials c JOIN tenants t ON t.id = c.tenant_id " \
       "LEFT JOIN tenants p ON p.id = t.parent_id " \
-      "WHERE c.kind = ? AND c.public_id = ? AND c.revoked_at IS NULL") \
-    X(CRED_REVOKE, \
-      "UPDATE credentials SET revoked_at = NOW(6) " \
-      "WHERE kind = ? AND secret_hash = ? AND revoked_at IS NULL") \
+      "WHERE c.kind = ? AND c.public_id = ? AND " SQL_CRED_LIVE "ORDER BY c.id DESC LIMIT ?") \
+    X(CRED_TENANT_BY_PAIR, \
+      "SELECT c.secret_hash, c.scopes, c.group_id, " SQL_TENANT_COLS \
+      "FROM credentials c JOIN tenants t ON t.id = c.tenant_id " \
+      "LEFT JOIN tenants p ON p.id = t.parent_id " \
+      "WHERE c.kind = ? AND c.secret_hash = ? AND c.public_id = ? AND " SQL_CRED_LIVE) \
+    /* rotation and revocation (lib/credentials.c) */ \
+    X(CRED_LIST, "SELECT " SQL_CRED_COLS "FROM credentials c WHERE c.tenant_id = ? ORDER BY c.id") \
+    X(CRED_BY_ID, "SELECT " SQL_CRED_COLS "FROM credentials c WHERE c.id = ?") \
+    X(CRED_BY_ID_LOCK, "SELECT " SQL_CRED_COLS "FROM credentials c WHERE c.id = ? FOR UPDATE") \
+    X(CRED_ID_BY_SECRET, \
+      "SELECT c.id FROM credentials c WHERE c.kind = ? AND c.secret_hash = ?") \
+    /* current: live and not already being replaced (no end set by a rotation) */ \
+    X(CRED_PICK, \
+      "SELECT c.id, " SQL_CRED_LIVE "AND c.expires_at IS NULL AS current, " SQL_CRED_LIVE \
+      "AS live FROM credentials c WHERE c.tenant_id = ? AND c.kind = ? " \
+      "ORDER BY current DESC, live DESC, c.id DESC LIMIT 2") \
+    X(CRED_LIVE_PUBLIC_COUNT, \
+      "SELECT COUNT(*) FROM credentials c WHERE c.kind = ? AND c.public_id = ? AND " \
+      SQL_CRED_LIVE) \
+    X(CRED_INSERT_REPLACEMENT, \
+      "INSERT INTO credentials (tenant_id, kind, public_id, secret_hash, scopes, group_id, " \
+      "replaces) VALUES (?, ?, ?, ?, ?, ?, ?)") \
+    /* ends a live credential ? seconds from now, never later than it would have ended */ \
+    X(CRED_EXPIRE, \
+      "UPDATE credentials c SET c.expires_at = " \
+      "IF(c.expires_at IS NOT NULL AND c.expires_at < NOW(6) + INTERVAL ? SECOND, " \
+      "c.expires_at, NOW(6) + INTERVAL ? SECOND) WHERE c.id = ? AND " SQL_CRED_LIVE) \
+    X(CRED_REVOKE_ID, \
+      "UPDATE credentials c SET c.revoked_at = NOW(6) WHERE c.id = ? AND " SQL_CRED_LIVE) \
     /* ---- catalogue: groups, workflows, regions, roles ---- */ \
     X(GROUP_INSERT, "INSERT INTO `groups` (tenant_id, code, name) VALUES (?, ?, ?)") \
     X(GROUP_IN_TENANT, "SELECT id, code FROM `groups` WHERE id = ? AND tenant_id = ?") \

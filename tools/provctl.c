@@ -26,6 +26,11 @@ static const char usage[] =
     "  role add --tenant ID --name NAME --json\n"
     "  token create --tenant ID --scope SCOPES --json\n"
     "  token revoke            (reads the token from standard input)\n"
+    "  credential list --tenant ID --json\n"
+    "  credential rotate (--tenant ID --kind KIND | --id N) [--grace SECONDS] --json\n"
+    "  credential revoke --id N | credential revoke --kind KIND  (the secret on stdin)\n"
+    "  credential create --tenant ID --kind xtracta_key --group GROUP_ID --json\n"
+    "      KIND: skedulo_token, sp_customer, sp_jwt, soajs_key, xtracta_key\n"
     "  tasks run               (resume bulk tasks whose worker stopped)\n"
     "  mail deliver [--tenant ID] [--limit N] [--json]   (send the due mail of the outbox)\n"
     "  mail template --tenant ID --kind KIND [--subject TEXT] [--body-file FILE|-] [--reset]\n"
@@ -60,8 +65,16 @@ void cli_parse(int argc, char **argv, int first, struct opt *opts, size_t n)
         for (k = 0; k < n; k++)
             if (strcmp(argv[i], opts[k].name) == 0)
                 break;
-        if (k == n)
-            cli_usage("unknown argument '%s' (see provctl --help)", argv[i]);
+        if (k == n) {
+            /* only what looks like an option name is shown: a secret pasted onto the
+             * command line by mistake must not be copied into a terminal log or cron mail */
+            size_t len = strlen(argv[i]);
+            if (len > 2 && len <= 24 && strncmp(argv[i], "--", 2) == 0 &&
+                strspn(argv[i] + 2, "abcdefghijklmnopqrstuvwxyz0123456789-") == len - 2)
+                cli_usage("unknown argument '%s' (see provctl --help)", argv[i]);
+            cli_usage("unexpected argument %d (not shown: secrets are read from standard "
+                      "input; see provctl --help)", i - first + 1);
+        }
         if (opts[k].given)
             cli_usage("%s given twice", opts[k].name);
         opts[k].given = 1;
@@ -112,6 +125,23 @@ const struct tenant *cli_tenant(struct cli *cli, const char *oid)
     }
 }
 
+void cli_read_secret(char *buf, size_t n, const char *what)
+{
+    if (fgets(buf, (int)n, stdin) == NULL)
+        cli_usage("the %s is read from standard input, and none came", what);
+    size_t len = strlen(buf);
+    if (len == n - 1 && buf[len - 1] != '\n') {
+        explicit_bzero(buf, n);
+        cli_usage("the %s on standard input is too long", what);
+    }
+    while (len > 0 && strchr(" \t\r\n", buf[len - 1]) != NULL)
+        buf[--len] = '\0';
+    size_t lead = strspn(buf, " \t");
+    memmove(buf, buf + lead, len - lead + 1);
+    if (buf[0] == '\0')
+        cli_usage("empty %s on standard input", what);
+}
+
 void cli_print(json_object *obj)
 {
     if (obj == NULL)
@@ -153,7 +183,7 @@ int main(int argc, char **argv)
                 strcmp(cmd, "region") == 0 || strcmp(cmd, "group") == 0 ||
                 strcmp(cmd, "workflow") == 0 || strcmp(cmd, "role") == 0 ||
                 strcmp(cmd, "token") == 0 || strcmp(cmd, "tasks") == 0 ||
-                strcmp(cmd, "mail") == 0;
+                strcmp(cmd, "mail") == 0 || strcmp(cmd, "credential") == 0;
     if (!known)
         cli_usage("unknown command '%s' (see provctl --help)", cmd);
     cli.arena = arena_new();
@@ -170,6 +200,8 @@ int main(int argc, char **argv)
         rc = cmd_tasks(&cli, argc, argv);
     else if (strcmp(cmd, "mail") == 0)
         rc = cmd_mail(&cli, argc, argv);
+    else if (strcmp(cmd, "credential") == 0)
+        rc = cmd_credential(&cli, argc, argv);
     else
         rc = cmd_catalog(&cli, cmd, argc, argv);
     db_free(cli.db);

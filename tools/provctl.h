@@ -42,6 +42,10 @@ _Noreturn void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2
 void cli_open(struct cli *cli);
 /* The tenant named by a 24-hex id, or a usage error when it is malformed or unknown. */
 const struct tenant *cli_tenant(struct cli *cli, const char *oid);
+/* Reads one secret line from standard input into buf (n bytes), surrounding blanks trimmed;
+ * a usage error when there is none, it is empty or it does not fit. what names it in the
+ * messages ("token"), which never show the secret. */
+void cli_read_secret(char *buf, size_t n, const char *what);
 /* Prints obj as one line of JSON and puts it. */
 void cli_print(json_object *obj);
 
@@ -51,5 +55,6 @@ int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_tasks(struct cli *cli, int argc, char **argv);   /* provctl_tasks.c */
 int cmd_mail(struct cli *cli, int argc, char **argv);    /* provctl_mail.c */
+int cmd_credential(struct cli *cli, int argc, char **argv);   /* provctl_credential.c */
 
 #endif

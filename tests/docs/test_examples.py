@@ -284,8 +284,12 @@ def test_docs_deploy(env):
     docs_page(env, "DEPLOY.md")
 
 
+def test_docs_credentials(env):
+    docs_page(env, "CREDENTIALS.md")
+
+
 DOCS_RUN = {"soajs.md", "soajs-invite.md", "xtracta.md", "skedulo.md", "servicepower.md",
-            "MAIL.md", "DEPLOY.md"}
+            "MAIL.md", "DEPLOY.md", "CREDENTIALS.md"}
 README_RUN = ("Try it", "Mail", "Deployment")
 
 

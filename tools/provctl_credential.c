@@ -1,0 +1,352 @@
+/* provctl_credential.c: "provctl credential list | rotate | revoke | create": every kind of
+ * credential can be replaced and revoked. A new secret is printed once, as JSON on stdout, in
+ * the shape "tenant create" uses for that dialect; a secret going in (to revoke it) is read
+ * from standard input only. Never prints or logs a stored hash, and never echoes a value that
+ * could be a secret in an error message. */
+#include "provctl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credentials.h"
+#include "crypto.h"
+#include "db.h"
+#include "tenants.h"
+#include "valid.h"
+
+/* A rotation that does not say --grace leaves the old secret working for a day: long enough to
+ * roll the new one out, and a forgotten revocation still ends by itself. */
+#define GRACE_DEFAULT 86400LL
+
+/* Each kind's secret: the same form as tenant_create makes (lib/tenants.c, make_secrets), and
+ * where it goes in the JSON printed (the object and field names of "tenant create"). */
+static const struct kind {
+    const char *name;
+    size_t bytes;        /* of randomness */
+    int hex;             /* 1: lowercase hex, 0: base64url */
+    const char *object;  /* "skedulo", "servicepower", ... */
+    const char *field;   /* "token", "customercode", ... */
+} kinds[] = {
+    { "skedulo_token", 32, 0, "skedulo", "token" },
+    { "sp_customer", 24, 0, "servicepower", "customercode" },
+    { "sp_jwt", 66, 0, "servicepower", "jwtSecret" },
+    { "soajs_key", 32, 1, "soajs", "key" },
+    { "xtracta_key", 32, 1, "xtracta", "api_key" },
+};
+enum { NKINDS = sizeof kinds / sizeof kinds[0], SECRET_BUF = 128 };
+
+static const struct kind *kind_named(const char *name)
+{
+    for (size_t i = 0; i < NKINDS; i++)
+        if (strcmp(kinds[i].name, name) == 0)
+            return &kinds[i];
+    /* the value is not shown: it may be a secret given in the wrong place */
+    cli_usage("unknown --kind (one of skedulo_token, sp_customer, sp_jwt, soajs_key, "
+              "xtracta_key)");
+}
+
+/* A positive decimal id, or a usage error that does not show the value. */
+static long long id_arg(const struct opt *o)
+{
+    const char *s = o->value;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n || s[0] == '0')
+        cli_usage("invalid %s (a credential id from provctl credential list)", o->name);
+    return strtoll(s, NULL, 10);
+}
+
+static void generate(const struct kind *k, char out[SECRET_BUF])
+{
+    unsigned char raw[64];
+    int rc;
+    if (k->hex) {
+        rc = k->bytes <= sizeof raw ? crypto_random(raw, k->bytes) : -1;
+        if (rc == 0)
+            hex_encode(raw, k->bytes, out);
+        explicit_bzero(raw, sizeof raw);
+    } else {
+        rc = b64_encoded_len(k->bytes) < SECRET_BUF ? crypto_token(k->bytes, out) : -1;
+    }
+    if (rc != 0)
+        cli_fail("no randomness available");
+}
+
+static json_object *str_or_null(const char *s)
+{
+    return s != NULL ? json_object_new_string(s) : NULL;
+}
+
+/* {"skedulo":{"tenantId","token","scopes"}} and the like: the new secret and what a client
+ * needs with it. */
+static void add_secret(json_object *out, const struct kind *k, const struct tenant *t,
+                       const struct credential *c, const char *secret)
+{
+    json_object *o = json_object_new_object();
+    if (strcmp(k->name, "skedulo_token") == 0)
+        json_object_object_add(o, "tenantId", json_object_new_string(t->sk_tenant_id));
+    if (c->public_id != NULL)
+        json_object_object_add(o, "customerid", json_object_new_string(c->public_id));
+    json_object_object_add(o, k->field, json_object_new_string(secret));
+    if (strcmp(k->name, "skedulo_token") == 0)
+        json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
+    if (c->group_id > 0)
+        json_object_object_add(o, "group_id", json_object_new_int64(c->group_id));
+    json_object_object_add(out, k->object, o);
+}
+
+static json_object *describe(const struct credential *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(c->id));
+    json_object_object_add(o, "kind", json_object_new_string(c->kind));
+    json_object_object_add(o, "publicId", str_or_null(c->public_id));
+    json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
+    json_object_object_add(o, "groupId", c->group_id > 0 ? json_object_new_int64(c->group_id)
+                                                          : NULL);
+    json_object_object_add(o, "replaces", c->replaces > 0 ? json_object_new_int64(c->replaces)
+                                                          : NULL);
+    json_object_object_add(o, "createdAt", str_or_null(c->created_at));
+    json_object_object_add(o, "expiresAt", str_or_null(c->expires_at));
+    json_object_object_add(o, "revokedAt", str_or_null(c->revoked_at));
+    json_object_object_add(o, "live", json_object_new_boolean(c->live));
+    return o;
+}
+
+/* The tenant named by --tenant. A malformed value is not shown (cli_tenant would echo it): in
+ * these commands it may be a secret given in the wrong place. */
+static const struct tenant *tenant_arg(struct cli *cli, const char *oid)
+{
+    if (!valid_oid(oid, strlen(oid)))
+        cli_usage("invalid --tenant (a tenant id: 24 hex digits)");
+    return cli_tenant(cli, oid);
+}
+
+static _Noreturn void db_failed(void)
+{
+    cli_fail("database unavailable (see the error log above)");
+}
+
+static const struct tenant *tenant_of(struct cli *cli, long long tenant_id)
+{
+    struct tenant *t = NULL;
+    if (tenant_by_id(cli->db, cli->arena, tenant_id, &t) != TENANT_OK)
+        db_failed();
+    return t;
+}
+
+static int list_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--json", 0, NULL, 0 } };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const struct tenant *t = tenant_arg(cli, cli_required(&o[0]));
+    struct credential *list;
+    size_t n;
+    if (cred_list(cli->db, cli->arena, t->id, &list, &n) != CRED_OK)
+        db_failed();
+    json_object *out = json_object_new_object(), *arr = json_object_new_array();
+    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, describe(&list[i]));
+    json_object_object_add(out, "credentials", arr);
+    cli_print(out);
+    return 0;
+}
+
+static int rotate_cmd(struct cli *cli, int argc, char **argv)
+{
+    enum { O_TENANT, O_KIND, O_ID, O_GRACE, O_JSON };
+    struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--kind", 1, NULL, 0 },
+                       { "--id", 1, NULL, 0 }, { "--grace", 1, NULL, 0 },
+                       { "--json", 0, NULL, 0 } };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    if (o[O_ID].given == (o[O_TENANT].given || o[O_KIND].given))
+        cli_usage("give either --id N or --tenant ID with --kind KIND");
+    long long id = o[O_ID].given ? id_arg(&o[O_ID]) : 0;
+    const struct kind *k = NULL;
+    const struct tenant *t = NULL;
+    if (!o[O_ID].given) {
+        k = kind_named(cli_required(&o[O_KIND]));
+        (void)cli_required(&o[O_TENANT]);
+    }
+    long long grace = GRACE_DEFAULT;
+    if (o[O_GRACE].given) {
+        const char *g = o[O_GRACE].value;
+        size_t n = strlen(g);
+        if (n > 8 || strspn(g, "0123456789") != n ||
+            (grace = strtoll(g, NULL, 10)) > CRED_GRACE_MAX)
+            cli_usage("invalid --grace (0..%lld seconds)", CRED_GRACE_MAX);
+    }
+    if (k != NULL) {
+        t = tenant_arg(cli, o[O_TENANT].value);
+        switch (cred_pick(cli->db, cli->arena, t->id, k->name, &id)) {
+        case CRED_OK:
+            break;
+        case CRED_NOT_FOUND:
+            cli_usage("tenant %s has no %s credential", t->oid, k->name);
+        case CRED_AMBIGUOUS:
+            cli_usage("tenant %s has several live %s credentials: give --id N (see provctl "
+                      "credential list)", t->oid, k->name);
+        default:
+            db_failed();
+        }
+    } else {
+        cli_open(cli);
+        struct credential c;
+        switch (cred_get(cli->db, cli->arena, id, &c)) {
+        case CRED_OK:
+            break;
+        case CRED_NOT_FOUND:
+            cli_usage("no credential %lld", id);
+        default:
+            db_failed();
+        }
+        for (size_t i = 0; i < NKINDS && k == NULL; i++)
+            if (strcmp(kinds[i].name, c.kind) == 0)
+                k = &kinds[i];
+        if (k == NULL)
+            cli_fail("credential %lld has a kind this provctl does not know", id);
+        t = tenant_of(cli, c.tenant_id);
+    }
+    char secret[SECRET_BUF];
+    generate(k, secret);
+    long long new_id = 0;
+    struct credential old;
+    switch (cred_rotate(cli->db, cli->arena, id, secret, grace, &new_id, &old)) {
+    case CRED_OK:
+        break;
+    case CRED_NOT_FOUND:
+        explicit_bzero(secret, sizeof secret);
+        cli_usage("no credential %lld", id);
+    case CRED_TOO_MANY:
+        explicit_bzero(secret, sizeof secret);
+        cli_usage("%s %s already has %d live credentials: revoke one first (provctl "
+                  "credential list)", k->name, old.public_id ? old.public_id : "",
+                  CRED_PUBLIC_LIVE_MAX);
+    default:
+        explicit_bzero(secret, sizeof secret);
+        db_failed();
+    }
+    struct credential made;
+    if (cred_get(cli->db, cli->arena, new_id, &made) != CRED_OK) {
+        explicit_bzero(secret, sizeof secret);
+        db_failed();
+    }
+    json_object *out = json_object_new_object(), *rep = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_int64(new_id));
+    json_object_object_add(out, "kind", json_object_new_string(k->name));
+    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
+    json_object_object_add(rep, "id", json_object_new_int64(old.id));
+    json_object_object_add(rep, "live", json_object_new_boolean(old.live));
+    json_object_object_add(rep, "validUntil",
+                           str_or_null(old.revoked_at ? old.revoked_at : old.expires_at));
+    json_object_object_add(out, "replaces", rep);
+    add_secret(out, k, t, &made, secret);
+    explicit_bzero(secret, sizeof secret);
+    cli_print(out);
+    return 0;
+}
+
+static int revoke_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = { { "--id", 1, NULL, 0 }, { "--kind", 1, NULL, 0 },
+                       { "--json", 0, NULL, 0 } };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    if (o[0].given == o[1].given)
+        cli_usage("give either --id N or --kind KIND (with the secret on standard input)");
+    long long id = 0;
+    if (o[0].given) {
+        id = id_arg(&o[0]);
+        cli_open(cli);
+    } else {
+        const struct kind *k = kind_named(o[1].value);
+        char line[520];
+        cli_read_secret(line, sizeof line, "secret");
+        cli_open(cli);
+        enum cred_status cs = cred_find_secret(cli->db, cli->arena, k->name, line, &id);
+        explicit_bzero(line, sizeof line);
+        if (cs == CRED_NOT_FOUND)
+            cli_usage("no %s credential has this secret", k->name);
+        if (cs != CRED_OK)
+            db_failed();
+    }
+    struct credential c;
+    switch (cred_revoke(cli->db, cli->arena, id)) {
+    case CRED_OK:
+        break;
+    case CRED_NOT_FOUND:
+        cli_usage("no credential %lld", id);
+    case CRED_NOT_LIVE:
+        cli_usage("credential %lld is already revoked or expired", id);
+    default:
+        db_failed();
+    }
+    if (cred_get(cli->db, cli->arena, id, &c) != CRED_OK)
+        db_failed();
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_int64(c.id));
+    json_object_object_add(out, "kind", json_object_new_string(c.kind));
+    json_object_object_add(out, "tenant", json_object_new_string(tenant_of(cli, c.tenant_id)->oid));
+    json_object_object_add(out, "revokedAt", str_or_null(c.revoked_at));
+    cli_print(out);
+    return 0;
+}
+
+/* Another Xtracta key, for another group of the tenant (each key is scoped to one group). The
+ * other kinds are one per tenant (rotate them) or have their own command (token create). */
+static int create_cmd(struct cli *cli, int argc, char **argv)
+{
+    struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--kind", 1, NULL, 0 },
+                       { "--group", 1, NULL, 0 }, { "--json", 0, NULL, 0 } };
+    cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
+    const char *oid = cli_required(&o[0]);
+    const struct kind *k = kind_named(cli_required(&o[1]));
+    if (strcmp(k->name, "skedulo_token") == 0)
+        cli_usage("a new Skedulo token is made by provctl token create");
+    if (strcmp(k->name, "xtracta_key") != 0)
+        cli_usage("a tenant has one %s: replace it with provctl credential rotate", k->name);
+    const char *g = cli_required(&o[2]);
+    size_t gn = strlen(g);
+    if (gn == 0 || gn > 18 || strspn(g, "0123456789") != gn || g[0] == '0')
+        cli_usage("invalid --group (a group id of the tenant)");
+    long long group = strtoll(g, NULL, 10);
+    const struct tenant *t = tenant_arg(cli, oid);
+    struct db_val gv[2] = { DBV_I(group), DBV_I(t->id) };
+    struct db_rows rows;
+    int found;
+    if (db_query_row(cli->db, cli->arena, SQL_GROUP_IN_TENANT, gv, 2, &rows, &found) != DB_OK)
+        db_failed();
+    if (!found)
+        cli_usage("tenant %s has no group %lld", t->oid, group);
+    char secret[SECRET_BUF];
+    generate(k, secret);
+    long long id = 0;
+    struct credential c;
+    if (cred_add(cli->db, t->id, k->name, NULL, secret, "", group, &id) != CRED_OK ||
+        cred_get(cli->db, cli->arena, id, &c) != CRED_OK) {
+        explicit_bzero(secret, sizeof secret);
+        db_failed();
+    }
+    json_object *out = json_object_new_object();
+    json_object_object_add(out, "id", json_object_new_int64(id));
+    json_object_object_add(out, "kind", json_object_new_string(k->name));
+    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
+    add_secret(out, k, t, &c, secret);
+    explicit_bzero(secret, sizeof secret);
+    cli_print(out);
+    return 0;
+}
+
+int cmd_credential(struct cli *cli, int argc, char **argv)
+{
+    const char *sub = argc > 2 ? argv[2] : "";
+    if (strcmp(sub, "list") == 0)
+        return list_cmd(cli, argc, argv);
+    if (strcmp(sub, "rotate") == 0)
+        return rotate_cmd(cli, argc, argv);
+    if (strcmp(sub, "revoke") == 0)
+        return revoke_cmd(cli, argc, argv);
+    if (strcmp(sub, "create") == 0)
+        return create_cmd(cli, argc, argv);
+    cli_usage("credential needs a subcommand: list, rotate, revoke or create");
+}
