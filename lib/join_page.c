@@ -278,8 +278,8 @@ void join_post(struct ctx *c)
     enum setpw_rule why = setpw_rule_check(password, field(c->input, "confirmation"), &a,
                                            c->cfg->password_dictionary);
     if (why == SETPW_RULE_UNCHECKED) {
-        log_error(c->rid, "join: cannot check passwords: the dictionary %s.pwd/.pwi is missing "
-                  "or unreadable (Debian: cracklib-runtime)", c->cfg->password_dictionary);
+        log_error(c->rid, "join: %s (%s.pwd, .pwi; Debian: cracklib-runtime)",
+                  PWRULE_ERROR_TEXT, c->cfg->password_dictionary);
         state_answer(c, &page_error);
         return;
     }

@@ -174,6 +174,18 @@ static void email_words(const char *email, char *out, size_t outlen)
     snprintf(out, outlen, "%.*s %.*s", (int)n, e, (int)local, e);
 }
 
+/* 1 when cracklib's answer is about the host rather than the password: it could not open the
+ * dictionary (checked above, but the files may go between the two looks), or it found no
+ * passwd entry for this process's uid (it compares every password with the account the
+ * program runs as, and refuses them all without one: a container's anonymous uid). Either
+ * way every password would be refused; the caller must say so, not blame the user. The texts
+ * are cracklib's untranslated ones: these programs never call setlocale. */
+static int cracklib_failed(const char *msg)
+{
+    return msg != NULL && (strcmp(msg, "error loading dictionary") == 0 ||
+                           strcmp(msg, "you are not registered in the password file") == 0);
+}
+
 static enum pwrule_verdict library_check(const char *text, const struct pwrule_account *acct,
                                          const char *dict_path)
 {
@@ -213,11 +225,7 @@ static enum pwrule_verdict library_check(const char *text, const struct pwrule_a
         case PWQ_ERROR_USER_CHECK: v = PWRULE_IS_USERNAME; break;
         case PWQ_ERROR_BAD_WORDS: v = PWRULE_IS_EMAIL; break;
         case PWQ_ERROR_CRACKLIB_CHECK:
-            /* cracklib's own words when it cannot open the dictionary (checked above, but the
-             * files may go between the two looks) */
-            v = aux != NULL && strcmp((const char *)aux, "error loading dictionary") == 0
-                    ? PWRULE_ERROR
-                    : PWRULE_COMMON;
+            v = cracklib_failed((const char *)aux) ? PWRULE_ERROR : PWRULE_COMMON;
             break;
         case PWQ_ERROR_MEM_ALLOC:
         case PWQ_ERROR_FATAL_FAILURE:

@@ -34,9 +34,15 @@ enum pwrule_verdict {
     PWRULE_IS_USERNAME,     /* the account's user name, or contains it in some form */
     PWRULE_COMMON,          /* a dictionary word or a simple pattern (cracklib) */
     PWRULE_WEAK,            /* refused by libpwquality for another reason (a palindrome) */
-    PWRULE_ERROR            /* could not check: the dictionary is missing, or out of memory.
+    PWRULE_ERROR            /* could not check: the dictionary is missing, this process's uid
+                             * has no passwd entry (cracklib needs one), or out of memory.
                              * Not the password's fault: the caller answers an internal error. */
 };
+
+/* What a caller logs for PWRULE_ERROR (no password in it). */
+#define PWRULE_ERROR_TEXT \
+    "cannot check passwords: the cracklib dictionary (password.dictionary) is missing or " \
+    "unreadable, or this process's uid has no passwd entry"
 
 /* Who the password is for; either may be NULL. Compared trimmed and case-insensitively. */
 struct pwrule_account {

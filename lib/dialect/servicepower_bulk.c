@@ -87,8 +87,7 @@ static int check_policy(struct ctx *c, const struct batch_user *users, size_t n)
         enum pwrule_verdict v = pwrule_check(u->password, strlen(u->password), PWRULE_FULL,
                                              &acct, c->cfg->password_dictionary);
         if (v == PWRULE_ERROR) {
-            servicepower_error(c, 500, "cannot check passwords: the dictionary "
-                                       "(password.dictionary) is missing or unreadable");
+            servicepower_error(c, 500, PWRULE_ERROR_TEXT);
             return -1;
         }
         if (v != PWRULE_OK) {

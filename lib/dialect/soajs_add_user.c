@@ -133,8 +133,7 @@ void soajs_add_user(struct ctx *c)
                                                    &acct, c->cfg->password_dictionary)
                                     : PWRULE_OK;
         if (v == PWRULE_ERROR) {
-            soajs_error(c, 500, "cannot check passwords: the dictionary (password.dictionary) "
-                                "is missing or unreadable");
+            soajs_error(c, 500, PWRULE_ERROR_TEXT);
             return;
         }
         if (v != PWRULE_OK) {

@@ -160,8 +160,7 @@ void xtracta_add_user(struct ctx *c)
                                                    &acct, c->cfg->password_dictionary)
                                     : PWRULE_OK;
         if (v == PWRULE_ERROR) {
-            xtracta_error(c, 500, "cannot check passwords: the dictionary (password.dictionary) "
-                                  "is missing or unreadable");
+            xtracta_error(c, 500, PWRULE_ERROR_TEXT);
             return;
         }
         if (v != PWRULE_OK) {
