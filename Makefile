@@ -2,7 +2,7 @@
 # local stack. Plain make + pkg-config; every source file is found by wildcard, so adding a
 # module, an executable in cgi-bin/ or a unit test in tests/unit/ needs no edit here.
 
-PKGS     := fcgi json-c libmariadb libcrypt libxml-2.0 libqrencode libpng libcrypto
+PKGS     := fcgi json-c libmariadb libcrypt libxml-2.0 libqrencode libpng libcrypto pwquality
 BUILD    ?= build
 OPT      ?= -O2 -g
 SAN      ?=

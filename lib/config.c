@@ -35,6 +35,7 @@ static const struct key keys[] = {
     K("limits.string_bytes", C_SIZE, string_max, "1024"),
     K("password.prefix", C_STR, password_prefix, "$y$"),
     K("password.cost", C_ULONG, password_cost, "0"),
+    K("password.dictionary", C_STR, password_dictionary, "/var/cache/cracklib/cracklib_dict"),
     K("token.ttl_hours", C_UINT, token_ttl_hours, "48"),
     K("public.base_url", C_STR, base_url, ""),
     K("mail.from", C_STR, mail_from, ""),

@@ -26,6 +26,7 @@ struct config {
     /* passwords and tokens */
     char *password_prefix;
     unsigned long password_cost;
+    char *password_dictionary;    /* cracklib dictionary (without .pwd/.pwi), lib/pwrule.c */
     unsigned token_ttl_hours;
     /* links and mail */
     char *base_url;

@@ -10,11 +10,13 @@
 #include <json-c/json.h>
 
 #include "buf.h"
+#include "config.h"
 #include "crypto.h"
 #include "ctx.h"
 #include "html.h"
 #include "log.h"
 #include "password.h"
+#include "pwrule.h"
 #include "response.h"
 #include "setpw.h"
 
@@ -68,7 +70,8 @@ static const struct state_page page_error = {
     "Your password has not been changed. Please try again later.",
 };
 
-/* Why a password was refused, indexed by enum setpw_rule. */
+/* Why a password was refused, indexed by enum setpw_rule (SETPW_RULE_UNCHECKED is our fault,
+ * not the password's: it answers the error page). */
 static const char *const rule_text[] = {
     [SETPW_RULE_OK] = "",
     [SETPW_RULE_EMPTY] = "Enter a new password.",
@@ -76,12 +79,20 @@ static const char *const rule_text[] = {
                             "if they are not plain letters and digits).",
     [SETPW_RULE_BAD_TEXT] = "The password contains characters that cannot be used (control "
                             "characters).",
-    [SETPW_RULE_TOO_SHORT] = "The password is too short: use at least 8 characters.",
-    [SETPW_RULE_IS_EMAIL] = "The password must not be your email address.",
+    [SETPW_RULE_BLANK] = "A password cannot be only spaces or invisible characters.",
+    [SETPW_RULE_TOO_SHORT] = "The password is too short: use at least 8 characters (spaces at "
+                             "the start or end and invisible characters do not count).",
+    [SETPW_RULE_IS_EMAIL] = "A password cannot be your email address, or contain it.",
+    [SETPW_RULE_IS_USERNAME] = "A password cannot be your user name, or contain it.",
+    [SETPW_RULE_COMMON] = "This password is too common: it is a dictionary word or an easy "
+                          "pattern. A few unrelated words make a good password.",
+    [SETPW_RULE_WEAK] = "This password is too easy to guess. A few unrelated words make a good "
+                        "password.",
     [SETPW_RULE_MISMATCH] = "The two passwords do not match. Type the same password twice.",
+    [SETPW_RULE_UNCHECKED] = "",
 };
 
-_Static_assert(PASSWORD_MAX_BYTES == 256 && SETPW_MIN_CHARS == 8,
+_Static_assert(PASSWORD_MAX_BYTES == 256 && PWRULE_MIN_CHARS == 8,
                "the rule texts name these limits");
 
 static void page_begin(struct buf *b, const char *title)
@@ -190,8 +201,8 @@ static void form_answer(struct ctx *c, int status, const char *token,
     buf_puts(&b, why != SETPW_RULE_OK ? "aria-invalid=\"true\" "
                                         "aria-describedby=\"password-hint error\">\n"
                                       : "aria-describedby=\"password-hint\">\n");
-    buf_puts(&b, "<p class=\"hint\" id=\"password-hint\">At least 8 characters, and not your "
-                 "email address.</p>\n"
+    buf_puts(&b, "<p class=\"hint\" id=\"password-hint\">At least 8 characters, not your "
+                 "email address or user name, and not a common password.</p>\n"
                  "<label for=\"confirmation\">Repeat the new password</label>\n"
                  "<input id=\"confirmation\" name=\"confirmation\" type=\"password\" "
                  "autocomplete=\"new-password\" required minlength=\"8\">\n"
@@ -264,7 +275,14 @@ void join_post(struct ctx *c)
     if (token == NULL)
         return;
     const char *password = field(c->input, "password");
-    enum setpw_rule why = setpw_rule_check(password, field(c->input, "confirmation"), a.email);
+    enum setpw_rule why = setpw_rule_check(password, field(c->input, "confirmation"), &a,
+                                           c->cfg->password_dictionary);
+    if (why == SETPW_RULE_UNCHECKED) {
+        log_error(c->rid, "join: %s (%s.pwd, .pwi; Debian: cracklib-runtime)",
+                  PWRULE_ERROR_TEXT, c->cfg->password_dictionary);
+        state_answer(c, &page_error);
+        return;
+    }
     if (why != SETPW_RULE_OK) {
         form_answer(c, 400, token, &a, why);
         return;

@@ -4,7 +4,6 @@
 #include "setpw.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "config.h"
 #include "crypto.h"
@@ -12,7 +11,7 @@
 #include "db.h"
 #include "log.h"
 #include "password.h"
-#include "utf8.h"
+#include "pwrule.h"
 
 enum { APPLY_ATTEMPTS = 3 };
 
@@ -52,6 +51,7 @@ enum setpw_status setpw_check(struct ctx *c, const char *token, struct setpw_acc
     out->user_id = db_cell_int(db_cell(&rows, 0, 0));
     out->email = db_cell_str(db_cell(&rows, 0, 3));
     out->name = db_cell_str(db_cell(&rows, 0, 4));
+    out->username = db_cell_str(db_cell(&rows, 0, 5));
     if (db_cell_int(db_cell(&rows, 0, 1)))
         return SETPW_SPENT;
     if (db_cell_int(db_cell(&rows, 0, 2)))
@@ -59,29 +59,26 @@ enum setpw_status setpw_check(struct ctx *c, const char *token, struct setpw_acc
     return SETPW_OK;
 }
 
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t chars = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            chars++;
-    return chars;
-}
-
 enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
-                                 const char *email)
+                                 const struct setpw_account *acct, const char *dict_path)
 {
-    if (password == NULL || *password == '\0')
-        return SETPW_RULE_EMPTY;
-    size_t n = strlen(password);
-    if (n > PASSWORD_MAX_BYTES)
-        return SETPW_RULE_TOO_LONG;
-    if (text_check(password, n, TEXT_SINGLE_LINE) != TEXT_OK)
-        return SETPW_RULE_BAD_TEXT;
-    if (utf8_chars(password, n) < SETPW_MIN_CHARS)
-        return SETPW_RULE_TOO_SHORT;
-    if (email != NULL && strcasecmp(password, email) == 0)
-        return SETPW_RULE_IS_EMAIL;
+    /* a person chooses this password: the full rules, whatever the tenant says for its APIs */
+    const struct pwrule_account who = { acct != NULL ? acct->email : NULL,
+                                        acct != NULL ? acct->username : NULL };
+    switch (pwrule_check(password, password != NULL ? strlen(password) : 0, PWRULE_FULL, &who,
+                         dict_path)) {
+    case PWRULE_OK: break;
+    case PWRULE_EMPTY: return SETPW_RULE_EMPTY;
+    case PWRULE_TOO_LONG: return SETPW_RULE_TOO_LONG;
+    case PWRULE_BAD_TEXT: return SETPW_RULE_BAD_TEXT;
+    case PWRULE_BLANK: return SETPW_RULE_BLANK;
+    case PWRULE_TOO_SHORT: return SETPW_RULE_TOO_SHORT;
+    case PWRULE_IS_EMAIL: return SETPW_RULE_IS_EMAIL;
+    case PWRULE_IS_USERNAME: return SETPW_RULE_IS_USERNAME;
+    case PWRULE_COMMON: return SETPW_RULE_COMMON;
+    case PWRULE_WEAK: return SETPW_RULE_WEAK;
+    case PWRULE_ERROR: return SETPW_RULE_UNCHECKED;
+    }
     if (confirmation == NULL || strcmp(password, confirmation) != 0)
         return SETPW_RULE_MISMATCH;
     return SETPW_RULE_OK;

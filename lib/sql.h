@@ -437,6 +437,11 @@
       "ORDER BY u.tenant_id = ? DESC, u.tenant_id = ? DESC, " \
       "IF(?, u.email_norm = LOWER(?), IFNULL(u.username = ?, 0)) DESC, u.id LIMIT 1") \
     X(INVITE_MEMBERSHIP_ADD, "INSERT INTO memberships (user_id, tenant_id) VALUES (?, ?)") \
+    /* ---- password rules: a tenant's choice for its APIs (its own, and in effect) ---- */ \
+    X(TENANT_PASSWORD_DICTIONARY, \
+      "SELECT t.password_dictionary, t.password_dictionary OR IFNULL(p.password_dictionary, 0) " \
+      "FROM tenants t LEFT JOIN tenants p ON p.id = t.parent_id WHERE t.id = ?") \
+    X(TENANT_SET_PASSWORD_DICTIONARY, "UPDATE tenants SET password_dictionary = ? WHERE id = ?") \
     /* ---- mail delivery and the set-password page ---- */ \
     X(MAIL_OUTBOX_INSERT, \
       "INSERT INTO mail_outbox (tenant_id, user_id, kind, recipient, recipient_name, subject, " \
@@ -476,7 +481,8 @@
       "body = IF(has_secret, '', body) WHERE id = ?") \
     X(SETPW_TOKEN_INFO, \
       "SELECT k.user_id, k.used_at IS NOT NULL, k.expires_at <= NOW(6), u.email, " \
-      "COALESCE(u.first_name, u.full_name) FROM user_tokens k JOIN users u ON u.id = k.user_id " \
+      "COALESCE(u.first_name, u.full_name), u.username " \
+      "FROM user_tokens k JOIN users u ON u.id = k.user_id " \
       "WHERE k.token_hash = ? AND k.purpose = 'set_password'") \
     X(SETPW_TOKEN_SPEND, \
       "UPDATE user_tokens SET used_at = NOW(6) WHERE token_hash = ? AND purpose = 'set_password' " \

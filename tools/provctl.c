@@ -20,6 +20,7 @@ static const char usage[] =
     "  tenant create --name NAME [--parent TENANT_ID] [--code CODE] --json\n"
     "  tenant api-user --tenant ID (--email EMAIL | --none)\n"
     "  tenant mail --tenant ID [--base-url URL] [--from ADDRESS]\n"
+    "  tenant password-policy --tenant ID [--dictionary on|off] [--json]\n"
     "  region add --tenant ID --name NAME --json\n"
     "  group add --tenant ID --code CODE [--name NAME] --json\n"
     "  workflow add --tenant ID --name NAME --json\n"

@@ -51,6 +51,7 @@ void cli_print(json_object *obj);
 
 int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);
+int cmd_tenant_password_policy(struct cli *cli, int argc, char **argv);   /* provctl_pwpolicy.c */
 int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv);
 int cmd_token(struct cli *cli, int argc, char **argv);
 int cmd_tasks(struct cli *cli, int argc, char **argv);   /* provctl_tasks.c */

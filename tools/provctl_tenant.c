@@ -144,5 +144,7 @@ int cmd_tenant(struct cli *cli, int argc, char **argv)
         return tenant_api_user_cmd(cli, argc, argv);
     if (strcmp(sub, "mail") == 0)
         return tenant_mail_cmd(cli, argc, argv);
-    cli_usage("tenant needs a subcommand: create, api-user or mail");
+    if (strcmp(sub, "password-policy") == 0)
+        return cmd_tenant_password_policy(cli, argc, argv);
+    cli_usage("tenant needs a subcommand: create, api-user, mail or password-policy");
 }

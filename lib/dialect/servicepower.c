@@ -48,6 +48,11 @@ static const struct {
     [SP_DUPLICATE] = { 400, 1, "appears more than once in the request", NULL },
     [SP_EMAIL_NEEDED] = { 400, 1, "is required to insert a user", NULL },
     [SP_UNKNOWN_ROLE] = { 400, 0, "Unknown role", NULL },
+    [SP_PASSWORD_RULES] = { 400, 1, "must have at least 8 characters, not counting invisible "
+                                    "ones or spaces at either end", NULL },
+    [SP_PASSWORD_POLICY] = { 400, 1, "is too easy to guess: the tenant's password policy "
+                                     "refuses dictionary words, easy patterns and the user's "
+                                     "own UserID or Email", NULL },
     [SP_USER_EXISTS] = { 409, 1, "already exists", NULL },
     [SP_EMAIL_TAKEN] = { 409, 1, "is already used by another user", NULL },
     [SP_AUTH_MISSING] = { 401, 0, "Credentials are required: an x-access-token header, or the "

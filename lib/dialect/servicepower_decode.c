@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "json_in.h"
 #include "password.h"
+#include "pwrule.h"
 #include "servicepower_internal.h"
 #include "users_batch.h"
 #include "utf8.h"
@@ -352,6 +353,8 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
             if (resetting)
                 continue;   /* ignored, as the seed says, whatever it holds */
             rc = get_text(d, v, pr->name, pr->name, pr->max, 1, &s);
+            if (rc == 0 && !pwrule_structure_ok(s, strlen(s)))
+                rc = fail(d, SP_PASSWORD_RULES, pr->name, 0, pr->name, "");
             break;
         case K_EMAIL:
             rc = get_email(d, v, &s);

@@ -14,6 +14,7 @@
 #include "dialect.h"
 #include "fields.h"
 #include "mail.h"
+#include "pwpolicy.h"
 #include "soajs.h"
 #include "soajs_add_user_req.h"
 #include "tenants.h"
@@ -116,6 +117,30 @@ void soajs_add_user(struct ctx *c)
     if (t == NULL) {
         soajs_fail(c, db_down ? SOAJS_DB_CONNECTION : SOAJS_BAD_TENANT);
         return;
+    }
+    /* 4b. a password the structural rules let through (step 1) may still be refused by that
+     * tenant's policy (the full check, when it turned it on): 173 like any invalid field */
+    if (req.password != NULL) {
+        enum pwrule_level level;
+        enum pwpolicy_status ps = pwpolicy_api_level(c->db, c->arena, t->id, &level);
+        if (ps != PWPOLICY_OK) {
+            soajs_fail(c, ps == PWPOLICY_DB_UNAVAILABLE ? SOAJS_DB_CONNECTION : SOAJS_ADD_FAILED);
+            return;
+        }
+        const struct pwrule_account acct = { req.email, req.username };
+        enum pwrule_verdict v = level == PWRULE_FULL
+                                    ? pwrule_check(req.password, strlen(req.password), level,
+                                                   &acct, c->cfg->password_dictionary)
+                                    : PWRULE_OK;
+        if (v == PWRULE_ERROR) {
+            soajs_error(c, 500, PWRULE_ERROR_TEXT);
+            return;
+        }
+        if (v != PWRULE_OK) {
+            struct field_report bad = { .invalid = { "password" }, .ninvalid = 1 };
+            soajs_fail_fields(c, &bad);
+            return;
+        }
     }
     /* 5. username and email free in that tenant. The unique indexes decide when the user row is
      * inserted (users_create answers USERS_EXISTS before writing anything else), so a new user

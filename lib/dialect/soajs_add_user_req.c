@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "json_in.h"
 #include "password.h"
+#include "pwrule.h"
 #include "valid.h"
 
 enum { MAX_GROUPS = 100 };
@@ -17,6 +18,13 @@ static int valid_status(const char *s, size_t n)
     (void)n;
     return strcmp(s, "active") == 0 || strcmp(s, "inactive") == 0 ||
            strcmp(s, "pendingNew") == 0;
+}
+
+/* An empty password means none (step 2 decides what that means for the status); any other
+ * must pass the structural rules (pwrule.h), else 173. */
+static int valid_password(const char *s, size_t n)
+{
+    return n == 0 || pwrule_structure_ok(s, n);
 }
 
 /* Table order is the order of 172's list: username, firstName, lastName, email, tId, tCode. */
@@ -31,7 +39,7 @@ static const struct field_rule rules[] = {
     { "profile", FT_OBJECT, 0, 0, 0, NULL, 0 },
     { "groups", FT_STRING_ARRAY, 0, 1, 64, NULL, MAX_GROUPS },
     { "status", FT_STRING, 0, 0, 0, valid_status, 0 },
-    { "password", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
+    { "password", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, valid_password, 0 },
     { "confirmation", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
     { "pin", FT_OBJECT, 0, 0, 0, NULL, 0 },
 };

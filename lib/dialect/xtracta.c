@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mail.h"
 #include "multipart.h"
+#include "pwpolicy.h"
 #include "qrcode.h"
 #include "tenants.h"
 #include "users.h"
@@ -139,6 +140,34 @@ void xtracta_add_user(struct ctx *c)
     if (xtracta_decode(body, c->cfg->string_max, c->arena, &req, msg, sizeof msg) != 0) {
         xtracta_error(c, 400, msg);
         return;
+    }
+    /* the tenant may ask for more than the structural rules the decoder checked */
+    if (req.password != NULL) {
+        enum pwrule_level level;
+        const struct pwrule_account acct = { req.email, NULL };
+        switch (pwpolicy_api_level(c->db, c->arena, c->tenant->id, &level)) {
+        case PWPOLICY_OK:
+            break;
+        case PWPOLICY_DB_UNAVAILABLE:
+            xtracta_error(c, 503, "database unavailable while reading the password policy");
+            return;
+        default:
+            xtracta_error(c, 500, "the password policy could not be read");
+            return;
+        }
+        enum pwrule_verdict v = level == PWRULE_FULL
+                                    ? pwrule_check(req.password, strlen(req.password), level,
+                                                   &acct, c->cfg->password_dictionary)
+                                    : PWRULE_OK;
+        if (v == PWRULE_ERROR) {
+            xtracta_error(c, 500, PWRULE_ERROR_TEXT);
+            return;
+        }
+        if (v != PWRULE_OK) {
+            xtracta_error(c, 400,
+                          "Invalid value for parameter: password " XTRACTA_PASSWORD_POLICY);
+            return;
+        }
     }
     long long group_id = req.has_group ? req.group_id : key_group, ttl = req.token_ttl;
     const char *wf_json = req.workflows_json;

@@ -9,12 +9,13 @@
 #include "arena.h"
 #include "fields.h"
 #include "password.h"
+#include "pwrule.h"
 #include "valid.h"
 
 static const struct field_rule rules[] = {
     { "name", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
     { "email_address", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
-    { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, NULL, 0 },
+    { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, pwrule_structure_ok, 0 },
     { "group_id", FT_STRING, 0, 1, 18, valid_digits, 0 },
     { "token_expire", FT_STRING, 0, 1, 18, valid_digits, 0 },
 };

@@ -14,6 +14,13 @@ struct arena;
 enum { XTRACTA_TOKEN_EXPIRE_MIN = 60, XTRACTA_TOKEN_EXPIRE_MAX = 86400,
        XTRACTA_MAX_WORKFLOWS = 100 };
 
+/* What the 400 for a password the tenant's policy refuses adds after "Invalid value for
+ * parameter: password" (the same password passes for a tenant without the policy, so the
+ * plain message would not say why). The structural rules (pwrule.h) answer the plain one. */
+#define XTRACTA_PASSWORD_POLICY \
+    "(too easy to guess: the tenant's password policy refuses dictionary words, easy patterns " \
+    "and the user's email address)"
+
 /* A valid request. Strings are borrowed from the fields object (or the arena). */
 struct xtracta_req {
     const char *name;

@@ -120,7 +120,7 @@ def test_active_user_with_password_returns_id_only_and_yescrypt_hash(env):
 
 def test_inactive_user(env):
     t = env.new_tenant()
-    r = env.post_json(tq(t), user_fields(status="inactive", password="pw", confirmation="pw"),
+    r = env.post_json(tq(t), user_fields(status="inactive", password="pw pw pw", confirmation="pw pw pw"),
                       key(t))
     eq(list(r.json()["data"].keys()), ["id"], f"{r!r}")
 
@@ -211,9 +211,9 @@ def test_profile_object_and_stringified_object_stored(env):
 
 def test_424_pending_with_password(env):
     t = env.new_tenant()
-    r = env.post_json(tq(t), user_fields(password="pw", confirmation="pw"), key(t))
+    r = env.post_json(tq(t), user_fields(password="pw pw pw", confirmation="pw pw pw"), key(t))
     assert_code(r, 424)
-    r = env.post_json(tq(t), user_fields(status="pendingNew", password="pw"), key(t))
+    r = env.post_json(tq(t), user_fields(status="pendingNew", password="pw pw pw"), key(t))
     assert_code(r, 424)
 
 
@@ -225,22 +225,24 @@ def test_424_active_without_password(env):
 
 def test_408_confirmation_mismatch(env):
     t = env.new_tenant()
-    r = env.post_json(tq(t), user_fields(status="active", password="a", confirmation="b"),
-                      key(t))
+    r = env.post_json(tq(t), user_fields(status="active", password="aaaa aaaa",
+                                         confirmation="bbbb bbbb"), key(t))
     assert_code(r, 408)
-    r = env.post_json(tq(t), user_fields(status="active", password="a"), key(t))
+    r = env.post_json(tq(t), user_fields(status="active", password="aaaa aaaa"), key(t))
     assert_code(r, 408)
 
 
 def test_order_173_before_424_before_408_before_611(env):
     t = env.new_tenant()
     bad_tenant = f"{PATH}?tId={'0' * 24}&tCode=NOPE"
-    r = env.post_json(bad_tenant, user_fields(email="x", password="a"), key(t))
+    r = env.post_json(bad_tenant, user_fields(email="x", password="aaaa aaaa"), key(t))
     assert_error(r, (173, "Validation failed for field: email"))
-    r = env.post_json(bad_tenant, user_fields(password="a", confirmation="b"), key(t))
+    r = env.post_json(bad_tenant, user_fields(email="x", password="a"), key(t))
+    assert_error(r, (173, "Validation failed for field: email, password"))
+    r = env.post_json(bad_tenant, user_fields(password="aaaa aaaa", confirmation="b"), key(t))
     assert_code(r, 424)
-    r = env.post_json(bad_tenant, user_fields(status="active", password="a", confirmation="b"),
-                      key(t))
+    r = env.post_json(bad_tenant, user_fields(status="active", password="aaaa aaaa",
+                                              confirmation="b"), key(t))
     assert_code(r, 408)
     r = env.post_json(bad_tenant, user_fields(), key(t))
     assert_code(r, 611)

@@ -83,6 +83,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.string_max, 1024);
     assert_string_equal(c.password_prefix, "$y$");
     assert_int_equal(c.password_cost, 0);
+    assert_string_equal(c.password_dictionary, "/var/cache/cracklib/cracklib_dict");
     assert_int_equal(c.token_ttl_hours, 48);
     assert_string_equal(c.base_url, "");
     assert_string_equal(c.mail_from, "");

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "arena.h"
@@ -108,7 +109,7 @@ static void test_values_and_flags(void **state)
     struct decoded d;
     decode("{\"Users\":[{\"UserID\":\"u1\",\"FirstName\":\"Ann\","
            "\"Email\":\"  Ann@Example.COM\\t\","
-           "\"Password\":\"pw pw\",\"Activated\":false,\"Locked\":true,\"SMS\":false,"
+           "\"Password\":\"pw pw pw\",\"Activated\":false,\"Locked\":true,\"SMS\":false,"
            "\"LanguageCode\":\"pt_BR\",\"Roles\":[\"Resource\",\"x\"],"
            "\"Phones\":[{\"PhoneNum\":\"+44 20 7946 0958\"},"
            "{\"PhoneNum\":\"1\",\"PhoneType\":\"Home\"}],"
@@ -120,7 +121,7 @@ static void test_values_and_flags(void **state)
     assert_string_equal(u->first_name, "Ann");
     assert_null(u->last_name);
     assert_string_equal(u->email, "Ann@Example.COM");
-    assert_string_equal(u->password, "pw pw");
+    assert_string_equal(u->password, "pw pw pw");
     assert_false(u->reset_password);
     assert_int_equal(u->active, BATCH_FALSE);
     assert_int_equal(u->locked, BATCH_TRUE);
@@ -152,19 +153,50 @@ static void test_reset_ignores_password(void **state)
     struct decoded d;
     decode("{\"Users\":[{\"UserID\":\"a\",\"RestPassword\":true,\"Password\":42},"
            "{\"UserID\":\"b\",\"ResetPassword\":true,\"RestPassword\":false,\"Password\":\"p\"},"
-           "{\"UserID\":\"c\",\"ResetPassword\":false,\"Password\":\"p\"}]}", &d);
+           "{\"UserID\":\"c\",\"ResetPassword\":false,\"Password\":\"pass word\"}]}", &d);
     assert_int_equal(d.rc, 0);
     assert_true(d.users[0].reset_password);
     assert_null(d.users[0].password);
     assert_true(d.users[1].reset_password);
     assert_null(d.users[1].password);
     assert_false(d.users[2].reset_password);
-    assert_string_equal(d.users[2].password, "p");
+    assert_string_equal(d.users[2].password, "pass word");
     done(&d);
     /* a password is never echoed */
     expect_problem("{\"Users\":[{\"UserID\":\"a\",\"Password\":\"bad\\u0001pw\"}]}",
                    "Password must be text without control characters, of 1 to 256 bytes",
                    "Users[0].Password", "");
+}
+
+/* The structural password rules (lib/pwrule.c): blank, invisible or short passwords are 400 at
+ * Users[i].Password, never echoed; the dictionary is the tenant's choice, not the decoder's. */
+static void test_password_rules(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {
+        "        ", "\\u200b\\u200b\\u200b\\u200b\\u200b\\u200b\\u200b\\u200b",
+        "\\u00a0\\u2060\\ufeff\\u00ad\\u200c\\u200d\\u3000\\u2003", "1234567",
+        "  abcdefg  ", "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9",
+    };
+    char body[256];
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        snprintf(body, sizeof body,
+                 "{\"Users\":[{\"UserID\":\"ok\",\"Password\":\"correct horse\"},"
+                 "{\"UserID\":\"a\",\"Password\":\"%s\"}]}", refused[i]);
+        expect_problem(body, "Password must have at least 8 characters, not counting invisible "
+                             "ones or spaces at either end", "Users[1].Password", "");
+    }
+    struct decoded d;
+    decode("{\"Users\":[{\"UserID\":\"a\",\"Password\":\"12345678\"},"
+           "{\"UserID\":\"b\",\"Password\":"
+           "\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"},"
+           "{\"UserID\":\"c\",\"ResetPassword\":true,\"Password\":\"   \"}]}", &d);
+    assert_int_equal(d.rc, 0);
+    assert_string_equal(d.users[0].password, "12345678");
+    assert_string_equal(d.users[1].password,
+                        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+    assert_null(d.users[2].password);   /* a reset ignores Password, whatever it holds */
+    done(&d);
 }
 
 static void test_warnings(void **state)
@@ -255,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_operations),
         cmocka_unit_test(test_values_and_flags),
         cmocka_unit_test(test_reset_ignores_password),
+        cmocka_unit_test(test_password_rules),
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_order_and_limits),
