@@ -33,7 +33,7 @@ unsigned task_slot_count(const struct config *cfg)
  * name cannot stall the opener; O_NOFOLLOW: nor can a symbolic link redirect it. An existing
  * file is opened without O_CREAT (in a shared sticky directory such as /run/lock, the kernel's
  * protected_regular rule refuses O_CREAT on another user's file). Returns the descriptor or
- * -1 with errno set. */
+ * -1 with errno set (0: the name is not a regular file). */
 static int open_slot(const char *path)
 {
     const int flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
@@ -56,8 +56,17 @@ static int open_slot(const char *path)
         struct stat st;
         if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
             close(fd);
-            errno = EINVAL;
+            errno = 0;   /* not a regular file */
             return -1;
+        }
+        /* never on 0-2: a CGI program has closed its stdout once it answered, and the worker
+         * it forks points its standard descriptors at /dev/null, which would close the slot */
+        if (fd <= STDERR_FILENO) {
+            int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+            int e = errno;
+            close(fd);
+            errno = e;
+            return moved;
         }
         return fd;
     }
@@ -79,7 +88,8 @@ enum task_slot_status task_slot_take(const struct config *cfg, const char *rid, 
         }
         int f = open_slot(path);
         if (f < 0) {
-            log_error(rid, "task worker slot %s: %s", path, strerror(errno));
+            log_error(rid, "task worker slot %s: %s", path,
+                      errno != 0 ? strerror(errno) : "not a regular file");
             errors++;
             continue;
         }

@@ -1,7 +1,7 @@
 /* test_task_slots.c: the per-host worker bound (lib/task_slots.c) in a temporary directory: N
  * slots and no more, a freed slot taken again, a slot held by a forked child after the parent
  * closed its copy and freed by the kernel when that child is killed, the lock files readable
- * by everyone whatever the creator's umask, the count clamped to 1..64, and an unusable
+ * by everyone whatever the creator's umask, never a slot on descriptors 0-2, the count clamped to 1..64, and an unusable
  * directory or a planted FIFO reported as an error (never a hang, never a slot). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -116,6 +116,27 @@ static void test_inherited_then_freed_by_death(void **state)
     task_slot_release(&x);
 }
 
+/* A CGI program closes its stdout after answering: the slot must not land on a standard
+ * descriptor, which the worker it forks points at /dev/null (closing the slot). */
+static void test_never_on_a_standard_descriptor(void **state)
+{
+    struct fixture *f = *state;
+    int saved = dup(STDIN_FILENO), s = -1;
+    assert_true(saved > STDERR_FILENO);
+    assert_int_equal(close(STDIN_FILENO), 0);
+    enum task_slot_status st = task_slot_take(&f->cfg, NULL, &s);
+    int lowest = open("/dev/null", O_RDONLY);   /* 0 is still free */
+    assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+    close(saved);
+    if (lowest > STDIN_FILENO)
+        close(lowest);
+    assert_int_equal(st, TASK_SLOT_OK);
+    assert_true(s > STDERR_FILENO);
+    assert_int_equal(lowest, STDIN_FILENO);
+    assert_true(fcntl(s, F_GETFD) & FD_CLOEXEC);
+    task_slot_release(&s);
+}
+
 static void test_files_readable_whatever_the_umask(void **state)
 {
     struct fixture *f = *state;
@@ -172,6 +193,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inherited_then_freed_by_death, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_on_a_standard_descriptor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_readable_whatever_the_umask, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_count_clamped, setup, teardown),
