@@ -1,13 +1,13 @@
 """Bounded, fair background workers (issue 13 point 5, docs/SECURITY.md "Hardening II: bounded
 workers"): tenant A sends 40 Skedulo imports of 1 000 users (8 requests at a time), then tenant
-B sends one. While they run, a sampler
-reads the process table (task workers are the stack's bulk_users processes that lead their own
-session: the double-forked grandchildren) and the database (tasks claimed and not finished,
-connections of the service's user) as fast as it can. Never more than limits.task_workers
-workers and claims at once; B's import starts before A's last one (fair across tenants, not
-first come first served); every task completes, successfully, with each user stored once, one
-invitation each. The figures go to harden-figures.jsonl before the checks, so a failing run
-still shows them."""
+B sends one. A task still waiting for a worker reads as not started. While they run, a sampler
+reads the process table (task workers are the stack's bulk_users and task_status processes
+that lead their own session: the double-forked grandchildren) and the database (tasks claimed
+and not finished, connections of the service's user) as fast as it can. Never more than
+limits.task_workers workers and claims at once; B's import starts before A's last one (fair
+across tenants, not first come first served); every task completes, successfully, with each
+user stored once, one invitation each. The figures go to harden-figures.jsonl before the
+checks, so a failing run still shows them."""
 import os
 import re
 import sys
@@ -41,10 +41,13 @@ def _stat(pid):
     return fields[0], int(fields[3])
 
 
+WORKER_EXES = ("bulk_users", "task_status")   # the executables that start task workers
+
+
 def task_worker_pids(env):
-    """Live (not zombie) bulk_users processes of this stack that lead their own session: the
-    task workers (FastCGI processes live in their server's session; plain CGI runs copies named
-    bulk_users.cgi)."""
+    """Live (not zombie) processes of this stack's bulk_users and task_status that lead their
+    own session: the task workers (FastCGI processes live in their server's session; plain CGI
+    runs copies named <executable>.cgi)."""
     want = ("PROVISION_CONF=" + env.conf).encode()
     found = []
     for d in os.listdir("/proc"):
@@ -52,8 +55,8 @@ def task_worker_pids(env):
             continue
         pid = int(d)
         try:
-            if os.path.basename(os.readlink(f"/proc/{pid}/exe")) not in (
-                    "bulk_users", "bulk_users.cgi"):
+            exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+            if exe.removesuffix(".cgi") not in WORKER_EXES:
                 continue
             with open(f"/proc/{pid}/environ", "rb") as f:
                 if want not in f.read().split(b"\0"):
@@ -119,6 +122,20 @@ def import_users(env, t, tag, i):
     return task["taskId"], users
 
 
+def waiting_status(env, t, task_ids):
+    """The status body of one of task_ids read while the task waited for a worker (unclaimed
+    in the database both before and after the status was read), or None when none waited."""
+    for tid in reversed(task_ids):
+        q = f"SELECT worker_id IS NULL AND completed_at IS NULL FROM tasks WHERE id = {tid}"
+        if env.sql_one(q) != ["1"]:
+            continue
+        r = env.http("GET", f"{H.SK_BULK}/{tid}", None, H.sk_auth(t))
+        eq(r.status, 200, f"status of task {tid}: {r!r:.300}")
+        if env.sql_one(q) == ["1"]:
+            return r.json()
+    return None
+
+
 def test_40_imports_then_one_of_another_tenant_bounded_and_fair(env):
     n = task_workers(env)
     a, b = H.full_tenant(env), H.full_tenant(env)
@@ -132,6 +149,7 @@ def test_40_imports_then_one_of_another_tenant_bounded_and_fair(env):
         tb_sent = time.time()
         b_task, b_users = import_users(env, b, "b", 0)
         ids = [tid for tid, _ in a_tasks] + [b_task]
+        waiting = waiting_status(env, a, [tid for tid, _ in a_tasks])
         # wait for every task to finish (the sampler marks them; the database decides)
         tl = f"{a['db_id']}, {b['db_id']}"
 
@@ -168,6 +186,12 @@ def test_40_imports_then_one_of_another_tenant_bounded_and_fair(env):
     check(b_start < a_last_start,
           f"B's import started before A's last one: B at +{b_start - tb_sent:.2f}s, "
           f"A's last at +{a_last_start - tb_sent:.2f}s after B was sent")
+    check(waiting is not None, "a task of A was seen waiting in the queue (status read)")
+    task = waiting["result"]["task"]
+    eq([task["lastCheckedInAt"], task["completedAt"], task["success"], task["errorMsg"]],
+       [None, None, False, None], "the status of a waiting task: not started")
+    eq({(u["success"], u["errorMsg"]) for u in waiting["result"]["users"]}, {(False, None)},
+       "the users of a waiting task: none processed")
     # every task complete and successful, each user stored once, with one invitation
     for (tid, users), t in [(x, a) for x in a_tasks] + [((b_task, b_users), b)]:
         body = H.wait_task(env, t, tid, timeout=30)
