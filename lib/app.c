@@ -39,32 +39,48 @@
 
 extern char **environ;
 
-static int defer(struct ctx *c, deferred_fn fn, void *arg, int detached)
+static int defer(struct ctx *c, deferred_fn fn, void *arg, int detached,
+                 int (*take)(struct ctx *c, void *arg))
 {
     if (c->ndeferred >= CTX_MAX_DEFERRED)
         return -1;
     c->deferred[c->ndeferred].fn = fn;
     c->deferred[c->ndeferred].arg = arg;
     c->deferred[c->ndeferred].detached = detached;
+    c->deferred[c->ndeferred].take = take;
     c->ndeferred++;
     return 0;
 }
 
 int ctx_defer(struct ctx *c, deferred_fn fn, void *arg)
 {
-    return defer(c, fn, arg, 0);
+    return defer(c, fn, arg, 0, NULL);
 }
 
 int ctx_defer_detached(struct ctx *c, deferred_fn fn, void *arg)
 {
-    return defer(c, fn, arg, 1);
+    return defer(c, fn, arg, 1, NULL);
+}
+
+int ctx_defer_worker(struct ctx *c, deferred_fn fn, int (*take)(struct ctx *c, void *arg),
+                     void *arg)
+{
+    return defer(c, fn, arg, 1, take);
 }
 
 /* Double fork: the grandchild runs fn and _exits; the child exits at once and is reaped here,
- * so the grandchild belongs to init and leaves no zombie behind. */
-static void run_detached(struct ctx *c, deferred_fn fn, void *arg)
+ * so the grandchild belongs to init and leaves no zombie behind. With take, the slot is taken
+ * here first (no slot: no fork) and this process's copy of it is closed right after the fork,
+ * so only the grandchild holds it (the child's copy goes when it exits). */
+static void run_detached(struct ctx *c, deferred_fn fn, void *arg,
+                         int (*take)(struct ctx *c, void *arg))
 {
+    int slot = take != NULL ? take(c, arg) : -1;
+    if (take != NULL && slot < 0)
+        return;
     pid_t child = fork();
+    if (child != 0 && slot >= 0)
+        close(slot);   /* here only: the child hands its copy on to the grandchild */
     if (child < 0) {
         log_error(c->rid, "fork for background work failed");
         return;
@@ -316,7 +332,7 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     c->io.fcgx = NULL;
     for (unsigned i = 0; i < c->ndeferred; i++)
         if (c->deferred[i].detached)
-            run_detached(c, c->deferred[i].fn, c->deferred[i].arg);
+            run_detached(c, c->deferred[i].fn, c->deferred[i].arg, c->deferred[i].take);
     for (unsigned i = 0; i < c->ndeferred; i++)
         if (!c->deferred[i].detached)
             c->deferred[i].fn(c, c->deferred[i].arg);

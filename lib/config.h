@@ -40,6 +40,8 @@ struct config {
     unsigned mail_after_response_limit; /* mails one request delivers after its response */
     /* background tasks */
     unsigned task_stale_seconds;
+    unsigned task_workers;  /* task workers at once per host (lib/task_slots.c) */
+    char *task_slot_dir;    /* where the workers' slot lock files are */
 };
 
 enum config_status { CONFIG_OK = 0, CONFIG_NO_FILE, CONFIG_BAD };

@@ -36,6 +36,7 @@ struct ctx {
         deferred_fn fn;
         void *arg;
         int detached;
+        int (*take)(struct ctx *c, void *arg);   /* ctx_defer_worker's slot, else NULL */
     } deferred[CTX_MAX_DEFERRED];
     unsigned ndeferred;
 };
@@ -52,6 +53,15 @@ int ctx_defer(struct ctx *c, deferred_fn fn, void *arg);
  * happen has to be recoverable from the database (a stale task is resumed by another worker).
  * Returns 0, or -1 when the queue is full. */
 int ctx_defer_detached(struct ctx *c, deferred_fn fn, void *arg);
+/* Like ctx_defer_detached, for a worker that must hold one of a bounded set of slots (task
+ * workers, lib/task_slots.h): after the response, take(c, arg) runs in this process and returns
+ * the descriptor that holds a free slot, or -1 when none is free (or it logged an error); then
+ * nothing is forked and no connection is opened. The worker inherits the descriptor, and this
+ * process closes its own copy as soon as the worker is forked (or the fork failed): the slot is
+ * the worker's alone from then on, and the kernel frees it when the worker ends, however it
+ * ends. Returns 0, or -1 when the queue is full. */
+int ctx_defer_worker(struct ctx *c, deferred_fn fn, int (*take)(struct ctx *c, void *arg),
+                     void *arg);
 /* The decoded query string (an empty object when there is none); NULL with msg set when the
  * query is malformed. Owned by the context. */
 const json_object *req_query(struct ctx *c, char *msg, size_t msglen);

@@ -275,17 +275,33 @@
       "f TEXT CHARACTER SET utf8mb4 PATH '$.f' ERROR ON ERROR, " \
       "l TEXT CHARACTER SET utf8mb4 PATH '$.l' ERROR ON ERROR, " \
       "s LONGTEXT CHARACTER SET utf8mb4 PATH '$.s' ERROR ON ERROR)) AS j") \
+    /* lib/task_queue.c: the next task for a free worker, fairly across tenants: among the */ \
+    /* tenants with a task waiting (never claimed, or its worker's heartbeat older than ?), */ \
+    /* the one with the fewest tasks running now, then the one served longest ago (a tenant */ \
+    /* never served first), then the oldest task; that tenant's oldest waiting task. The */ \
+    /* two per-tenant lookups read only the tenant's open tasks and its latest claim (0008's */ \
+    /* indexes), never its finished tasks (1.2 ms a choice among 220 000 tasks; 37 ms with */ \
+    /* MAX() and the optimiser's own choice of index) */ \
+    X(TASK_NEXT, \
+      "SELECT t.id, t.type, t.tenant_id FROM (SELECT tenant_id, MIN(id) AS id FROM tasks " \
+      "WHERE completed_at IS NULL AND (worker_id IS NULL OR " \
+      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND) " \
+      "GROUP BY tenant_id) q STRAIGHT_JOIN tasks t ON t.id = q.id ORDER BY " \
+      "(SELECT COUNT(*) FROM tasks r FORCE INDEX (ix_tasks_tenant_open) " \
+      "WHERE r.tenant_id = q.tenant_id AND r.completed_at IS NULL AND " \
+      "r.worker_id IS NOT NULL AND r.last_checked_in_at >= NOW(6) - INTERVAL ? SECOND), " \
+      "(SELECT s.claimed_at FROM tasks s WHERE s.tenant_id = q.tenant_id " \
+      "ORDER BY s.claimed_at DESC LIMIT 1), q.id LIMIT 1") \
+    /* the claim itself, certified by the row it changes (affected rows 1: ours): it holds */ \
+    /* only while the task is still waiting, or already ours (a retry of a claim whose */ \
+    /* answer was lost), so two workers that chose the same task cannot both get it */ \
     X(TASK_CLAIM, \
-      "UPDATE tasks SET worker_id = ?, last_checked_in_at = NOW(6), beats = beats + 1 " \
-      "WHERE id = ? AND completed_at IS NULL AND (worker_id IS NULL OR " \
-      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND)") \
-    X(TASK_FIND_STALE, \
-      "SELECT id, type, tenant_id FROM tasks WHERE completed_at IS NULL AND " \
-      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND " \
-      "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED") \
-    X(TASK_STALE_EXISTS, \
-      "SELECT 1 FROM tasks WHERE completed_at IS NULL AND " \
-      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND LIMIT 1") \
+      "UPDATE tasks SET worker_id = ?, claimed_at = NOW(6), last_checked_in_at = NOW(6), " \
+      "beats = beats + 1 WHERE id = ? AND completed_at IS NULL AND (worker_id IS NULL OR " \
+      "worker_id = ? OR COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND)") \
+    X(TASK_WAITING, \
+      "SELECT 1 FROM tasks WHERE completed_at IS NULL AND (worker_id IS NULL OR " \
+      "COALESCE(last_checked_in_at, created_at) < NOW(6) - INTERVAL ? SECOND) LIMIT 1") \
     X(TASK_BEAT, \
       "UPDATE tasks SET last_checked_in_at = NOW(6), beats = beats + 1 " \
       "WHERE id = ? AND worker_id = ? AND completed_at IS NULL") \

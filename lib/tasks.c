@@ -160,58 +160,6 @@ int tasks_worker_name(char out[48])
     return 0;
 }
 
-enum tasks_status tasks_claim(struct ctx *c, long long task_id, const char *worker,
-                              unsigned stale_seconds)
-{
-    struct db_val v[3] = { DBV_S(worker), DBV_I(task_id), DBV_I(stale_seconds) };
-    struct db_result res;
-    enum tasks_status ts = from_db(db_exec(c->db, SQL_TASK_CLAIM, v, 3, &res));
-    if (ts != TASKS_OK)
-        return ts;
-    return res.affected == 1 ? TASKS_OK : TASKS_LOST;
-}
-
-enum tasks_status tasks_claim_stale(struct ctx *c, const char *worker, unsigned stale_seconds,
-                                    long long *task_id, const char **type,
-                                    long long *tenant_id)
-{
-    struct db_rows rows;
-    int found;
-    enum tasks_status ts = from_db(db_begin(c->db));
-    if (ts != TASKS_OK)
-        return ts;
-    struct db_val sv = DBV_I(stale_seconds);
-    ts = from_db(db_query_row(c->db, c->arena, SQL_TASK_FIND_STALE, &sv, 1, &rows, &found));
-    if (ts != TASKS_OK)
-        goto fail;
-    if (!found) {
-        ts = TASKS_NOT_FOUND;
-        goto fail;
-    }
-    *task_id = db_cell_int(db_cell(&rows, 0, 0));
-    *type = db_cell_str(db_cell(&rows, 0, 1));
-    *tenant_id = db_cell_int(db_cell(&rows, 0, 2));
-    /* the row is locked by FOR UPDATE: this claim cannot race another worker's */
-    if ((ts = tasks_claim(c, *task_id, worker, stale_seconds)) != TASKS_OK)
-        goto fail;
-    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
-        goto fail;
-    return TASKS_OK;
-fail:
-    db_rollback(c->db);
-    return ts;
-}
-
-int tasks_stale_exists(struct ctx *c, unsigned stale_seconds)
-{
-    struct db_val v = DBV_I(stale_seconds);
-    struct db_rows rows;
-    int found;
-    return db_query_row(c->db, c->arena, SQL_TASK_STALE_EXISTS, &v, 1, &rows, &found) ==
-               DB_OK &&
-           found;
-}
-
 static enum tasks_status mark_items(struct ctx *c, long long task_id,
                                     const struct task_batch_item *items, size_t n,
                                     const struct task_outcome *out)

@@ -1,6 +1,7 @@
 /* tasks.h: background tasks (bulk imports) and their items: storing a task with every item in
- * one transaction, claiming it (a task belongs to the worker named in it while that worker's
- * heartbeat is fresh), processing its items in batches, and reading its status. A batch runs in
+ * one transaction, processing a claimed task's items in batches (a task belongs to the worker
+ * named in it while that worker's heartbeat is fresh; claiming is task_queue.h's, running
+ * workers task_worker.h's), and reading its status. A batch runs in
  * one transaction that re-asserts the claim (the heartbeat), hands the items to the task
  * type's handler (which writes its own rows in that same transaction) and marks the items
  * done: an item is never processed twice, and a worker that dies loses only its open batch.
@@ -88,18 +89,6 @@ enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long task_i
 
 /* A new worker name ("<pid>-<random hex>") into out. Returns 0 or -1. */
 int tasks_worker_name(char out[48]);
-/* Claims task_id for worker when nobody has it yet, or when its heartbeat is older than
- * stale_seconds. TASKS_LOST when it cannot be claimed (taken, done, or unknown). */
-enum tasks_status tasks_claim(struct ctx *c, long long task_id, const char *worker,
-                              unsigned stale_seconds);
-/* Claims the oldest unfinished task whose heartbeat is older than stale_seconds (SELECT ...
- * FOR UPDATE SKIP LOCKED: concurrent workers never wait for each other). TASKS_NOT_FOUND when
- * there is none. *type is in the arena. */
-enum tasks_status tasks_claim_stale(struct ctx *c, const char *worker, unsigned stale_seconds,
-                                    long long *task_id, const char **type,
-                                    long long *tenant_id);
-/* 1 when some unfinished task's heartbeat is older than stale_seconds (one cheap query). */
-int tasks_stale_exists(struct ctx *c, unsigned stale_seconds);
 /* Processes the claimed task to its end, batch items per transaction, with handler h. Returns
  * TASKS_OK when the task is complete, TASKS_LOST when another worker took it over, else the
  * status that stopped it (the task is then resumed later by someone else). */

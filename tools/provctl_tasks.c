@@ -1,8 +1,10 @@
-/* provctl_tasks.c: "provctl tasks run": resumes, one after the other, every bulk import task
- * whose worker's heartbeat is older than tasks.stale_seconds (PROVISION_TASKS_STALE_SECONDS
- * overrides it), and processes each to its end in this process. Safe to run from cron on
- * several hosts at once: tasks are claimed with SELECT ... FOR UPDATE SKIP LOCKED. Prints one
- * line: "tasks: N resumed". */
+/* provctl_tasks.c: "provctl tasks run": one more task worker, in this process, under the same
+ * per-host bound as the web servers' (limits.task_workers slots, lib/task_slots.c): holding a
+ * free slot, it processes to its end every task waiting in the queue (never started, or whose
+ * worker's heartbeat is older than tasks.stale_seconds; PROVISION_TASKS_STALE_SECONDS
+ * overrides it), one after the other. When every slot is busy it does nothing: those workers
+ * drain the queue. Safe to run from cron on several hosts at once (claims are certified by
+ * the row they change). Prints one line: "tasks: N resumed". */
 #include "provctl.h"
 
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "dialect/skedulo.h"
+#include "task_slots.h"
 
 int cmd_tasks(struct cli *cli, int argc, char **argv)
 {
@@ -26,7 +29,18 @@ int cmd_tasks(struct cli *cli, int argc, char **argv)
     snprintf(c.rid, sizeof c.rid, "provctl-tasks");
     db_set_request_id(c.db, c.rid);
     unsigned resumed = 0;
-    int rc = skedulo_tasks_resume(&c, cli->cfg.task_stale_seconds, &resumed);
+    int slot = -1, rc = 0;
+    switch (task_slot_take(&cli->cfg, c.rid, &slot)) {
+    case TASK_SLOT_OK:
+        rc = skedulo_tasks_resume(&c, &slot, &resumed);
+        break;
+    case TASK_SLOT_BUSY:
+        fprintf(stderr, "provctl: all %u task worker slots are busy; their workers take the "
+                        "waiting tasks\n", task_slot_count(&cli->cfg));
+        break;
+    case TASK_SLOT_ERROR:
+        cli_fail("no task worker slot can be used (see the error above; tasks.slot_dir)");
+    }
     printf("tasks: %u resumed\n", resumed);
     if (rc != 0)
         cli_fail("database unavailable (see the error log above); some tasks are left");

@@ -95,6 +95,7 @@ db.password = $pw
 public.base_url = http://127.0.0.1:$PORT
 mail.from = provision@localhost.localdomain
 password.cost = 5
+tasks.slot_dir = $VAR/run
 EOF
     ) && mv "$CONF.tmp" "$CONF"
   fi

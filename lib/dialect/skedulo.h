@@ -11,10 +11,12 @@ void skedulo_bulk_post(struct ctx *c);     /* POST  .../users/bulk */
 void skedulo_file_post(struct ctx *c);     /* POST  .../users/file (multipart) */
 void skedulo_task_status(struct ctx *c);   /* GET   .../users/bulk/{taskId} */
 
-/* Claims and completes, one after the other, every bulk import task whose worker's heartbeat
- * is older than stale_seconds (for "provctl tasks run" and the resumer started by requests).
- * Needs c->db, c->cfg, c->arena and c->rid. *resumed counts the tasks finished here; returns
- * 0, or -1 when the database failed (some tasks may be left for later). */
-int skedulo_tasks_resume(struct ctx *c, unsigned stale_seconds, unsigned *resumed);
+/* Works through the task queue holding the worker slot *slot (lib/task_slots.h): claims and
+ * completes, one after the other, every task waiting for a worker (new, or whose worker's
+ * heartbeat is older than tasks.stale_seconds), and frees the slot (*slot = -1). For the
+ * background worker and "provctl tasks run". Needs c->db, c->cfg, c->arena and c->rid.
+ * *resumed counts the tasks finished here; returns 0, or -1 when the database failed (some
+ * tasks may be left for later). */
+int skedulo_tasks_resume(struct ctx *c, int *slot, unsigned *resumed);
 
 #endif

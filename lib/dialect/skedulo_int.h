@@ -90,12 +90,14 @@ const char *sk_trimmed_email(struct ctx *c, json_object *user);
 json_object *sk_file_users(struct ctx *c, const char *data, size_t len);
 
 /* Stores the users of a bulk or file request as a task, answers the task object, and starts
- * the background worker after the response. */
+ * a background worker after the response when one of the host's worker slots is free (else
+ * the task waits in the queue for a running worker). */
 void sk_start_task(struct ctx *c, json_object *users);
 /* The task object of seed 000 (taskId, tenantId, type, createdAt, lastCheckedInAt,
  * completedAt, success, errorMsg), a new reference. */
 json_object *sk_task_json(const struct task_info *ti);
-/* Starts a detached resumer after the response when some task's worker has gone quiet. */
+/* Starts a background worker after the response when some task waits for one (its worker
+ * died, or none was free when it was stored) and a worker slot is free. */
 void sk_resume_if_stale(struct ctx *c);
 
 #endif

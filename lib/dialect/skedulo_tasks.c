@@ -1,9 +1,10 @@
 /* skedulo_tasks.c: bulk user import as a background task (API.md section 5): POST .../bulk
  * (and the file import, skedulo_file.c) validate the envelope, store the task with one item
- * per user, answer the task object at once and process the users after the response in a
- * detached worker process; the task type's batch handler (each item decoded like a POST user,
- * created through the batched store inside the batch's transaction); and the resumer of tasks
- * whose worker died. Never touches SQL. */
+ * per user in the queue, answer the task object at once and, after the response, start a
+ * detached worker if one of the host's worker slots is free (lib/task_worker.c: it drains the
+ * queue, fairly across tenants); the task type's batch handler (each item decoded like a POST
+ * user, created through the batched store inside the batch's transaction) and runner. Never
+ * touches SQL. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@
 #include "mail.h"
 #include "skedulo.h"
 #include "skedulo_int.h"
+#include "task_queue.h"
+#include "task_slots.h"
+#include "task_worker.h"
 #include "tasks.h"
 #include "tenants.h"
 
@@ -98,68 +102,63 @@ static const char *summary(struct ctx *c, long long failed, long long total)
 
 static const struct task_handler handler = { SK_TASK_TYPE, batch, summary };
 
-static void run_claimed(struct ctx *c, long long id, const char *worker)
+/* The runner of this task type for the worker loop (lib/task_worker.c); arg is the context. */
+static enum tasks_status run_one(void *arg, long long id, const char *worker)
 {
+    struct ctx *c = arg;
     enum tasks_status ts = tasks_run(c, id, worker, TASK_BATCH, &handler);
     /* this already runs after the response: deliver the task's invitations directly */
     mail_deliver_now(c);
     if (ts != TASKS_OK && ts != TASKS_LOST)
         log_error(c->rid, "task %lld stopped (status %d); it resumes when it goes stale", id,
                   (int)ts);
+    return ts;
 }
 
-/* The detached worker started after the response: claims its own task and runs it. */
+int skedulo_tasks_resume(struct ctx *c, int *slot, unsigned *resumed)
+{
+    const struct task_runner runner = { SK_TASK_TYPE, run_one, c };
+    enum tasks_status ts = task_worker_drain(c->db, c->arena, c->cfg, c->rid, slot, &runner, 1,
+                                             RESUME_MAX_TASKS, resumed);
+    return ts == TASKS_OK ? 0 : -1;
+}
+
+/* The background worker, started after the response holding the slot in arg. */
+struct kick {
+    int slot;
+};
+
+static int take_slot(struct ctx *c, void *arg)
+{
+    struct kick *k = arg;
+    /* every slot busy: a running worker takes the task when it is done with its own */
+    if (task_slot_take(c->cfg, c->rid, &k->slot) != TASK_SLOT_OK)
+        return -1;
+    return k->slot;
+}
+
 static void worker(struct ctx *c, void *arg)
 {
-    long long id = *(const long long *)arg;
-    char name[48];
-    if (tasks_worker_name(name) != 0)
-        return;
-    enum tasks_status ts = tasks_claim(c, id, name, c->cfg->task_stale_seconds);
-    if (ts == TASKS_OK)
-        run_claimed(c, id, name);
-}
-
-int skedulo_tasks_resume(struct ctx *c, unsigned stale_seconds, unsigned *resumed)
-{
-    *resumed = 0;
-    for (unsigned k = 0; k < RESUME_MAX_TASKS; k++) {
-        char name[48];
-        long long id = 0, tenant = 0;
-        const char *type = NULL;
-        if (tasks_worker_name(name) != 0)
-            return -1;
-        enum tasks_status ts = tasks_claim_stale(c, name, stale_seconds, &id, &type, &tenant);
-        if (ts == TASKS_NOT_FOUND)
-            return 0;
-        if (ts != TASKS_OK)
-            return -1;
-        if (type == NULL || strcmp(type, SK_TASK_TYPE) != 0) {
-            /* claimed (so not picked again at once) but not ours to run */
-            log_error(c->rid, "task %lld has unknown type; left alone", id);
-            continue;
-        }
-        ts = tasks_run(c, id, name, TASK_BATCH, &handler);
-        if (ts == TASKS_OK)
-            (*resumed)++;
-        else if (ts != TASKS_LOST)
-            return -1;
-    }
-    return 0;
-}
-
-static void resumer(struct ctx *c, void *arg)
-{
+    struct kick *k = arg;
     unsigned n;
-    (void)arg;
-    if (skedulo_tasks_resume(c, c->cfg->task_stale_seconds, &n) != 0)
-        log_error(c->rid, "resuming stale tasks failed");
+    if (skedulo_tasks_resume(c, &k->slot, &n) != 0)
+        log_error(c->rid, "background worker stopped; the tasks left resume when they go stale");
+}
+
+/* A worker after the response if a slot is free; else the task waits in the queue. */
+static void kick_worker(struct ctx *c)
+{
+    struct kick *k = arena_alloc(c->arena, sizeof *k);
+    if (k != NULL)
+        k->slot = -1;
+    if (k == NULL || ctx_defer_worker(c, worker, take_slot, k) != 0)
+        log_error(c->rid, "no background worker started; the task waits in the queue");
 }
 
 void sk_resume_if_stale(struct ctx *c)
 {
-    if (tasks_stale_exists(c, c->cfg->task_stale_seconds))
-        (void)ctx_defer_detached(c, resumer, NULL);
+    if (task_queue_waiting(c->db, c->arena, c->cfg->task_stale_seconds))
+        kick_worker(c);
 }
 
 json_object *sk_task_json(const struct task_info *ti)
@@ -198,8 +197,7 @@ void sk_start_task(struct ctx *c, json_object *users)
 {
     size_t n = json_object_array_length(users);
     struct task_item_in *items = arena_calloc(c->arena, n, sizeof *items);
-    long long *arg = arena_alloc(c->arena, sizeof *arg);
-    if (items == NULL || arg == NULL) {
+    if (items == NULL) {
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
     }
@@ -237,11 +235,8 @@ void sk_start_task(struct ctx *c, json_object *users)
     }
     json_object_object_add(o, "result", task);
     resp_json(c, 200, o);
-    *arg = ti.id;
-    /* if this cannot start, the task goes stale and the next worker resumes it */
-    if (ctx_defer_detached(c, worker, arg) != 0)
-        log_error(c->rid, "task %lld: no background worker started", ti.id);
-    sk_resume_if_stale(c);
+    /* the task waits in the queue; a free worker slot (if any) gets a worker for it */
+    kick_worker(c);
 }
 
 void skedulo_bulk_post(struct ctx *c)

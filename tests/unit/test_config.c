@@ -91,6 +91,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.mail_after_response, 0);
     assert_int_equal(c.mail_max_attempts, 8);
     assert_int_equal(c.task_stale_seconds, 60);
+    assert_int_equal(c.task_workers, 2);
+    assert_string_equal(c.task_slot_dir, "/run/lock");
     config_free(&c);
     assert_null(c.db_name);
     config_free(&c);   /* twice is harmless */
