@@ -623,17 +623,18 @@ enum spq_status spq_add(struct spq_query *q, struct arena *a, const char *name, 
             c.name = params[i].name;
             bit = params[i].bit;
         }
-    if (bit == 0) {
-        if (name != NULL && ci_eq(name, nlen, "fields")) {
-            c.name = "fields";
-            return fail(&c, SPQ_UNSUPPORTED_PARAM, 0, NULL);
-        }
+    int fields_param = bit == 0 && name != NULL && ci_eq(name, nlen, "fields");
+    if (bit == 0 && !fields_param) {
         err->status = SPQ_NOT_QUERY;
         snprintf(err->msg, sizeof err->msg, "%s", spq_status_str(SPQ_NOT_QUERY));
         return SPQ_NOT_QUERY;
     }
     if (c.n == 0)
         return SPQ_OK;   /* "sort=": as if absent */
+    if (fields_param) {
+        c.name = "fields";
+        return fail(&c, SPQ_UNSUPPORTED_PARAM, 0, NULL);
+    }
     if (q->given & bit)
         return fail(&c, SPQ_DUPLICATE, 0, NULL);
     q->given |= bit;

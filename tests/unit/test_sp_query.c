@@ -456,6 +456,7 @@ static void test_params(void **state)
     add_ok(&q, a, "sort", "");
     add_ok(&q, a, "q", "");
     add_ok(&q, a, "limit", "");
+    add_ok(&q, a, "fields", "");
     assert_int_equal(q.nsort, 0);
     assert_null(q.q);
     assert_int_equal(q.limit, SPQ_DEFAULT_LIMIT);
