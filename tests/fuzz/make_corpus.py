@@ -71,6 +71,7 @@ def main():
         for f in os.listdir(os.path.join(OUT, d)):
             if f.startswith("seed-"):
                 os.unlink(os.path.join(OUT, d, f))
+    __import__("make_corpus_query").write_all(write)  # fuzz_scim_filter, fuzz_sp_query
 
     # form: the seed curls, the suite's form conventions, bad escapes
     write("form", "soajs-002", SOAJS_SEED_002)
