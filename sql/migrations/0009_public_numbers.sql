@@ -15,7 +15,8 @@
 -- or tasks once their number is required.
 
 ALTER TABLE users ADD COLUMN number BIGINT UNSIGNED NULL AFTER oid;
-UPDATE users SET number = id;
+-- updated_at named explicitly keeps its value (ON UPDATE would stamp every user as changed)
+UPDATE users SET number = id, updated_at = updated_at;
 ALTER TABLE users ADD UNIQUE KEY uq_users_number (tenant_id, number);
 
 ALTER TABLE `groups` ADD COLUMN number BIGINT UNSIGNED NULL AFTER id;

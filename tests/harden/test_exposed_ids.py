@@ -146,6 +146,7 @@ def test_ids_name_the_tenants_own_objects_only(env):
 # ---- the migration: ids shown before 0009 still name the same objects ----
 
 MIG_DB = "provision_mig0009"
+OLD_TIME = "2021-03-04 05:06:07.000000"
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sql",
                           "migrations")
 
@@ -222,8 +223,9 @@ def _old_add(env, t, kind):
                           MIG_DB)[0][0])
     if kind == "user":
         _admin(env, f"INSERT INTO users (oid, tenant_id, email, full_name, status, "
-                    f"primary_group_id, origin) VALUES ('{u[:24]}', {tid}, 'old.{u[:8]}@"
-                    f"example.com', 'Old', 'pendingNew', {t['group']}, 'xtracta');", MIG_DB)
+                    f"primary_group_id, origin, created_at, updated_at) VALUES ('{u[:24]}', "
+                    f"{tid}, 'old.{u[:8]}@example.com', 'Old', 'pendingNew', {t['group']}, "
+                    f"'xtracta', '{OLD_TIME}', '{OLD_TIME}');", MIG_DB)
         return int(_admin(env, f"SELECT id FROM users WHERE oid = '{u[:24]}';", MIG_DB)[0][0])
     _admin(env, f"INSERT INTO tasks (tenant_id, type, total, completed_at, success) VALUES "
                 f"({tid}, 'bulk_user_import', 1, NOW(6), 1);", MIG_DB)
@@ -249,10 +251,12 @@ def test_ids_from_before_the_migration_still_resolve(env):
                     ids[name][k].append(_old_add(env, old[name], k))
         rc, out, err = env.provctl("migrate", env={"PROVISION_DB_NAME": MIG_DB})
         eq(rc, 0, f"provctl migrate on the pre-0009 database: {err}")
-        # every row kept its id as its number
+        # every row kept its id as its number, and nothing else of it changed
         for table in ("users", "`groups`", "workflows", "tasks"):
             eq(_admin(env, f"SELECT COUNT(*) FROM {table} WHERE number IS NULL OR number <> id;",
                       MIG_DB), [["0"]], f"{table}: every old row numbered by its id")
+        eq(_admin(env, f"SELECT COUNT(*), SUM(updated_at = '{OLD_TIME}') FROM users;", MIG_DB),
+           [["6", "6"]], "the users' updated_at kept (the migration changes no user)")
         a, b = old["A"], old["B"]
         # Xtracta: A's old group and workflows by their old ids; the key's group as before
         f = {"api_key": a["api_key"], "name": "After", "email_address": "after@example.com",
