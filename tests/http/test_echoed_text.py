@@ -10,10 +10,12 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import uuid
 import xml.etree.ElementTree as ET
 
 from harness import check, eq, quote
+import servicepower_util as spu
 
 XTRACTA = "/v1/user/add"
 SK = "/onboarding/provision/standalone/users"
@@ -221,7 +223,6 @@ def test_skedulo_control_characters_refused_and_never_echoed(env):
 
 
 def wait_task(env, auth, task, timeout=60):
-    import time
     end = time.time() + timeout
     while True:
         r = env.http("GET", f"{SK}/bulk/{task}", None, auth)
@@ -233,7 +234,6 @@ def wait_task(env, auth, task, timeout=60):
 
 
 def test_servicepower_and_soajs_control_characters_refused(env):
-    import servicepower_util as spu
     t = env.new_tenant()
     for label, ch in C0.items():
         uid, email = "cc" + uniq(), f"sp.{uniq()}@example.com"
