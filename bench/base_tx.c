@@ -19,6 +19,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "pubid.h"
 
 /* The rendered set-password mail is this long (the default template, a 36-character
  * token in the link). */
@@ -49,11 +50,15 @@ static int add_all(struct tx *x, const char *key, const char *oid)
     struct db_result r;
     if (db_begin(x->db) != DB_OK)
         return -1;
-    struct db_val u[12] = {
+    long long number;   /* the user's public number, drawn as users.c draws it */
+    if (pubid_draw(&number) != 0)
+        goto fail;
+    struct db_val u[13] = {
         DBV_S(oid), DBV_I(x->tenant), DBV_S(name), DBV_S(email), DBV_S("Bench"), DBV_S("User"),
         DBV_NONE, DBV_NONE, DBV_S("pendingNew"), DBV_NONE, DBV_NONE, DBV_S("soajs"),
+        DBV_I(number),
     };
-    if (db_exec(x->db, SQL_USER_INSERT, u, 12, &r) != DB_OK)
+    if (db_exec(x->db, SQL_USER_INSERT, u, 13, &r) != DB_OK)
         goto fail;
     long long uid = (long long)r.insert_id;
     struct db_val t[4] = { DBV_I(uid), DBV_S("set_password"), DBV_S(token_hash),

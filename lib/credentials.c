@@ -11,7 +11,7 @@
 
 /* The columns of SQL_CRED_COLS, in order. */
 enum { C_ID, C_TENANT, C_KIND, C_PUBLIC, C_SCOPES, C_GROUP, C_REPLACES, C_CREATED, C_EXPIRES,
-       C_REVOKED, C_LIVE, C_NCOLS };
+       C_REVOKED, C_LIVE, C_GROUP_NUMBER, C_NCOLS };
 
 static void from_row(const struct db_rows *rows, size_t r, struct credential *c)
 {
@@ -29,6 +29,7 @@ static void from_row(const struct db_rows *rows, size_t r, struct credential *c)
     c->expires_at = db_cell_str(db_cell(rows, r, C_EXPIRES));
     c->revoked_at = db_cell_str(db_cell(rows, r, C_REVOKED));
     c->live = db_cell_int(db_cell(rows, r, C_LIVE)) == 1;
+    c->group_number = db_cell_int(db_cell(rows, r, C_GROUP_NUMBER));
 }
 
 enum cred_status cred_list(struct db *db, struct arena *a, long long tenant_id,

@@ -33,7 +33,8 @@ struct credential {
     const char *kind;
     const char *public_id;    /* NULL when the kind has none */
     const char *scopes;       /* "" when the kind has none */
-    long long group_id;       /* 0: none */
+    long long group_id;       /* 0: none; the group's internal id */
+    long long group_number;   /* the group's id as the tenant sees it (Xtracta group_id) */
     long long replaces;       /* 0: replaces nothing */
     const char *created_at;   /* ISO 8601 UTC, microseconds */
     const char *expires_at;   /* NULL: no end but revocation */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static int lift(int fd)
     return fcntl(fd, F_DUPFD_CLOEXEC, 3);
 }
 
-static _Noreturn void child(char **argv, int in, int out, int ex)
+static _Noreturn void child(char **argv, const char *const *env, int in, int out, int ex)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -96,6 +97,12 @@ static _Noreturn void child(char **argv, int in, int out, int ex)
         for (int fd = 3; fd < FALLBACK_FD_MAX; fd++)
             if (fd != ex)
                 (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    /* the caller's own strings; this process becomes the command at once */
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+        if (putenv((char *)(uintptr_t)env[i]) != 0) {
+            e = errno;
+            goto fail;
+        }
     execvp(argv[0], argv);
     e = errno;
 fail:
@@ -219,6 +226,13 @@ static int feed_loop(struct feed *f, long long deadline, int *wstatus)
 enum pipecmd_status pipecmd_run(const char *command, const void *input, size_t n,
                                 unsigned timeout_ms, struct pipecmd_result *r)
 {
+    return pipecmd_run_env(command, NULL, input, n, timeout_ms, r);
+}
+
+enum pipecmd_status pipecmd_run_env(const char *command, const char *const *env,
+                                    const void *input, size_t n, unsigned timeout_ms,
+                                    struct pipecmd_result *r)
+{
     enum pipecmd_status st = PIPECMD_NOT_STARTED;
     char *argv[PIPECMD_MAX_WORDS + 1];
     int in[2] = { -1, -1 }, out[2] = { -1, -1 }, ex[2] = { -1, -1 };
@@ -250,7 +264,7 @@ enum pipecmd_status pipecmd_run(const char *command, const void *input, size_t n
         goto done;
     }
     if (f.pid == 0)
-        child(argv, in[0], out[1], ex[1]);
+        child(argv, env, in[0], out[1], ex[1]);
     close(in[0]);
     close(out[1]);
     close(ex[1]);

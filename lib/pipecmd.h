@@ -38,5 +38,10 @@ struct pipecmd_result {
  * program (argv[0]), the status, and the first line the command wrote to stdout/stderr. */
 enum pipecmd_status pipecmd_run(const char *command, const void *input, size_t n,
                                 unsigned timeout_ms, struct pipecmd_result *r);
+/* The same, with env (NULL-terminated "NAME=value" strings, or NULL) added to the command's
+ * environment. */
+enum pipecmd_status pipecmd_run_env(const char *command, const char *const *env,
+                                    const void *input, size_t n, unsigned timeout_ms,
+                                    struct pipecmd_result *r);
 
 #endif

@@ -1,6 +1,7 @@
 /* response.c: serialising a response (JSON with json-c, XML via xml_out) and writing it out
- * with the headers every answer carries. Owns nothing beyond the request: the body buffer is
- * process state that app.c clears between requests. */
+ * with the headers every answer carries. A JSON answer is always UTF-8, whatever its strings
+ * held. Owns nothing beyond the request: the body buffer is process state that app.c clears
+ * between requests. */
 #include "response.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "ctx.h"
 #include "io.h"
 #include "log.h"
+#include "utf8.h"
 #include "xml_out.h"
 
 const char *resp_reason(int status)
@@ -64,6 +66,31 @@ static void resp_fallback(struct ctx *c)
     log_error(c->rid, "response: out of memory while serialising");
 }
 
+/* Appends the n bytes at s with every byte that does not start a well-formed UTF-8 sequence
+ * written as U+FFFD. json-c copies string bytes through unchecked; our strings are validated
+ * UTF-8, but a message may quote a header (a Content-Type) that is not, and a JSON text must
+ * be UTF-8 (RFC 8259 section 8.1). Outside strings json-c writes ASCII only, so the document
+ * keeps its structure. */
+static int append_utf8(struct buf *b, const char *s, size_t n)
+{
+    static const char replacement[] = "\xef\xbf\xbd";
+    if (utf8_valid(s, n))
+        return buf_append(b, s, n);
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 0) {
+            buf_append(b, replacement, sizeof replacement - 1);
+            i++;
+        } else {
+            buf_append(b, s + i, k);
+            i += k;
+        }
+    }
+    return b->failed ? -1 : 0;
+}
+
 void resp_json(struct ctx *c, int status, json_object *obj)
 {
     buf_clear(&c->resp.body);
@@ -74,7 +101,7 @@ void resp_json(struct ctx *c, int status, json_object *obj)
     size_t len = 0;
     const char *s = json_object_to_json_string_length(
         obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    if (s == NULL || buf_append(&c->resp.body, s, len) != 0) {
+    if (s == NULL || append_utf8(&c->resp.body, s, len) != 0) {
         json_object_put(obj);
         resp_fallback(c);
         return;

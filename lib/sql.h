@@ -21,7 +21,8 @@
     "c.id, c.tenant_id, c.kind, c.public_id, c.scopes, c.group_id, c.replaces, " \
     "DATE_FORMAT(c.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
     "DATE_FORMAT(c.expires_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
-    "DATE_FORMAT(c.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " SQL_CRED_LIVE
+    "DATE_FORMAT(c.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " SQL_CRED_LIVE ", " \
+    "(SELECT g.number FROM `groups` g WHERE g.id = c.group_id) "
 
 #define SQL_JSON_CODES \
     "JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(64) CHARACTER SET utf8mb4 " \
@@ -92,23 +93,27 @@
     X(CRED_REVOKE_ID, \
       "UPDATE credentials c SET c.revoked_at = NOW(6) WHERE c.id = ? AND " SQL_CRED_LIVE) \
     /* ---- catalogue: groups, workflows, regions, roles ---- */ \
-    X(GROUP_INSERT, "INSERT INTO `groups` (tenant_id, code, name) VALUES (?, ?, ?)") \
-    X(GROUP_IN_TENANT, "SELECT id, code FROM `groups` WHERE id = ? AND tenant_id = ?") \
+    /* groups, workflows and tasks are shown by their number (lib/pubid.h), looked up by it */ \
+    X(GROUP_INSERT, \
+      "INSERT INTO `groups` (tenant_id, code, name, number) VALUES (?, ?, ?, ?)") \
+    X(GROUP_IN_TENANT, "SELECT id, number FROM `groups` WHERE number = ? AND tenant_id = ?") \
     X(GROUPS_BY_CODES, \
       "SELECT g.id, g.code FROM `groups` g JOIN " SQL_JSON_CODES " ON g.code = j.code " \
       "WHERE g.tenant_id = ?") \
-    X(WORKFLOW_INSERT, "INSERT INTO workflows (tenant_id, name) VALUES (?, ?)") \
+    X(WORKFLOW_INSERT, "INSERT INTO workflows (tenant_id, name, number) VALUES (?, ?, ?)") \
     X(WORKFLOWS_BY_IDS, \
-      "SELECT w.id FROM workflows w JOIN " SQL_JSON_IDS " ON w.id = j.id " \
+      "SELECT w.id FROM workflows w JOIN " SQL_JSON_IDS " ON w.number = j.id " \
       "WHERE w.tenant_id = ? ORDER BY w.id") \
     X(REGION_INSERT, "INSERT INTO regions (uuid, tenant_id, name) VALUES (?, ?, ?)") \
     X(ROLE_INSERT, "INSERT INTO roles (uuid, tenant_id, name) VALUES (?, ?, ?)") \
     X(ROLE_BUILTIN, "SELECT 1 FROM roles WHERE tenant_id IS NULL AND name = ?") \
+    /* the group an Xtracta api_key names (credentials keep the internal id), with its number */ \
+    X(GROUP_BY_ID, "SELECT id, number FROM `groups` WHERE id = ? AND tenant_id = ?") \
     /* ---- users ---- */ \
     X(USER_INSERT, \
       "INSERT INTO users (oid, tenant_id, username, email, first_name, last_name, full_name, " \
-      "password_hash, status, profile, primary_group_id, origin) " \
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
+      "password_hash, status, profile, primary_group_id, origin, number) " \
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") \
     X(USER_CONFLICT, \
       "SELECT IFNULL(username = ?, 0), email_norm = LOWER(?) FROM users " \
       "WHERE tenant_id = ? AND (username = ? OR email_norm = LOWER(?)) LIMIT 1") \
@@ -118,7 +123,7 @@
     X(USER_GROUP_ADD, "INSERT INTO user_groups (user_id, group_id) VALUES (?, ?)") \
     X(USER_WORKFLOWS_ADD, \
       "INSERT INTO user_workflows (user_id, workflow_id) SELECT ?, w.id FROM workflows w JOIN " \
-      SQL_JSON_IDS " ON w.id = j.id WHERE w.tenant_id = ?") \
+      SQL_JSON_IDS " ON w.number = j.id WHERE w.tenant_id = ?") \
     X(USER_BY_OID, \
       "SELECT id, oid, tenant_id, username, email, first_name, last_name, full_name, status " \
       "FROM users WHERE oid = ?") \
@@ -266,7 +271,7 @@
       "JSON_MERGE_PATCH(IFNULL(r.custom_fields, '{}'), j.cf))") \
     /* background tasks: a worker claims a task by naming itself in worker_id; every */ \
     /* batch re-asserts the claim (heartbeat) inside its own transaction */ \
-    X(TASK_INSERT, "INSERT INTO tasks (tenant_id, type, total) VALUES (?, ?, ?)") \
+    X(TASK_INSERT, "INSERT INTO tasks (tenant_id, type, total, number) VALUES (?, ?, ?, ?)") \
     X(TASK_ITEMS_INSERT, \
       "INSERT INTO task_items (task_id, seq, email, first_name, last_name, spec) " \
       "SELECT ?, j.seq, j.e, j.f, j.l, j.s FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
@@ -323,8 +328,9 @@
       "SELECT t.id, t.type, k.sk_tenant_id, " \
       "DATE_FORMAT(t.created_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
       "DATE_FORMAT(t.last_checked_in_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " \
-      "DATE_FORMAT(t.completed_at, '%Y-%m-%dT%H:%i:%s.%fZ'), t.success, t.error_msg " \
-      "FROM tasks t JOIN tenants k ON k.id = t.tenant_id WHERE t.id = ? AND t.tenant_id = ?") \
+      "DATE_FORMAT(t.completed_at, '%Y-%m-%dT%H:%i:%s.%fZ'), t.success, t.error_msg, " \
+      "t.number FROM tasks t JOIN tenants k ON k.id = t.tenant_id " \
+      "WHERE t.number = ? AND t.tenant_id = ?") \
     X(TASK_TENANT, "SELECT tenant_id FROM tasks WHERE id = ?") \
     X(TASK_ITEMS_LIST, \
       "SELECT email, first_name, last_name, success, error_msg, user_oid FROM task_items " \

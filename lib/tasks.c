@@ -16,9 +16,10 @@
 #include "ctx.h"
 #include "db.h"
 #include "log.h"
+#include "pubid.h"
 #include "tenants.h"
 
-enum { ITEMS_CHUNK = 1000, BATCH_ATTEMPTS = 3 };
+enum { ITEMS_CHUNK = 1000, BATCH_ATTEMPTS = 3, NUMBER_ATTEMPTS = 5 };
 
 static enum tasks_status from_db(enum db_status st)
 {
@@ -52,6 +53,7 @@ static void info_from_row(const struct db_rows *rows, struct task_info *out)
     out->completed_at = db_cell_str(db_cell(rows, 0, 5));
     out->success = db_cell_int(db_cell(rows, 0, 6)) != 0;
     out->error_msg = db_cell_str(db_cell(rows, 0, 7));
+    out->number = db_cell_int(db_cell(rows, 0, 8));
 }
 
 static enum tasks_status insert_items(struct ctx *c, long long task_id,
@@ -91,13 +93,23 @@ enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char
     enum tasks_status ts = from_db(db_begin(c->db));
     if (ts != TASKS_OK)
         return ts;
-    struct db_val tv[3] = { DBV_I(t->id), DBV_S(type), DBV_I((long long)n) };
-    if ((ts = from_db(db_exec(c->db, SQL_TASK_INSERT, tv, 3, &res))) != TASKS_OK)
+    /* a number already taken in the tenant fails only that statement: draw again */
+    long long number = 0;
+    enum db_status st = DB_ERROR;
+    for (int attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
+        if (pubid_draw(&number) != 0)
+            break;
+        struct db_val tv[4] = { DBV_I(t->id), DBV_S(type), DBV_I((long long)n), DBV_I(number) };
+        st = db_exec(c->db, SQL_TASK_INSERT, tv, 4, &res);
+        if (st != DB_DUPLICATE || strcmp(db_dup_key(c->db), "uq_tasks_number") != 0)
+            break;
+    }
+    if ((ts = from_db(st)) != TASKS_OK)
         goto fail;
     long long id = (long long)res.insert_id;
     if ((ts = insert_items(c, id, items, n)) != TASKS_OK)
         goto fail;
-    struct db_val gv[2] = { DBV_I(id), DBV_I(t->id) };
+    struct db_val gv[2] = { DBV_I(number), DBV_I(t->id) };
     ts = from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
     if (ts != TASKS_OK)
         goto fail;
@@ -114,14 +126,14 @@ fail:
     return ts;
 }
 
-enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long task_id,
+enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long number,
                             struct task_info *info, struct task_item_view **items, size_t *n)
 {
     struct db_rows rows;
     int found;
     *items = NULL;
     *n = 0;
-    struct db_val gv[2] = { DBV_I(task_id), DBV_I(tenant_id) };
+    struct db_val gv[2] = { DBV_I(number), DBV_I(tenant_id) };
     enum tasks_status ts =
         from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
     if (ts != TASKS_OK)
@@ -129,7 +141,7 @@ enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long task_i
     if (!found)
         return TASKS_NOT_FOUND;
     info_from_row(&rows, info);
-    struct db_val iv = DBV_I(task_id);
+    struct db_val iv = DBV_I(info->id);
     if ((ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_LIST, &iv, 1, &rows))) !=
         TASKS_OK)
         return ts;

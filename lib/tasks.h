@@ -35,7 +35,8 @@ struct task_item_in {
 /* A task as the status shows it (strings in the arena; timestamps are UTC
  * "YYYY-MM-DDTHH:MM:SS.ffffffZ", NULL while not set). */
 struct task_info {
-    long long id;
+    long long id;                  /* internal: workers, foreign keys and logs */
+    long long number;              /* what the tenant is shown and asks by (lib/pubid.h) */
     const char *type;
     const char *tenant_ref;        /* the tenant's Skedulo id (tenants.sk_tenant_id) */
     const char *created_at;
@@ -77,14 +78,14 @@ struct task_handler {
     const char *(*summary)(struct ctx *c, long long failed, long long total);
 };
 
-/* Stores a task of the given type for tenant t with items[0..n) (in that order), and fills
- * *out as the status shows it at creation. One transaction. */
+/* Stores a task of the given type for tenant t with items[0..n) (in that order), under a fresh
+ * number, and fills *out as the status shows it at creation. One transaction. */
 enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
                                const struct task_item_in *items, size_t n,
                                struct task_info *out);
-/* The task and its items, in submission order; TASKS_NOT_FOUND for an unknown task id or one
- * of another tenant. */
-enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long task_id,
+/* The task of tenant tenant_id whose number is number (the id the tenant was shown), and its
+ * items, in submission order; TASKS_NOT_FOUND when the tenant has no such task. */
+enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long number,
                             struct task_info *info, struct task_item_view **items, size_t *n);
 
 /* A new worker name ("<pid>-<random hex>") into out. Returns 0 or -1. */

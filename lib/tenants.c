@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "pubid.h"
 
 void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct tenant *t)
 {
@@ -163,12 +164,20 @@ enum tenant_status tenant_create(struct db *db, struct arena *a, const char *nam
         goto fail;
     }
     out->id = (long long)res.insert_id;
-    struct db_val gv[3] = { DBV_I(out->id), DBV_S("default"), DBV_S("Default group") };
-    if (db_exec(db, SQL_GROUP_INSERT, gv, 3, &res) != DB_OK) {
+    /* the tenant is new: no number of its own can be taken yet, so no draw is repeated */
+    long long group_id = 0;
+    if (pubid_draw(&out->xtracta_group_id) != 0) {
         ts = TENANT_DB;
         goto fail;
     }
-    out->xtracta_group_id = (long long)res.insert_id;
+    struct db_val gv[4] = {
+        DBV_I(out->id), DBV_S("default"), DBV_S("Default group"), DBV_I(out->xtracta_group_id),
+    };
+    if (db_exec(db, SQL_GROUP_INSERT, gv, 4, &res) != DB_OK) {
+        ts = TENANT_DB;
+        goto fail;
+    }
+    group_id = (long long)res.insert_id;
     if ((ts = add_cred(db, out->id, "skedulo_token", NULL, out->sk_token,
                        "users:read users:write", 0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "sp_customer", out->sp_customerid, out->sp_customercode,
@@ -177,7 +186,7 @@ enum tenant_status tenant_create(struct db *db, struct arena *a, const char *nam
                        0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "soajs_key", NULL, out->soajs_key, "", 0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "xtracta_key", NULL, out->xtracta_api_key, "",
-                       out->xtracta_group_id)) != TENANT_OK)
+                       group_id)) != TENANT_OK)
         goto fail;
     if (db_commit(db) != DB_OK) {
         ts = TENANT_DB;

@@ -49,7 +49,7 @@ struct tenant_secrets {
     char sp_jwt_secret[96];
     char soajs_key[72];
     char xtracta_api_key[72];
-    long long xtracta_group_id;
+    long long xtracta_group_id;    /* the default group's number (what the tenant is shown) */
     long long id;
 };
 

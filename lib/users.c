@@ -1,6 +1,7 @@
 /* users.c: creating users. Slow work (password hashing, randomness) happens before the
- * transaction opens; inside it the user row, its links, pin, tokens and mail are written
- * together, and unique indexes (not read-then-write) decide races between requests. */
+ * transaction opens, and so does the caller's answer (spec->answer), so nothing is committed
+ * that cannot be answered; inside it the user row, its links, pin, tokens and mail are
+ * written together, and unique indexes (not read-then-write) decide races between requests. */
 #include "users.h"
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "log.h"
 #include "mail.h"
 #include "password.h"
+#include "pubid.h"
 #include "tenants.h"
 
 enum { CREATE_ATTEMPTS = 3 };
@@ -131,15 +133,21 @@ static enum users_status insert_all(struct ctx *c, const struct user_spec *s,
     enum db_status st = db_begin(c->db);
     if (st != DB_OK)
         return from_db(st);
-    struct db_val v[12] = {
+    struct db_val v[13] = {
         DBV_S(out->oid), DBV_I(s->tenant->id), DBV_S(s->username), DBV_S(s->email),
         DBV_S(s->first_name), DBV_S(s->last_name), DBV_S(s->full_name), DBV_S(pwhash),
         DBV_S(s->status), DBV_S(s->profile_json),
         s->primary_group_id > 0 ? DBV_I(s->primary_group_id) : DBV_NONE, DBV_S(s->origin),
+        DBV_I(out->number),
     };
-    st = db_exec(c->db, SQL_USER_INSERT, v, 12, &r);
+    st = db_exec(c->db, SQL_USER_INSERT, v, 13, &r);
     if (st != DB_OK) {
         const char *key = db_dup_key(c->db);
+        if (st == DB_DUPLICATE && strcmp(key, "uq_users_number") == 0) {
+            out->number = 0;   /* taken in the tenant: users_create draws another */
+            us = USERS_ERROR;
+            goto fail;
+        }
         us = st == DB_DUPLICATE && (strcmp(key, "uq_users_email") == 0 ||
                                     strcmp(key, "uq_users_username") == 0)
                  ? USERS_EXISTS
@@ -166,7 +174,6 @@ static enum users_status insert_all(struct ctx *c, const struct user_spec *s,
             goto fail;
     }
     if (s->login_token_ttl > 0) {
-        out->login_expire = now + s->login_token_ttl;
         if ((us = add_token(c, out->id, "login", out->login_token, out->login_expire)) !=
             USERS_OK)
             goto fail;
@@ -199,7 +206,19 @@ enum users_status users_create(struct ctx *c, const struct user_spec *s, struct 
         (s->token == USER_TOKEN_SET_PASSWORD && crypto_uuid_v4(out->token) != 0) ||
         (s->login_token_ttl > 0 && crypto_token(32, out->login_token) != 0))
         goto done;
+    if (s->login_token_ttl > 0)
+        out->login_expire = (long long)time(NULL) + s->login_token_ttl;
     for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+        /* a number the tenant already has (insert_all zeroes it) is drawn again */
+        if (out->number == 0 && pubid_draw(&out->number) != 0) {
+            us = USERS_ERROR;
+            break;
+        }
+        /* everything the answer shows is known: build it before anything is written */
+        if (s->answer != NULL && s->answer(c, out, s->answer_arg) != 0) {
+            us = USERS_ANSWER_FAILED;
+            break;
+        }
         us = insert_all(c, s, pwhash[0] ? pwhash : NULL, out);
         /* a deadlock between concurrent creates is retried; anything else is final */
         if (us != USERS_ERROR)

@@ -9,6 +9,7 @@
 
 struct ctx;
 struct tenant;
+struct user_result;
 
 enum user_token_kind { USER_TOKEN_NONE = 0, USER_TOKEN_SET_PASSWORD };
 
@@ -35,10 +36,17 @@ struct user_spec {
     enum user_token_kind token;
     int set_mail_kind;             /* enum mail_kind */
     unsigned login_token_ttl;      /* > 0: also a login token valid this many seconds */
+    /* The caller's answer, built from *out once every id, token and expiry in it is drawn and
+     * before anything is written, so that no answer can fail after the commit: nonzero makes
+     * users_create store nothing and return USERS_ANSWER_FAILED. Called again if a number has
+     * to be drawn again. NULL: none. */
+    int (*answer)(struct ctx *c, const struct user_result *out, void *arg);
+    void *answer_arg;
 };
 
 struct user_result {
-    long long id;                      /* integer id (Xtracta user_id) */
+    long long id;                      /* internal id (foreign keys); 0 until stored */
+    long long number;                  /* the public integer id (Xtracta user_id, pubid.h) */
     char oid[OID_HEX_LEN + 1];         /* string id (SOAJS id, Skedulo id) */
     char token[UUID_STR_LEN + 1];      /* the set-password token, "" when none */
     char login_token[48];              /* the login token, "" when none */
@@ -54,10 +62,12 @@ enum users_status {
     USERS_DB_UNAVAILABLE,    /* the database could not be reached */
     USERS_INSERT_FAILED,     /* the user row (or its groups, workflows, pin) was refused */
     USERS_TOKEN_FAILED,      /* the token or its mail could not be recorded */
-    USERS_ERROR              /* hashing or randomness failed */
+    USERS_ERROR,             /* hashing or randomness failed */
+    USERS_ANSWER_FAILED      /* spec->answer failed: nothing was written */
 };
 
-/* Creates the user; nothing is written unless everything is. */
+/* Creates the user under a fresh number (unique in the tenant); nothing is written unless
+ * everything is. */
 enum users_status users_create(struct ctx *c, const struct user_spec *spec,
                                struct user_result *out);
 /* USERS_EXISTS when the username or email is taken in the tenant, USERS_OK when free. */

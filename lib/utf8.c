@@ -1,4 +1,5 @@
-/* utf8.c: strict UTF-8 validation (RFC 3629 table 4) and control-character screening. */
+/* utf8.c: strict UTF-8 validation (RFC 3629 table 4), control-character screening and the
+ * XML 1.0 Char production. */
 #include "utf8.h"
 
 #include <stdint.h>
@@ -46,6 +47,25 @@ int utf8_valid(const char *s, size_t n)
         if (k == 0)
             return 0;
         p += k;
+        n -= k;
+    }
+    return 1;
+}
+
+int utf8_xml_char(uint32_t cp)
+{
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+int utf8_xml_chars(const char *s, size_t n)
+{
+    while (n > 0) {
+        uint32_t cp;
+        size_t k = utf8_next(s, n, &cp);
+        if (k == 0 || !utf8_xml_char(cp))
+            return 0;
+        s += k;
         n -= k;
     }
     return 1;

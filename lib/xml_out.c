@@ -73,20 +73,11 @@ static int name_ok(const char *name)
     return name != NULL && xmlValidateNCName((const xmlChar *)name, 0) == 0;
 }
 
-/* 1 when the n bytes at s match XML 1.0's Char production: well-formed UTF-8 (so no
- * surrogates) without C0 controls other than TAB, LF and CR, and without U+FFFE or U+FFFF. */
+/* 1 when the n bytes at s match XML 1.0's Char production: the one definition in utf8.c,
+ * which the decoders of echoed fields also apply, so accepted input always encodes. */
 static int chars_ok(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    if (!utf8_valid(s, n))
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-            return 0;
-        if (p[i] == 0xEF && i + 2 < n && p[i + 1] == 0xBF && (p[i + 2] & 0xFE) == 0xBE)
-            return 0;
-    }
-    return 1;
+    return utf8_xml_chars(s, n);
 }
 
 int xml_out_open(struct xml_out *x, const char *name)
@@ -120,6 +111,30 @@ int xml_out_text(struct xml_out *x, const char *name, const char *text)
         || xmlTextWriterFullEndElement(x->w) < 0)
         return spend(x);
     return 0;
+}
+
+int xml_out_text_replacing(struct xml_out *x, const char *name, const char *text)
+{
+    static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
+    if (text == NULL || chars_ok(text, strlen(text)))
+        return xml_out_text(x, name, text);
+    struct buf b = { 0 };
+    size_t n = strlen(text), i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_next(text + i, n - i, &cp);
+        if (k == 0 || !utf8_xml_char(cp)) {
+            buf_append(&b, replacement, sizeof replacement - 1);
+            i += k == 0 ? 1 : k;
+        } else {
+            buf_append(&b, text + i, k);
+            i += k;
+        }
+    }
+    buf_append(&b, "", 1);   /* the terminating NUL */
+    int rc = b.failed ? (x != NULL ? spend(x) : -1) : xml_out_text(x, name, b.data);
+    buf_free(&b);
+    return rc;
 }
 
 int xml_out_int(struct xml_out *x, const char *name, long long v)

@@ -19,6 +19,9 @@ int xml_out_open(struct xml_out *x, const char *name);
 int xml_out_close(struct xml_out *x);
 /* <name>text</name>; text may be NULL for an empty <name></name>. */
 int xml_out_text(struct xml_out *x, const char *name, const char *text);
+/* The same for text that may quote a request (error messages): every byte sequence that is
+ * not an XML 1.0 character is written as U+FFFD, so only a lack of memory can fail it. */
+int xml_out_text_replacing(struct xml_out *x, const char *name, const char *text);
 int xml_out_int(struct xml_out *x, const char *name, long long v);
 /* <name/> */
 int xml_out_empty(struct xml_out *x, const char *name);

@@ -91,7 +91,7 @@ static void add_secret(json_object *out, const struct kind *k, const struct tena
     if (strcmp(k->name, "skedulo_token") == 0)
         json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
     if (c->group_id > 0)
-        json_object_object_add(o, "group_id", json_object_new_int64(c->group_id));
+        json_object_object_add(o, "group_id", json_object_new_int64(c->group_number));
     json_object_object_add(out, k->object, o);
 }
 
@@ -102,7 +102,7 @@ static json_object *describe(const struct credential *c)
     json_object_object_add(o, "kind", json_object_new_string(c->kind));
     json_object_object_add(o, "publicId", str_or_null(c->public_id));
     json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
-    json_object_object_add(o, "groupId", c->group_id > 0 ? json_object_new_int64(c->group_id)
+    json_object_object_add(o, "groupId", c->group_id > 0 ? json_object_new_int64(c->group_number)
                                                           : NULL);
     json_object_object_add(o, "replaces", c->replaces > 0 ? json_object_new_int64(c->replaces)
                                                           : NULL);
@@ -318,6 +318,7 @@ static int create_cmd(struct cli *cli, int argc, char **argv)
         db_failed();
     if (!found)
         cli_usage("tenant %s has no group %lld", t->oid, group);
+    group = db_cell_int(db_cell(&rows, 0, 0));   /* the internal id the credential keeps */
     char secret[SECRET_BUF];
     generate(k, secret);
     long long id = 0;

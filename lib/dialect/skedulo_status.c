@@ -1,6 +1,7 @@
 /* skedulo_status.c: GET /onboarding/provision/standalone/users/bulk/{taskId} (seed 000): the
  * task and one entry per submitted user, in submission order, exactly the seed's shape plus
- * "userId" for each created user. An unknown task id and another tenant's task are the same
+ * "userId" for each created user. The taskId is the task's number, looked up within the
+ * caller's tenant only (lib/pubid.h): an unknown number and another tenant's task are the same
  * 404. Never touches SQL. */
 #include <string.h>
 
@@ -57,7 +58,7 @@ void skedulo_task_status(struct ctx *c)
     for (size_t i = 0; i < n; i++) {
         json_object *u = json_object_new_object();
         json_object_object_add(u, "email", opt_string(items[i].email));
-        json_object_object_add(u, "taskId", json_object_new_int64(ti.id));
+        json_object_object_add(u, "taskId", json_object_new_int64(ti.number));
         json_object_object_add(u, "firstName", opt_string(items[i].first_name));
         json_object_object_add(u, "lastName", opt_string(items[i].last_name));
         json_object_object_add(u, "success", json_object_new_boolean(items[i].success));

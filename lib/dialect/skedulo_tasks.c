@@ -21,6 +21,7 @@
 #include "task_worker.h"
 #include "tasks.h"
 #include "tenants.h"
+#include "utf8.h"
 
 /* Users per batch transaction: small enough that a heartbeat comes every fraction of a
  * second and a killed worker loses little, large enough to keep the statements batched. */
@@ -166,7 +167,7 @@ json_object *sk_task_json(const struct task_info *ti)
     json_object *o = json_object_new_object();
     if (o == NULL)
         return NULL;
-    json_object_object_add(o, "taskId", json_object_new_int64(ti->id));
+    json_object_object_add(o, "taskId", json_object_new_int64(ti->number));
     json_object_object_add(o, "tenantId", json_object_new_string(ti->tenant_ref));
     json_object_object_add(o, "type", json_object_new_string(ti->type));
     json_object_object_add(o, "createdAt", json_object_new_string(ti->created_at));
@@ -182,7 +183,18 @@ json_object *sk_task_json(const struct task_info *ti)
     return o;
 }
 
-/* A string member for the status copy, when it is a string of sensible size. */
+/* s when it may be copied for the status, which echoes it: text of sensible size without any
+ * control character (what every name and email rule asks anyway); else NULL, and the item's
+ * own errorMsg says what was wrong with it. */
+static const char *echoable(struct ctx *c, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s);
+    return n <= c->cfg->string_max && text_check(s, n, TEXT_SINGLE_LINE) == TEXT_OK ? s : NULL;
+}
+
+/* A string member for the status copy, when it is echoable text. */
 static const char *shown(struct ctx *c, json_object *u, const char *name)
 {
     json_object *v = NULL;
@@ -190,7 +202,7 @@ static const char *shown(struct ctx *c, json_object *u, const char *name)
         !json_object_is_type(v, json_type_string) ||
         (size_t)json_object_get_string_len(v) > c->cfg->string_max)
         return NULL;
-    return json_object_get_string(v);
+    return echoable(c, json_object_get_string(v));
 }
 
 void sk_start_task(struct ctx *c, json_object *users)
@@ -207,7 +219,7 @@ void sk_start_task(struct ctx *c, json_object *users)
         items[i].spec = arena_strdup(
             c->arena, json_object_to_json_string_ext(u, JSON_C_TO_STRING_PLAIN |
                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
-        items[i].email = email != NULL && strlen(email) <= c->cfg->string_max ? email : NULL;
+        items[i].email = echoable(c, email);
         items[i].first_name = shown(c, u, "firstName");
         items[i].last_name = shown(c, u, "lastName");
         if (items[i].spec == NULL) {

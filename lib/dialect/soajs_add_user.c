@@ -1,7 +1,8 @@
 /* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Authenticates, merges tId
  * and tCode from the query, lets soajs_add_user_req.c decode and check the body (172/173, 413,
  * 424, 408), then applies the checks that need the store in SOAJS.md's order (611, 402) and
- * maps the store's result to 400/403/414. Never touches SQL. */
+ * maps the store's result to 400/403/414. The answer is built before the user is stored
+ * (users_create's answer hook). Never touches SQL. */
 #include "soajs_add_user.h"
 
 #include <ctype.h>
@@ -78,6 +79,22 @@ static void answer_store_error(struct ctx *c, enum users_status us)
     }
     default: soajs_fail(c, SOAJS_ADD_FAILED); return;
     }
+}
+
+/* users_create's answer hook: {"result":true,"data":{"id","token"}} written before the user
+ * is stored, so that nothing is committed that cannot be answered (a later failure replaces
+ * it with its error). arg is the spec. */
+static int answer(struct ctx *c, const struct user_result *res, void *arg)
+{
+    const struct user_spec *spec = arg;
+    json_object *data = json_object_new_object();
+    if (data == NULL)
+        return -1;
+    json_object_object_add(data, "id", json_object_new_string(res->oid));
+    if (spec->token == USER_TOKEN_SET_PASSWORD)
+        json_object_object_add(data, "token", json_object_new_string(res->token));
+    soajs_ok(c, data);
+    return c->resp.status == 200 ? 0 : -1;
 }
 
 void soajs_add_user(struct ctx *c)
@@ -161,7 +178,9 @@ void soajs_add_user(struct ctx *c)
         .profile_json = req.profile_json,
         .group_codes_json = req.group_codes_json,
         .ngroup_codes = req.ngroup_codes,
+        .answer = answer,
     };
+    spec.answer_arg = &spec;
     if (req.has_pin) {
         spec.pin_code = req.pin_code;
         spec.pin_allowed = req.pin_allowed;
@@ -180,14 +199,6 @@ void soajs_add_user(struct ctx *c)
         answer_store_error(c, us);
         return;
     }
-    json_object *data = json_object_new_object();
-    if (data == NULL) {
-        soajs_error(c, 500, "out of memory");
-        return;
-    }
-    json_object_object_add(data, "id", json_object_new_string(res.oid));
-    if (spec.token == USER_TOKEN_SET_PASSWORD)
-        json_object_object_add(data, "token", json_object_new_string(res.token));
+    /* the answer was built before the commit (answer() above) */
     mail_kick(c);
-    soajs_ok(c, data);
 }

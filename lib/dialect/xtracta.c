@@ -1,7 +1,9 @@
 /* xtracta.c: POST /v1/user/add (seed 003, API.md section 7). Takes the form or multipart
  * fields, authenticates the api_key, lets xtracta_req.c check the fields, then builds a struct
  * user_spec and answers in the <user_response> XML envelope, <status> always equal to the HTTP
- * status. Never touches SQL; never echoes a password it was not sent. */
+ * status. The 200 document is built before the user is stored (users_create's answer hook), so
+ * a user is never stored without its answer. Never touches SQL; never echoes a password it was
+ * not sent. */
 #include "xtracta.h"
 
 #include <stdio.h>
@@ -24,8 +26,6 @@
 #include "xtracta_req.h"
 #include "xml_out.h"
 
-static const char ok_message[] = "The request has been successfully processed";
-
 void xtracta_error(struct ctx *c, int status, const char *message)
 {
     char msg[256];
@@ -40,7 +40,9 @@ void xtracta_error(struct ctx *c, int status, const char *message)
     if (x != NULL) {
         xml_out_open(x, "user_response");
         xml_out_int(x, "status", status);
-        xml_out_text(x, "message", message);
+        /* a message may quote the request (a form field's name, a Content-Type): whatever it
+         * holds, the error document can be written */
+        xml_out_text_replacing(x, "message", message);
     }
     resp_xml(c, status, x);
 }
@@ -83,40 +85,49 @@ static const char *link_base(struct ctx *c)
     return arena_printf(c->arena, "%s://%s", secure ? "https" : "http", host);
 }
 
-static void answer(struct ctx *c, const struct user_spec *spec, const struct user_result *res,
-                   const char *workflows_text, const char *login_link)
+/* What the answer shows besides the user result. */
+struct answer_args {
+    const struct user_spec *spec;
+    long long group_number;        /* <primary_group_id> */
+    const char *workflows_text;    /* "12,13", or NULL */
+};
+
+/* users_create's answer hook: the whole 200 document, written into the response before the
+ * user is stored, so that no answer fails after the commit (a later failure replaces it with
+ * its error). 0, or -1 when it could not be built. */
+static int answer(struct ctx *c, const struct user_result *res, void *arg)
 {
-    struct xml_out *x = xml_out_new();
-    if (x == NULL) {
-        xtracta_error(c, 500, "out of memory");
-        return;
-    }
-    xml_out_open(x, "user_response");
-    xml_out_int(x, "status", 200);
-    xml_out_text(x, "message", ok_message);
-    xml_out_open(x, "user");
-    xml_out_int(x, "user_id", res->id);
-    xml_out_text(x, "name", spec->full_name);
-    xml_out_text(x, "email_address", spec->email);
-    xml_out_int(x, "primary_group_id", spec->primary_group_id);
-    if (workflows_text != NULL && *workflows_text != '\0')
-        xml_out_text(x, "assigned_workflows", workflows_text);
-    else
-        xml_out_empty(x, "assigned_workflows");
-    if (spec->password != NULL)
-        xml_out_text(x, "password", spec->password);
+    const struct answer_args *a = arg;
+    const struct user_spec *spec = a->spec;
+    struct xtracta_answer doc = {
+        .user_id = res->number,
+        .group_id = a->group_number,
+        .name = spec->full_name,
+        .email = spec->email,
+        .workflows_text = a->workflows_text,
+        .password = spec->password,
+    };
     if (spec->login_token_ttl > 0) {
-        char *qr = qrcode_data_url(c->arena, login_link);
-        if (qr == NULL) {
-            xml_out_free(x);
-            xtracta_error(c, 500, "cannot render the QR code");
-            return;
+        const char *base = link_base(c);
+        const char *link = base != NULL ? arena_printf(c->arena, "%s/v1/user/login?token=%s",
+                                                       base, res->login_token)
+                                        : NULL;
+        doc.qrcode = link != NULL ? qrcode_data_url(c->arena, link) : NULL;
+        if (doc.qrcode == NULL) {
+            log_error(c->rid, "xtracta: cannot render the login link's QR code");
+            return -1;
         }
-        xml_out_text(x, "token", res->login_token);
-        xml_out_text(x, "qrcode", qr);
-        xml_out_int(x, "expire", res->login_expire);
+        doc.token = res->login_token;
+        doc.expire = res->login_expire;
+    }
+    struct xml_out *x = xml_out_new();
+    if (x == NULL || xtracta_answer_write(x, &doc) != 0) {
+        xml_out_free(x);
+        log_error(c->rid, "xtracta: the answer document could not be written");
+        return -1;
     }
     resp_xml(c, 200, x);
+    return c->resp.status == 200 ? 0 : -1;
 }
 
 void xtracta_add_user(struct ctx *c)
@@ -169,11 +180,15 @@ void xtracta_add_user(struct ctx *c)
             return;
         }
     }
-    long long group_id = req.has_group ? req.group_id : key_group, ttl = req.token_ttl;
+    long long ttl = req.token_ttl;
     const char *wf_json = req.workflows_json;
     unsigned nwf = req.nworkflows;
-    /* the group and workflows must be the tenant's */
-    enum catalog_status cs = catalog_group_exists(c, c->tenant, group_id);
+    /* the group and workflows must be the tenant's: a group_id sent is one of the tenant's
+     * numbers; the api_key's own group is kept by its internal id */
+    struct catalog_group group;
+    enum catalog_status cs = req.has_group
+                                 ? catalog_group_by_number(c, c->tenant, req.group_id, &group)
+                                 : catalog_group_by_id(c, c->tenant, key_group, &group);
     if (cs == CATALOG_OK && wf_json != NULL)
         cs = catalog_workflows_exist(c, c->tenant, wf_json, nwf);
     if (cs != CATALOG_OK) {
@@ -185,6 +200,15 @@ void xtracta_add_user(struct ctx *c)
         return;
     }
     const char *password = req.password;
+    struct answer_args args = { NULL, group.number, NULL };
+    if (wf_json != NULL) {
+        /* "[12,13]" -> "12,13" */
+        args.workflows_text = arena_strndup(c->arena, wf_json + 1, strlen(wf_json) - 2);
+        if (args.workflows_text == NULL) {
+            xtracta_error(c, 500, "out of memory");
+            return;
+        }
+    }
     struct user_spec spec = {
         .tenant = c->tenant,
         .origin = "xtracta",
@@ -192,14 +216,17 @@ void xtracta_add_user(struct ctx *c)
         .full_name = req.name,
         .password = password,
         .status = password != NULL ? "active" : "pendingNew",
-        .primary_group_id = group_id,
+        .primary_group_id = group.id,
         .workflow_ids_json = wf_json,
         .nworkflow_ids = nwf,
         /* without a password the user sets one through a mailed link */
         .token = password != NULL ? USER_TOKEN_NONE : USER_TOKEN_SET_PASSWORD,
         .set_mail_kind = MAIL_SET_PASSWORD,
         .login_token_ttl = (unsigned)ttl,
+        .answer = answer,
+        .answer_arg = &args,
     };
+    args.spec = &spec;
     struct user_result res;
     enum users_status us = users_check_free(c, c->tenant, NULL, spec.email);
     if (us == USERS_OK)
@@ -219,25 +246,13 @@ void xtracta_add_user(struct ctx *c)
     case USERS_DB_UNAVAILABLE:
         xtracta_error(c, 503, "database unavailable");
         return;
+    case USERS_ANSWER_FAILED:
+        xtracta_error(c, 500, "the answer could not be built (nothing was stored)");
+        return;
     default:
         xtracta_error(c, 500, "the user could not be stored");
         return;
     }
-    const char *wf_text = NULL;
-    if (wf_json != NULL) {
-        /* "[12,13]" -> "12,13" */
-        wf_text = arena_strndup(c->arena, wf_json + 1, strlen(wf_json) - 2);
-    }
-    const char *link = NULL;
-    if (ttl > 0) {
-        const char *base = link_base(c);
-        link = base ? arena_printf(c->arena, "%s/v1/user/login?token=%s", base, res.login_token)
-                    : NULL;
-        if (link == NULL) {
-            xtracta_error(c, 500, "out of memory");
-            return;
-        }
-    }
+    /* the answer was built before the commit (answer() above): nothing left that can fail */
     mail_kick(c);
-    answer(c, &spec, &res, wf_text, link);
 }

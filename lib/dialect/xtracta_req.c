@@ -1,6 +1,7 @@
 /* xtracta_req.c: the field table of POST /v1/user/add and the checks that need no database,
- * first problem first, as the dialect's 400 messages. Pure: never touches the database or the
- * response, so the fuzz harness (tests/fuzz/fuzz_xtracta.c) runs it as the handler does. */
+ * first problem first, as the dialect's 400 messages; and the writer of the 200 document.
+ * Pure: never touches the database or the response, so the fuzz harness
+ * (tests/fuzz/fuzz_xtracta.c) runs both as the handler does. */
 #include "xtracta_req.h"
 
 #include <stdio.h>
@@ -10,7 +11,11 @@
 #include "fields.h"
 #include "password.h"
 #include "pwrule.h"
+#include "utf8.h"
 #include "valid.h"
+#include "xml_out.h"
+
+static const char ok_message[] = "The request has been successfully processed";
 
 static const struct field_rule rules[] = {
     { "name", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
@@ -20,6 +25,14 @@ static const struct field_rule rules[] = {
     { "token_expire", FT_STRING, 0, 1, 18, valid_digits, 0 },
 };
 enum { NRULES = sizeof rules / sizeof rules[0] };
+
+/* The fields the answer echoes (<name>, <email_address>, <password>). Each must be text an XML
+ * 1.0 document can carry, by the XML writer's own rule (utf8_xml_chars): the rules above
+ * already refuse control characters, this also refuses U+FFFE and U+FFFF, so a request the
+ * decoder accepts is always one the answer can be written for (tests/fuzz/fuzz_xtracta.c
+ * checks it), and nothing is stored for a user who could not be answered. */
+static const char *const echoed[] = { "name", "email_address", "password" };
+enum { NECHOED = sizeof echoed / sizeof echoed[0] };
 
 /* workflow_ids: "12,13" (spaces allowed) or repeated/array values. Builds the distinct ids, in
  * ascending order, as a JSON array text. Returns 0, or -1 when an id is not a positive
@@ -95,6 +108,14 @@ int xtracta_decode(json_object *fields, size_t string_max, struct arena *a,
         snprintf(msg, msglen, "Invalid value for parameter: %s", rep.invalid[0]);
         return -1;
     }
+    for (size_t i = 0; i < NECHOED; i++) {
+        json_object *v = fields_get(fields, echoed[i]);
+        if (v != NULL && json_object_is_type(v, json_type_string) &&
+            !utf8_xml_chars(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+            snprintf(msg, msglen, "Invalid value for parameter: %s", echoed[i]);
+            return -1;
+        }
+    }
     json_object *wf = fields_get(fields, "workflow_ids");
     if (wf != NULL && parse_workflows(a, wf, &out->workflows_json, &out->nworkflows) != 0) {
         snprintf(msg, msglen, "Invalid value for parameter: workflow_ids");
@@ -118,4 +139,29 @@ int xtracta_decode(json_object *fields, size_t string_max, struct arena *a,
     out->email = fields_str(fields, "email_address");
     out->password = fields_str(fields, "password");
     return 0;
+}
+
+int xtracta_answer_write(struct xml_out *x, const struct xtracta_answer *a)
+{
+    /* the writer is sticky: one failure anywhere makes every later call and the result fail */
+    xml_out_open(x, "user_response");
+    xml_out_int(x, "status", 200);
+    xml_out_text(x, "message", ok_message);
+    xml_out_open(x, "user");
+    xml_out_int(x, "user_id", a->user_id);
+    xml_out_text(x, "name", a->name);
+    xml_out_text(x, "email_address", a->email);
+    xml_out_int(x, "primary_group_id", a->group_id);
+    if (a->workflows_text != NULL && *a->workflows_text != '\0')
+        xml_out_text(x, "assigned_workflows", a->workflows_text);
+    else
+        xml_out_empty(x, "assigned_workflows");
+    if (a->password != NULL)
+        xml_out_text(x, "password", a->password);
+    if (a->token != NULL) {
+        xml_out_text(x, "token", a->token);
+        xml_out_text(x, "qrcode", a->qrcode);
+        xml_out_int(x, "expire", a->expire);
+    }
+    return xml_out_close(x) == 0 && xml_out_close(x) == 0 ? 0 : -1;
 }

@@ -2,7 +2,9 @@
  * validated without a database: required and well-formed name and email_address, the
  * optional password, group_id, workflow_ids and token_expire, with the dialect's 400 message
  * for the first problem. Whether the group and workflows are the tenant's is the handler's
- * business (404). Pure: no database, no response; the libFuzzer harness calls it directly. */
+ * business (404). Also the 200 document's writer, so that the harness encodes what the decoder
+ * accepted exactly as the handler does. Pure: no database, no response; the libFuzzer harness
+ * calls both directly. */
 #ifndef PROV_XTRACTA_REQ_H
 #define PROV_XTRACTA_REQ_H
 
@@ -10,6 +12,7 @@
 #include <json-c/json.h>
 
 struct arena;
+struct xml_out;
 
 enum { XTRACTA_TOKEN_EXPIRE_MIN = 60, XTRACTA_TOKEN_EXPIRE_MAX = 86400,
        XTRACTA_MAX_WORKFLOWS = 100 };
@@ -38,5 +41,23 @@ struct xtracta_req {
  * "Invalid value for parameter: x"). */
 int xtracta_decode(json_object *fields, size_t string_max, struct arena *a,
                    struct xtracta_req *out, char *msg, size_t msglen);
+
+/* What the 200 answer shows: seed 003's <user>, then the login token's three elements. */
+struct xtracta_answer {
+    long long user_id;             /* the user's number */
+    long long group_id;            /* the primary group's number */
+    const char *name;
+    const char *email;
+    const char *workflows_text;    /* "12,13", or NULL/"" for an empty element */
+    const char *password;          /* NULL when none was sent (never echoed then) */
+    const char *token;             /* NULL when no login token was asked for */
+    const char *qrcode;
+    long long expire;
+};
+
+/* Writes the whole 200 <user_response> document into x (fresh from xml_out_new). Returns 0,
+ * or -1 when the writer refused something (never for fields xtracta_decode accepted: the
+ * fuzz harness checks it with this very function). */
+int xtracta_answer_write(struct xml_out *x, const struct xtracta_answer *a);
 
 #endif

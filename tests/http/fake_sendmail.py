@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """fake_sendmail.py: a sendmail-compatible test mailbox. Reads one message on stdin, like
 `sendmail -t -i`, and stores it as DIR/<time>-<pid>.eml with its arguments beside it in
-DIR/<time>-<pid>.json ({"argv": [...]}); both appear atomically (written, then renamed).
+DIR/<time>-<pid>.json ({"argv": [...], "outbox_id": the deliverer's PROVISION_OUTBOX_ID});
+both appear atomically (written, then renamed).
 
 Options (everything else, e.g. -t -i, is recorded as the sendmail arguments):
   --dir DIR        the mailbox directory (required)
@@ -59,7 +60,8 @@ def main(argv):
     if opts["say"]:
         print(opts["say"], file=sys.stderr)
     name = f"{time.time_ns()}-{os.getpid()}"
-    for ext, content in ((".json", json.dumps({"argv": rest}).encode()), (".eml", data)):
+    meta = {"argv": rest, "outbox_id": os.environ.get("PROVISION_OUTBOX_ID")}
+    for ext, content in ((".json", json.dumps(meta).encode()), (".eml", data)):
         tmp = os.path.join(box, "." + name + ext)
         with open(tmp, "wb") as f:
             f.write(content)

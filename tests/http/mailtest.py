@@ -126,9 +126,19 @@ def insert_mail(env, t, recipient, subject="Test subject", body="Test body\n", k
     return rows[-1][0]
 
 
+def outbox_ids(box):
+    """The outbox row of each message in box, in arrival order, as the deliverer told the mail
+    command (PROVISION_OUTBOX_ID; the message itself never names it)."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(box, "*.eml"))):
+        with open(path[:-4] + ".json") as f:
+            out.append(json.load(f).get("outbox_id"))
+    return out
+
+
 def message_for(box, outbox_id):
-    """The one message in box whose Message-ID names outbox row outbox_id."""
-    found = [raw for raw, _ in raw_messages(box)
-             if f"<outbox.{outbox_id}.".encode() in raw.partition(b"\n\n")[0]]
+    """The one message in box that the deliverer sent for outbox row outbox_id."""
+    found = [raw for (raw, _), row in zip(raw_messages(box), outbox_ids(box))
+             if row == str(outbox_id)]
     eq(len(found), 1, f"messages for outbox row {outbox_id}")
     return found[0]

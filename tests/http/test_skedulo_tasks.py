@@ -447,11 +447,14 @@ def test_worker_killed_midway_is_resumed_without_loss_or_duplicates(env):
         blocker.stdin.flush()
         eq(blocker.stdout.readline().strip(), "holding", "blocking transaction open")
         task_id = check_created(env, t, env.post_json(BASE + "/bulk", users, auth(t)))
+        # the taskId is the task's number in the tenant; its rows hang off the internal id
+        row_id = env.sql_one(f"SELECT id FROM tasks WHERE tenant_id = {tid} "
+                             f"AND number = {task_id}")[0]
 
         def progress():
             row = env.sql_one(f"SELECT (SELECT COUNT(*) FROM task_items WHERE task_id = "
-                              f"{task_id} AND done = 1), beats, last_checked_in_at "
-                              f"FROM tasks WHERE id = {task_id}")
+                              f"{row_id} AND done = 1), beats, last_checked_in_at "
+                              f"FROM tasks WHERE id = {row_id}")
             return int(row[0]), int(row[1]), row[2]
 
         # the worker runs: lastCheckedInAt moves, items get done, then it waits on the lock
@@ -481,7 +484,7 @@ def test_worker_killed_midway_is_resumed_without_loss_or_duplicates(env):
         blocker.wait(timeout=30)
     done_after_kill, _, _ = progress()
     eq(done_after_kill, done2, "nothing processed after the kill")
-    before = env.sql_one(f"SELECT completed_at FROM tasks WHERE id = {task_id}")
+    before = env.sql_one(f"SELECT completed_at FROM tasks WHERE id = {row_id}")
     eq(before, [None], "the task is not complete")
     # resume: once the heartbeat is older than 2 s, `provctl tasks run` takes the task over
     time.sleep(2.2)
@@ -492,7 +495,7 @@ def test_worker_killed_midway_is_resumed_without_loss_or_duplicates(env):
         eq(rc, 0, f"provctl tasks run: {err}")
         check(re.fullmatch(r"tasks: \d+ resumed\n", out), f"provctl output {out!r}")
         resumed = env.sql_one(f"SELECT completed_at IS NOT NULL FROM tasks "
-                              f"WHERE id = {task_id}") == ["1"]
+                              f"WHERE id = {row_id}") == ["1"]
         if not resumed:
             time.sleep(0.5)
     check(resumed, "the task was not resumed")

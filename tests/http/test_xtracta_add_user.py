@@ -26,6 +26,12 @@ def fields(t, **over):
     return {k: v for k, v in f.items() if v is not None}
 
 
+def user_row(t, uid):
+    """The internal id of tenant t's user whose user_id (its number) is uid, as SQL."""
+    return (f"(SELECT u.id FROM users u JOIN tenants k ON k.id = u.tenant_id "
+            f"WHERE k.oid = {quote(t['id'])} AND u.number = {int(uid)})")
+
+
 def post(env, f, **kw):
     return env.post_form(PATH, f, **kw)
 
@@ -74,10 +80,12 @@ def test_seed_003_example_exact_xml(env):
             "<assigned_workflows/><password>12345678</password></user></user_response>\n")
     eq(r.text, want, "response document")
     validate_xsd(r.body)
-    row = env.sql_one(f"SELECT full_name, email, status, password_hash LIKE '$y$%', "
-                      f"primary_group_id FROM users WHERE id = {uid}")
+    row = env.sql_one(f"SELECT u.full_name, u.email, u.status, u.password_hash LIKE '$y$%', "
+                      f"g.number FROM users u JOIN `groups` g ON g.id = u.primary_group_id "
+                      f"WHERE u.id = {user_row(t, uid)}")
     eq(row, ["John", email, "active", "1", str(t["xtracta"]["group_id"])], "stored user")
-    eq(env.sql(f"SELECT group_id FROM user_groups WHERE user_id = {uid}"),
+    eq(env.sql(f"SELECT g.number FROM user_groups ug JOIN `groups` g ON g.id = ug.group_id "
+               f"WHERE ug.user_id = {user_row(t, uid)}"),
        [[str(t["xtracta"]["group_id"])]], "primary group linked")
 
 
@@ -97,10 +105,10 @@ def test_no_password_no_password_element_and_set_password_mail(env):
     eq([c.tag for c in user], ["user_id", "name", "email_address", "primary_group_id",
                                "assigned_workflows"], "children without password")
     uid = user.findtext("user_id")
-    eq(env.sql_one(f"SELECT status, password_hash FROM users WHERE id = {uid}"),
+    eq(env.sql_one(f"SELECT status, password_hash FROM users WHERE id = {user_row(t, uid)}"),
        ["pendingNew", None], "pending user")
-    eq(env.sql(f"SELECT kind FROM mail_outbox WHERE user_id = {uid}"), [["set_password"]],
-       "set-password mail queued")
+    eq(env.sql(f"SELECT kind FROM mail_outbox WHERE user_id = {user_row(t, uid)}"),
+       [["set_password"]], "set-password mail queued")
 
 
 def test_workflows_assigned(env):
@@ -113,8 +121,9 @@ def test_workflows_assigned(env):
     user = ET.fromstring(r.body).find("user")
     eq(user.findtext("assigned_workflows"), f"{ids[0]},{ids[1]}", "assigned workflows")
     validate_xsd(r.body)
-    got = env.sql(f"SELECT workflow_id FROM user_workflows WHERE user_id = "
-                  f"{user.findtext('user_id')} ORDER BY workflow_id")
+    got = env.sql(f"SELECT w.number FROM user_workflows uw JOIN workflows w "
+                  f"ON w.id = uw.workflow_id WHERE uw.user_id = "
+                  f"{user_row(t, user.findtext('user_id'))} ORDER BY w.number")
     eq(got, [[str(ids[0])], [str(ids[1])]], "stored workflows")
 
 

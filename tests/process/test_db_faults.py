@@ -415,8 +415,9 @@ def test_connection_lost_at_every_statement_of_a_bulk_task(env):
         return int(env.sql_one(f"SELECT COUNT(*) FROM tasks WHERE tenant_id = {tid}")[0])
 
     def completed(task_id):
+        """(done, success) of the task whose taskId (its number in the tenant) is task_id"""
         return env.sql_one(f"SELECT completed_at IS NOT NULL, success FROM tasks "
-                           f"WHERE id = {task_id}")
+                           f"WHERE tenant_id = {tid} AND number = {task_id}")
 
     outcomes = {"refused": 0, "worker_faulted": 0, "retried": 0}
     for n in range(1, 80):
@@ -466,8 +467,9 @@ def test_connection_lost_at_every_statement_of_a_bulk_task(env):
                 outcomes["retried"] += 1
             eq(completed(task_id), ["1", "1"], f"{where}: the task ends with success")
             eq(_stored_all(env, emails), (2, 2, 2), f"{where}: both users stored whole, once")
-            eq(env.sql_one(f"SELECT COUNT(*) FROM task_items WHERE task_id = {task_id} "
-                           f"AND done = 1")[0], "2", f"{where}: both items done once")
+            eq(env.sql_one(f"SELECT COUNT(*) FROM task_items i JOIN tasks k ON k.id = i.task_id "
+                           f"WHERE k.tenant_id = {tid} AND k.number = {task_id} "
+                           f"AND i.done = 1")[0], "2", f"{where}: both items done once")
             check(srv.proc.poll() is None, f"{where}: the process is still serving")
             if not injected():
                 break   # past the last statement of the request and of its worker

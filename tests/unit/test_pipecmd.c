@@ -96,6 +96,29 @@ static void test_failures(void **state)
     assert_int_equal(pipecmd_run(NULL, "m", 1, 5000, &r), PIPECMD_BAD_COMMAND);
 }
 
+/* pipecmd_run_env: the variables reach the command (the deliverer names the outbox row this
+ * way instead of in the message), and the caller's own environment is not changed. */
+static void test_extra_environment(void **state)
+{
+    (void)state;
+    struct pipecmd_result r;
+    static const char *const env[] = { "PROVISION_OUTBOX_ID=42", "OTHER_ONE=a b", NULL };
+    /* each command reads its input first: one that exits before has failed (input_short) */
+    assert_int_equal(pipecmd_run_env("/bin/sh -c 'cat >/dev/null; test "
+                                     "\"$PROVISION_OUTBOX_ID|$OTHER_ONE\" = \"42|a b\" || exit 3'",
+                                     env, "m", 1, 5000, &r),
+                     PIPECMD_OK);
+    assert_null(getenv("PROVISION_OUTBOX_ID"));
+    assert_int_equal(pipecmd_run_env("/bin/sh -c 'cat >/dev/null; "
+                                     "test -z \"$PROVISION_OUTBOX_ID\" || exit 3'",
+                                     NULL, "m", 1, 5000, &r), PIPECMD_OK);
+    /* and a wrong value is seen as wrong */
+    assert_int_equal(pipecmd_run_env("/bin/sh -c 'cat >/dev/null; "
+                                     "test \"$PROVISION_OUTBOX_ID\" = 41 || exit 3'",
+                                     env, "m", 1, 5000, &r), PIPECMD_FAILED);
+    assert_int_equal(r.exit_status, 3);
+}
+
 static void test_timeout(void **state)
 {
     (void)state;
@@ -138,6 +161,7 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_success_and_input),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_extra_environment),
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_no_descriptor_leaks_and_sigpipe_restored),
     };

@@ -1,6 +1,7 @@
 /* test_utf8.c: utf8_valid, text_check and text_status_str (lib/utf8.c): well-formed sequences at
  * every length boundary, overlongs, surrogates, code points above U+10FFFF, truncation, and the
- * control-character rules of the single- and multi-line flags. */
+ * control-character rules of the single- and multi-line flags; utf8_xml_chars, the XML 1.0
+ * Char production the Xtracta decoder and the XML writer share. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -136,6 +137,53 @@ static void test_text_check_nul_and_precedence(void **state)
     assert_int_equal(text_check("ab\x01", 2, TEXT_SINGLE_LINE), TEXT_OK);   /* n counts */
 }
 
+#define XML_OK(lit) assert_int_equal(utf8_xml_chars(lit, sizeof(lit) - 1), 1)
+#define XML_NO(lit) assert_int_equal(utf8_xml_chars(lit, sizeof(lit) - 1), 0)
+
+/* utf8_xml_chars: XML 1.0's Char production, #x9 | #xA | #xD | [#x20-#xD7FF] |
+ * [#xE000-#xFFFD] | [#x10000-#x10FFFF], at each edge of each range, over valid UTF-8 only. */
+static void test_xml_chars(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_xml_chars("", 0), 1);
+    assert_int_equal(utf8_xml_chars(NULL, 0), 1);
+    XML_OK("John Doe");
+    XML_OK("\t\n\r");                        /* the three C0 controls XML allows */
+    XML_OK(" ");                               /* U+0020, first of the main range */
+    XML_OK("\x7f\xc2\x80\xc2\x9f");             /* DEL and C1 controls are XML characters */
+    XML_OK("\xed\x9f\xbf");                     /* U+D7FF, last before the surrogates */
+    XML_OK("\xee\x80\x80");                     /* U+E000 */
+    XML_OK("\xef\xbf\xbd");                     /* U+FFFD, last of that range */
+    XML_OK("\xef\xb7\x90");                     /* U+FDD0, a noncharacter XML 1.0 allows */
+    XML_OK("\xf0\x90\x80\x80");                 /* U+10000 */
+    XML_OK("\xf0\x9f\xbf\xbe");                 /* U+1FFFE, allowed too */
+    XML_OK("\xf4\x8f\xbf\xbf");                 /* U+10FFFF */
+    XML_NO("\0");                               /* NUL */
+    XML_NO("a\x01z");
+    XML_NO("\x08");                             /* just below TAB */
+    XML_NO("\x0b");                             /* vertical tab */
+    XML_NO("\x0c");                             /* form feed */
+    XML_NO("\x1f");                             /* last C0 control */
+    XML_NO("\xef\xbf\xbe");                     /* U+FFFE */
+    XML_NO("\xef\xbf\xbf");                     /* U+FFFF */
+    XML_NO("John\xef\xbf\xbe");                 /* at the end */
+    XML_NO("\xef\xbf\xbfJohn");                 /* at the start */
+    XML_NO("\xed\xa0\x80");                     /* a surrogate: not UTF-8 at all */
+    XML_NO("\xff");
+    XML_NO("\xc3");                             /* truncated */
+    XML_NO("\xf4\x90\x80\x80");                 /* above U+10FFFF */
+    assert_int_equal(utf8_xml_chars("ab\x01", 2), 1);   /* n counts */
+    /* the code-point predicate at each edge */
+    static const uint32_t yes[] = { 0x9, 0xA, 0xD, 0x20, 0xD7FF, 0xE000, 0xFFFD, 0x10000,
+                                    0x10FFFF };
+    static const uint32_t no[] = { 0x0, 0x8, 0xB, 0xC, 0xE, 0x1F, 0xD800, 0xDFFF, 0xFFFE,
+                                   0xFFFF, 0x110000 };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        assert_int_equal(utf8_xml_char(yes[i]), 1);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_int_equal(utf8_xml_char(no[i]), 0);
+}
+
 static void test_status_strings(void **state)
 {
     (void)state;
@@ -155,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_text_check_single_line),
         cmocka_unit_test(test_text_check_multi_line),
         cmocka_unit_test(test_text_check_nul_and_precedence),
+        cmocka_unit_test(test_xml_chars),
         cmocka_unit_test(test_status_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

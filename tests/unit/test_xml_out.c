@@ -226,6 +226,26 @@ static void test_sticky_failure(void **state)
     xml_out_free(NULL);
 }
 
+/* xml_out_text_replacing (error messages quoting a request): whatever the text holds, a
+ * document comes out, each sequence XML 1.0 cannot carry written as U+FFFD. */
+static void test_text_replacing(void **state)
+{
+    (void)state;
+    struct xml_out *x = xml_out_new();
+    assert_non_null(x);
+    assert_int_equal(xml_out_open(x, "r"), 0);
+    assert_int_equal(xml_out_text_replacing(x, "m", "field 'a\x01" "b' \xef\xbf\xbe\xff<&>"), 0);
+    assert_int_equal(xml_out_text_replacing(x, "n", "clean \xc3\xa9"), 0);
+    assert_int_equal(xml_out_text_replacing(x, "e", NULL), 0);
+    finish_expect(x, DECL "<r><m>field 'a\xef\xbf\xbd" "b' \xef\xbf\xbd\xef\xbf\xbd&lt;&amp;&gt;</m>"
+                          "<n>clean \xc3\xa9</n><e></e></r>\n");
+    /* a bad element name still fails: only the text is repaired */
+    x = xml_out_new();
+    assert_non_null(x);
+    assert_int_equal(xml_out_text_replacing(x, "a b", "\x01"), -1);
+    xml_out_free(x);
+}
+
 static void test_writers_independent(void **state)
 {
     (void)state;
@@ -393,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_nesting_closed_by_finish),
         cmocka_unit_test(test_error_document),
         cmocka_unit_test(test_sticky_failure),
+        cmocka_unit_test(test_text_replacing),
         cmocka_unit_test(test_writers_independent),
     };
     const struct CMUnitTest schema_tests[] = {
