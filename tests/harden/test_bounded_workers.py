@@ -81,7 +81,7 @@ class Sampler(threading.Thread):
         self.stop = threading.Event()
         self.samples = 0
         self.max_procs = self.max_claims = self.max_conns = 0
-        self.started = {}     # task id -> first time seen started
+        self.started = {}     # taskId (the tenant's task number) -> first time seen started
         self.error = None
 
     def sample(self):
@@ -90,7 +90,7 @@ class Sampler(threading.Thread):
             f"SELECT 'c', (SELECT COUNT(*) FROM tasks WHERE tenant_id IN ({self.tl}) AND "
             f"completed_at IS NULL AND worker_id IS NOT NULL), "
             f"(SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'provision') "
-            f"$$ SELECT 's', id FROM tasks WHERE tenant_id IN ({self.tl}) AND "
+            f"$$ SELECT 's', number FROM tasks WHERE tenant_id IN ({self.tl}) AND "
             f"(worker_id IS NOT NULL OR completed_at IS NOT NULL)")
         now = time.time()
         procs = max(procs, len(task_worker_pids(self.env)))
@@ -126,7 +126,8 @@ def waiting_status(env, t, task_ids):
     """The status body of one of task_ids read while the task waited for a worker (unclaimed
     in the database both before and after the status was read), or None when none waited."""
     for tid in reversed(task_ids):
-        q = f"SELECT worker_id IS NULL AND completed_at IS NULL FROM tasks WHERE id = {tid}"
+        q = (f"SELECT worker_id IS NULL AND completed_at IS NULL FROM tasks "
+             f"WHERE number = {tid} AND tenant_id = {t['db_id']}")
         if env.sql_one(q) != ["1"]:
             continue
         r = env.http("GET", f"{H.SK_BULK}/{tid}", None, H.sk_auth(t))
@@ -165,7 +166,7 @@ def test_40_imports_then_one_of_another_tenant_bounded_and_fair(env):
         sampler.join(60)
     check(sampler.error is None, f"the sampler failed: {sampler.error!r}")
     b_done = env.sql_one(f"SELECT TIMESTAMPDIFF(MICROSECOND, created_at, completed_at) "
-                         f"FROM tasks WHERE id = {b_task}")[0]
+                         f"FROM tasks WHERE number = {b_task} AND tenant_id = {b['db_id']}")[0]
     a_last_start = max((sampler.started.get(tid, float("inf")) for tid, _ in a_tasks))
     b_start = sampler.started.get(b_task, float("inf"))
     H.figures(env, "workers", server=env.server, task_workers=n, imports=len(ids),
