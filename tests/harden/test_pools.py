@@ -31,11 +31,11 @@ ANSWER_LIMIT = 1.0     # seconds: what the issue asks of a real request while th
 # a real request's own timeout: a request waiting for a held process gets no answer in time
 # (SLOW_TEST_WAIT=40 lets it wait for the slow clients to end, to measure how long that is)
 WAIT = float(os.environ.get("SLOW_TEST_WAIT", "2"))
-LIFETIME = 30.0        # every slow client closes itself by then
+LIFETIME = 29.0        # every slow client closes itself by then (within 30 s)
 TRICKLE = 4            # body bytes each slow client sends at most, one a second
 DECLARED = 1000        # the Content-Length they announce (never reached)
-DROP_LIMIT = 25.0      # seconds after its last byte by which a slow client must be dropped
-JOIN_PASSWORD = "Slow clients 7 wait"
+DROP_LIMIT = 25.0      # seconds after it opened by which a too slow client must be dropped
+JOIN_PASSWORD = "7sl0w-Clients!wait"
 
 _drop_probes = []      # opened by the first test, checked by the second
 
@@ -199,7 +199,7 @@ def _real_requests(env, t, prep):
               "application/json"), inv_ok),
         ("join", "join page POST",
          http("POST", H.JOIN, join_body, {}, "application/x-www-form-urlencoded"),
-         lambda r: r.status == 200 and b"<html" in r.body),
+         lambda r: r.status == 200 and b"Your password is set" in r.body),
         ("task_status", "Skedulo task status",
          http("GET", f"{H.SK_BULK}/{prep['task']}", None, H.sk_auth(t), None), task_ok),
     ]
