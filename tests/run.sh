@@ -12,8 +12,8 @@
 # (for quick local iterations only; CI never sets it), TEST_SERIAL=1 to run the per-server
 # suites one after the other instead of side by side, HTTP_ONLY=pattern to run matching
 # HTTP test files only (and skip the install check), HTTP_SERVERS="lighttpd apache-fcgid
-# apache-cgi" (the default, then test_deploy.py alone under apache-proxy) to choose them,
-# TEST_SKIP_INSTALL=1 to skip the install check.
+# apache-cgi" (the default, then test_deploy.py and tests/harden/test_pools.py alone under
+# apache-proxy) to choose them, TEST_SKIP_INSTALL=1 to skip the install check.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -154,11 +154,18 @@ http_suite() {
       --var "$TVAR" --bin "$ROOT/build" --server "$kind" --label "http[$kind]" \
       ${only:+--only "$only"} || status=1
     # ---- hardening (issue 7): hostile input, isolation, races, outage, secrets; per server
-    # (not under apache-proxy, which runs the deploy checks only)
-    if [ "$kind" != apache-proxy ]; then
+    # (under apache-proxy, which runs the deploy checks only, the slow-client test alone:
+    # issue 13, its pools are what slow clients must not hold)
+    hard=$only
+    run_hard=1
+    if [ "$kind" = apache-proxy ]; then
+      hard=test_pools
+      case test_pools in *"${HTTP_ONLY:-test_pools}"*) ;; *) run_hard=0 ;; esac
+    fi
+    if [ $run_hard = 1 ]; then
       python3 tests/http/run.py --base-url "http://127.0.0.1:$PORT" --var "$TVAR" \
         --bin "$ROOT/build" --server "$kind" --dir tests/harden --label "harden[$kind]" \
-        ${only:+--only "$only"} || status=1
+        ${hard:+--only "$hard"} || status=1
     fi
     # ---- end of hardening block
     if [ "$kind" = lighttpd ]; then
@@ -186,7 +193,8 @@ http_suite() {
 # failures reach the total through $RESULTS; its exit status through a marker file.
 SUITES=${HTTP_SERVERS:-lighttpd apache-fcgid apache-cgi}
 if [ -z "${HTTP_SERVERS:-}" ] && [ -z "${HTTP_ONLY:-}" ]; then
-  # mod_proxy_fcgi + spawn-fcgi/multiwatch pools: the mount and pass-through checks only
+  # mod_proxy_fcgi + spawn-fcgi/multiwatch pools: the mount and pass-through checks and the
+  # slow-client test only
   SUITES="$SUITES apache-proxy"
 fi
 LOGS=$(mktemp -d)
