@@ -24,6 +24,8 @@ struct db {
     MYSQL_STMT *stmts[SQL_COUNT];
     int in_txn;
     int txn_broken;     /* the connection died inside a transaction: refuse until rollback */
+    int txn_doomed;     /* a deadlock or lock wait ended the transaction: refuse until rollback */
+    unsigned retry_err; /* the server error behind the last DB_RETRY */
     const char *rid;
     char dup_key[96];
 };
@@ -74,6 +76,23 @@ int db_in_transaction(const struct db *db)
     return db->in_txn;
 }
 
+const struct config *db_config(const struct db *db)
+{
+    return db->cfg;
+}
+
+const char *db_request_id(const struct db *db)
+{
+    return db->rid;
+}
+
+const char *db_retry_reason(const struct db *db)
+{
+    if (!db->txn_doomed)
+        return NULL;
+    return db->retry_err == ER_LOCK_WAIT_TIMEOUT ? "lock wait timeout" : "deadlock";
+}
+
 /* Errors after which the connection is unusable and must be re-established. */
 static int is_connection_error(unsigned err)
 {
@@ -112,6 +131,14 @@ MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
     mysql_options(m, MYSQL_INIT_COMMAND,
                   "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                   "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+    /* a lock wait must end as error 1205 (retried by tx.c) well before the client's read
+     * timeout would drop the connection; 0 keeps the server's setting */
+    if (cfg->db_lock_wait_seconds > 0) {
+        char lw[64];
+        snprintf(lw, sizeof lw, "SET SESSION innodb_lock_wait_timeout = %u",
+                 cfg->db_lock_wait_seconds);
+        mysql_options(m, MYSQL_INIT_COMMAND, lw);
+    }
     const char *host = cfg->db_host[0] != '\0' ? cfg->db_host : NULL;
     const char *sock = cfg->db_socket[0] != '\0' ? cfg->db_socket : NULL;
     if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name, cfg->db_port,
@@ -158,6 +185,18 @@ static void note_duplicate(struct db *db, const char *msg)
     db->dup_key[n] = '\0';
 }
 
+/* A deadlock (1213) or lock wait timeout (1205). The server has rolled the transaction back
+ * (1213) or only the statement (1205); either way this transaction is over: no statement of
+ * it runs and COMMIT is refused until the caller rolls back and starts again (tx.c), so a
+ * caller that went on could not write half of its work in autocommit mode. */
+static enum db_status doom(struct db *db, unsigned err)
+{
+    db->retry_err = err;
+    if (db->in_txn)
+        db->txn_doomed = 1;
+    return DB_RETRY;
+}
+
 /* Maps a server error to a status; logs what is not an expected outcome. */
 static enum db_status classify(struct db *db, enum sql_id id, unsigned err, const char *msg)
 {
@@ -166,7 +205,7 @@ static enum db_status classify(struct db *db, enum sql_id id, unsigned err, cons
         return DB_DUPLICATE;
     }
     if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
-        return DB_RETRY;
+        return doom(db, err);
     if (is_connection_error(err)) {
         log_error(db->rid, "db %s: connection lost: %u %s", sql_name(id), err, msg);
         drop_connection(db);
@@ -234,24 +273,65 @@ static int bind_params(MYSQL_STMT *s, const struct db_val *p, size_t n, struct b
     return n > 0 ? (mysql_stmt_bind_param(s, b->bind) ? -1 : 0) : 0;
 }
 
-#ifdef PROVISION_FAULTS
-/* Fault injection, compiled into the sanitizer build only (make asan): PROVISION_FAULT=NAME:N
- * makes the Nth execution in this process of the statement NAME (a name of lib/sql.h's table,
- * "START TRANSACTION" or "COMMIT"; "*" for any statement) fail as if the connection had been
- * lost at that moment, so the paths after a connection lost mid-request are tested
- * deterministically (tests/process/test_db_faults.py). */
-static int fault_due(const char *name)
+/* Closes a statement that failed and forgets it (the next use prepares it again). After an
+ * error the client library can leave a handle mid-result: a SELECT ... FOR UPDATE that loses a
+ * deadlock sends its column definitions, then the error instead of the rows, and libmariadb
+ * marks the handle as still owing those rows, so executing it again first waits for rows the
+ * server will never send (until the read timeout drops the connection). A handle that failed
+ * is therefore never reused: every statement starts clean after any error. */
+static void discard_stmt(struct db *db, enum sql_id id)
 {
+    if (id < SQL_COUNT && db->stmts[id] != NULL) {
+        mysql_stmt_close(db->stmts[id]);
+        db->stmts[id] = NULL;
+    }
+}
+
+#ifdef PROVISION_FAULTS
+/* Fault injection, compiled into the sanitizer build only (make asan):
+ * PROVISION_FAULT=NAME[:KIND]:N makes the Nth execution in this process of the statement NAME
+ * (a name of lib/sql.h's table, "START TRANSACTION" or "COMMIT"; "*" for any statement) fail
+ * (tests/process/test_db_faults.py). KIND "lost" (the default): as if the connection had been
+ * lost at that moment, so the paths after a connection lost mid-request are tested
+ * deterministically. "deadlock" or "lockwait": the statement fails with 1213 or 1205 as a
+ * deadlock victim or a lock wait would (no statement is sent), so every transaction's restart
+ * is tested; these count only the statements that run inside a transaction, COMMIT included,
+ * as a real deadlock can hit no other. */
+enum fault { FAULT_NONE = 0, FAULT_LOST, FAULT_DEADLOCK, FAULT_LOCK_WAIT };
+
+static enum fault fault_due(const struct db *db, const char *name, int is_rollback)
+{
+    static const struct {
+        const char *word;
+        enum fault kind;
+    } kinds[] = { { ":lost", FAULT_LOST }, { ":deadlock", FAULT_DEADLOCK },
+                  { ":lockwait", FAULT_LOCK_WAIT } };
     static unsigned long seen;
     const char *spec = getenv("PROVISION_FAULT");
     const char *colon = spec != NULL ? strrchr(spec, ':') : NULL;
     if (colon == NULL)
-        return 0;
+        return FAULT_NONE;
     size_t n = (size_t)(colon - spec);
+    enum fault kind = FAULT_LOST;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t w = strlen(kinds[k].word);
+        if (n > w && memcmp(spec + n - w, kinds[k].word, w) == 0) {
+            kind = kinds[k].kind;
+            n -= w;
+            break;
+        }
+    }
     int any = n == 1 && spec[0] == '*';     /* "*:N": the Nth statement, whatever it is */
     if (!any && (n != strlen(name) || strncmp(spec, name, n) != 0))
-        return 0;
-    return ++seen == strtoul(colon + 1, NULL, 10);
+        return FAULT_NONE;
+    if (kind != FAULT_LOST && (!db->in_txn || is_rollback))
+        return FAULT_NONE;
+    return ++seen == strtoul(colon + 1, NULL, 10) ? kind : FAULT_NONE;
+}
+
+static const char *fault_name(enum fault f)
+{
+    return f == FAULT_DEADLOCK ? "deadlock" : f == FAULT_LOCK_WAIT ? "lock wait" : "lost";
 }
 #endif
 
@@ -261,6 +341,8 @@ static enum db_status execute(struct db *db, enum sql_id id, const struct db_val
 {
     if (db->txn_broken)
         return DB_UNAVAILABLE;
+    if (db->txn_doomed)
+        return DB_RETRY;
     db->dup_key[0] = '\0';
     for (int attempt = 0; attempt < 2; attempt++) {
         int may_retry = attempt == 0 && !db->in_txn;
@@ -284,8 +366,12 @@ static enum db_status execute(struct db *db, enum sql_id id, const struct db_val
             return DB_ERROR;
         }
 #ifdef PROVISION_FAULTS
-        if (fault_due(sql_name(id))) {
-            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT)", sql_name(id));
+        enum fault f = fault_due(db, sql_name(id), 0);
+        if (f != FAULT_NONE) {
+            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT, %s)", sql_name(id),
+                      fault_name(f));
+            if (f != FAULT_LOST)
+                return doom(db, f == FAULT_DEADLOCK ? ER_LOCK_DEADLOCK : ER_LOCK_WAIT_TIMEOUT);
             if (may_retry) {
                 drop_connection(db);
                 continue;
@@ -302,7 +388,9 @@ static enum db_status execute(struct db *db, enum sql_id id, const struct db_val
             drop_connection(db);
             continue;
         }
-        return classify(db, id, err, mysql_stmt_error(s));
+        st = classify(db, id, err, mysql_stmt_error(s));
+        discard_stmt(db, id);
+        return st;
     }
     return DB_UNAVAILABLE;
 }
@@ -409,8 +497,10 @@ done:
         log_error(db->rid, "db %s: cannot read the result", sql_name(id));
     if (meta != NULL)
         mysql_free_result(meta);
-    if (db->conn != NULL)
+    if (st == DB_OK)
         mysql_stmt_free_result(s);
+    else
+        discard_stmt(db, id);   /* a no-op when the connection was dropped */
     free(scratch);
     return st;
 }
@@ -443,8 +533,12 @@ static enum db_status simple(struct db *db, const char *sql, int may_retry)
         if (st != DB_OK)
             return st;
 #ifdef PROVISION_FAULTS
-        if (fault_due(sql)) {
-            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT)", sql);
+        enum fault f = fault_due(db, sql, strcmp(sql, "ROLLBACK") == 0);
+        if (f != FAULT_NONE) {
+            log_error(db->rid, "db %s: injected fault (PROVISION_FAULT, %s)", sql,
+                      fault_name(f));
+            if (f != FAULT_LOST)
+                return doom(db, f == FAULT_DEADLOCK ? ER_LOCK_DEADLOCK : ER_LOCK_WAIT_TIMEOUT);
             drop_connection(db);
             if (may_retry && attempt == 0)
                 continue;
@@ -459,7 +553,7 @@ static enum db_status simple(struct db *db, const char *sql, int may_retry)
             continue;
         }
         if (err == ER_LOCK_DEADLOCK || err == ER_LOCK_WAIT_TIMEOUT)
-            return DB_RETRY;
+            return doom(db, err);
         if (is_connection_error(err)) {
             log_error(db->rid, "db %s: connection lost: %u", sql, err);
             drop_connection(db);
@@ -491,8 +585,13 @@ enum db_status db_commit(struct db *db)
         return DB_UNAVAILABLE;
     if (!db->in_txn)
         return DB_ERROR;
+    if (db->txn_doomed)
+        return DB_RETRY;
     enum db_status st = simple(db, "COMMIT", 0);
-    db->in_txn = 0;
+    /* a COMMIT refused with an error (Galera reports a failed certification as a deadlock)
+     * leaves the transaction to the caller's rollback */
+    if (st == DB_OK)
+        db->in_txn = 0;
     return st;
 }
 
@@ -502,6 +601,7 @@ void db_rollback(struct db *db)
         (void)simple(db, "ROLLBACK", 0);
     db->in_txn = 0;
     db->txn_broken = 0;
+    db->txn_doomed = 0;
 }
 
 enum db_status db_run_script(struct db *db, const char *sql, size_t len)

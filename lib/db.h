@@ -19,7 +19,9 @@ struct db;
 enum db_status {
     DB_OK = 0,
     DB_DUPLICATE,     /* unique key violation (1062); db_dup_key() names the key */
-    DB_RETRY,         /* deadlock or lock wait timeout: the transaction was rolled back */
+    DB_RETRY,         /* deadlock or lock wait timeout: the transaction is over (every later
+                       * statement and COMMIT answer DB_RETRY until db_rollback); run it again
+                       * from its start (tx.h) */
     DB_UNAVAILABLE,   /* cannot reach the server, or the connection was lost */
     DB_ERROR          /* anything else; already logged with the request id */
 };
@@ -93,6 +95,12 @@ enum db_status db_commit(struct db *db);
 /* Rolls back if a transaction is open; safe to call on any error path. */
 void db_rollback(struct db *db);
 int db_in_transaction(const struct db *db);
+/* What the transaction runner (tx.c) needs of the handle: the configuration, the request id
+ * its log lines carry (NULL when none), and why the open transaction is over ("deadlock" or
+ * "lock wait timeout"; NULL when no statement or COMMIT of it answered DB_RETRY). */
+const struct config *db_config(const struct db *db);
+const char *db_request_id(const struct db *db);
+const char *db_retry_reason(const struct db *db);
 
 /* Runs SQL text that binds no values (migrations, admin). Multi-statement text is allowed
  * only through this call. Returns DB_OK or an error already logged. */

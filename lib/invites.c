@@ -1,6 +1,7 @@
 /* invites.c: memberships of existing users in sub-tenants. The lookup is confined to the main
  * tenant's tenancy by the SQL itself (a tenant outside it cannot even tell a user exists).
- * Each invitation is one transaction: the membership row first (its primary key decides a race
+ * Each invitation is one transaction (tx.h: rerun whole on a deadlock): the membership row
+ * first (its primary key decides a race
  * between two invitations of the same user), then the groups (counted, so an unknown code
  * undoes everything), the pin (the tenant's unique pin index decides collisions, never a read
  * before the write) and its mail. The clear pin exists only in this file and the mail. */
@@ -18,20 +19,19 @@
 #include "log.h"
 #include "mail.h"
 #include "tenants.h"
+#include "tx.h"
 #include "users.h"
 #include "valid.h"
 
-enum {
-    PIN_SPACE = 10000,   /* 10^INVITES_PIN_DIGITS */
-    ADD_ATTEMPTS = 3     /* a deadlock between concurrent invitations is retried */
-};
+enum { PIN_SPACE = 10000 };   /* 10^INVITES_PIN_DIGITS */
 
+/* The one mapping of a database status to this module's (a deadlock never gets here: the
+ * transaction is rerun, tx.h). */
 static enum invites_status from_db(enum db_status st)
 {
     switch (st) {
     case DB_OK: return INVITES_OK;
     case DB_UNAVAILABLE: return INVITES_DB_UNAVAILABLE;
-    case DB_RETRY: return INVITES_RETRY;
     default: return INVITES_DB_ERROR;
     }
 }
@@ -186,46 +186,47 @@ static enum invites_status add_pin(struct ctx *c, const struct invites_spec *s,
     return is;
 }
 
-/* One attempt at the transaction. */
-static enum invites_status add_once(struct ctx *c, const struct invites_spec *s,
-                                    const struct invites_user *u, const char *codes)
+struct add {
+    struct ctx *c;
+    const struct invites_spec *s;
+    const struct invites_user *u;
+    const char *codes;
+    enum invites_status is;   /* the body's own verdict */
+};
+
+/* One run of the transaction (tx_body). */
+static enum tx_status add_once(struct db *db, void *arg)
 {
-    enum invites_status is;
+    struct add *a = arg;
+    const struct invites_spec *s = a->s;
+    const struct invites_user *u = a->u;
     struct db_result r;
-    enum db_status st = db_begin(c->db);
-    if (st != DB_OK)
-        return from_db(st);
     struct db_val m[2] = { DBV_I(u->id), DBV_I(s->tenant->id) };
-    st = db_exec(c->db, SQL_INVITE_MEMBERSHIP_ADD, m, 2, NULL);
+    enum db_status st = db_exec(db, SQL_INVITE_MEMBERSHIP_ADD, m, 2, NULL);
     if (st != DB_OK) {
-        is = st == DB_DUPLICATE && strcmp(db_dup_key(c->db), "PRIMARY") == 0
-                 ? INVITES_ALREADY_MEMBER
-                 : from_db(st);
-        goto fail;
+        a->is = st == DB_DUPLICATE && strcmp(db_dup_key(db), "PRIMARY") == 0
+                    ? INVITES_ALREADY_MEMBER
+                    : from_db(st);
+        goto refused;
     }
     if (s->ngroup_codes > 0) {
-        struct db_val g[3] = { DBV_I(u->id), DBV_S(codes), DBV_I(s->tenant->id) };
-        st = db_exec(c->db, SQL_USER_GROUPS_ADD, g, 3, &r);
+        struct db_val g[3] = { DBV_I(u->id), DBV_S(a->codes), DBV_I(s->tenant->id) };
+        st = db_exec(db, SQL_USER_GROUPS_ADD, g, 3, &r);
         if (st != DB_OK) {
-            is = from_db(st);
-            goto fail;
+            a->is = from_db(st);
+            goto refused;
         }
         if (r.affected != s->ngroup_codes) {
-            is = INVITES_UNKNOWN_GROUP;
-            goto fail;
+            a->is = INVITES_UNKNOWN_GROUP;
+            goto refused;
         }
     }
-    if (s->with_pin && (is = add_pin(c, s, u)) != INVITES_OK)
-        goto fail;
-    st = db_commit(c->db);
-    if (st != DB_OK) {
-        is = from_db(st);
-        goto fail;
-    }
-    return INVITES_OK;
-fail:
-    db_rollback(c->db);
-    return is;
+    if (s->with_pin && (a->is = add_pin(a->c, s, u)) != INVITES_OK)
+        goto refused;
+    a->is = INVITES_OK;
+    return TX_OK;
+refused:
+    return a->is == INVITES_DB_UNAVAILABLE ? TX_UNAVAILABLE : TX_UNDONE;
 }
 
 /* The requested codes that are not groups of the tenant, in request order. */
@@ -261,11 +262,16 @@ enum invites_status invites_add(struct ctx *c, const struct invites_spec *s,
     if (s->ngroup_codes > 0 &&
         (codes = codes_json(c, s->group_codes, s->ngroup_codes)) == NULL)
         return INVITES_ERROR;
-    enum invites_status is = INVITES_RETRY;
-    for (int attempt = 0; attempt < ADD_ATTEMPTS && is == INVITES_RETRY; attempt++)
-        is = add_once(c, s, u, codes);
-    if (is == INVITES_RETRY)
-        is = INVITES_DB_ERROR;
+    struct add a = { c, s, u, codes, INVITES_DB_ERROR };
+    enum invites_status is = INVITES_DB_ERROR;
+    switch (tx_run(c->db, add_once, &a)) {
+    case TX_OK: is = INVITES_OK; break;
+    case TX_UNDONE: is = a.is; break;
+    /* deadlocks on every run: the database is too busy now, as when it cannot be reached */
+    case TX_RETRY:
+    case TX_UNAVAILABLE: is = INVITES_DB_UNAVAILABLE; break;
+    case TX_ERROR: is = INVITES_DB_ERROR; break;
+    }
     if (is == INVITES_UNKNOWN_GROUP)
         is = name_unknown(c, s, codes, out);
     return is;

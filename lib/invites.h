@@ -25,8 +25,7 @@ enum invites_status {
     INVITES_NO_PIN,           /* every pin of the inviting tenant is taken */
     INVITES_DB_UNAVAILABLE,   /* the database could not be reached (nothing written) */
     INVITES_DB_ERROR,         /* a statement was refused (nothing written) */
-    INVITES_ERROR,            /* randomness or memory failed (nothing written) */
-    INVITES_RETRY             /* internal (a deadlock, tried again): never returned */
+    INVITES_ERROR             /* randomness or memory failed (nothing written) */
 };
 
 enum invites_lookup {

@@ -1,6 +1,7 @@
 /* setpw.c: set-password tokens. The token is checked again inside the transaction by the
  * UPDATE that spends it (used_at IS NULL AND expires_at > NOW(6)): the affected-row count, not
- * an earlier read, decides which of two concurrent requests sets the password. */
+ * an earlier read, decides which of two concurrent requests sets the password. The password
+ * set then retires the user's other links and the mail still offering one (users_retire.h). */
 #include "setpw.h"
 
 #include <string.h>
@@ -12,8 +13,9 @@
 #include "log.h"
 #include "password.h"
 #include "pwrule.h"
-
-enum { APPLY_ATTEMPTS = 3 };
+#include "tx.h"
+#include "users_retire.h"
+#include "utf8.h"
 
 int setpw_token_ok(const char *token, size_t n)
 {
@@ -84,46 +86,39 @@ enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
     return SETPW_RULE_OK;
 }
 
-/* One attempt at the transaction. */
-static enum setpw_status apply_once(struct ctx *c, const char *token_hash, long long user_id,
-                                    const char *pwhash, int *active, enum db_status *dbst)
+struct apply {
+    struct ctx *c;
+    const char *token_hash;
+    long long user_id;
+    const char *pwhash;
+    int *active;
+};
+
+/* One run of the transaction (tx_body); TX_UNDONE when the token was no longer usable. */
+static enum tx_status apply_once(struct db *db, void *arg)
 {
+    struct apply *a = arg;
     struct db_result r;
-    enum db_status st = db_begin(c->db);
+    struct db_val v = DBV_S(a->token_hash);
+    enum db_status st = db_exec(db, SQL_SETPW_TOKEN_SPEND, &v, 1, &r);
+    if (st == DB_OK && r.affected != 1)
+        return TX_UNDONE;   /* the caller asks the store why */
     if (st == DB_OK) {
-        struct db_val v = DBV_S(token_hash);
-        st = db_exec(c->db, SQL_SETPW_TOKEN_SPEND, &v, 1, &r);
-    }
-    if (st == DB_OK && r.affected != 1) {
-        db_rollback(c->db);
-        *dbst = DB_OK;
-        return SETPW_SPENT;   /* the caller asks the store why */
-    }
-    if (st == DB_OK) {
-        struct db_val v[2] = { DBV_S(pwhash), DBV_I(user_id) };
-        st = db_exec(c->db, SQL_SETPW_USER_ACTIVATE, v, 2, NULL);
-    }
-    if (st == DB_OK) {
-        struct db_val v = DBV_I(user_id);
-        st = db_exec(c->db, SQL_SETPW_TOKENS_RETIRE, &v, 1, NULL);
-    }
-    if (st == DB_OK) {
-        /* read under the row lock the UPDATE took: the status this transaction commits */
-        struct db_val v = DBV_I(user_id);
-        struct db_rows rows;
-        int found = 0;
-        st = db_query_row(c->db, c->arena, SQL_SETPW_USER_STATUS, &v, 1, &rows, &found);
-        const char *status = st == DB_OK && found ? db_cell_str(db_cell(&rows, 0, 0)) : NULL;
-        *active = status != NULL && strcmp(status, "active") == 0;
+        struct db_val u[2] = { DBV_S(a->pwhash), DBV_I(a->user_id) };
+        st = db_exec(db, SQL_SETPW_USER_ACTIVATE, u, 2, NULL);
     }
     if (st == DB_OK)
-        st = db_commit(c->db);
-    *dbst = st;
-    if (st != DB_OK) {
-        db_rollback(c->db);
-        return from_db(st);
+        st = users_retire(db, a->c->arena, &a->user_id, 1, RETIRE_PASSWORD_SET, NULL);
+    if (st == DB_OK) {
+        /* read under the row lock the UPDATE took: the status this transaction commits */
+        struct db_val u = DBV_I(a->user_id);
+        struct db_rows rows;
+        int found = 0;
+        st = db_query_row(db, a->c->arena, SQL_SETPW_USER_STATUS, &u, 1, &rows, &found);
+        const char *status = st == DB_OK && found ? db_cell_str(db_cell(&rows, 0, 0)) : NULL;
+        *a->active = status != NULL && strcmp(status, "active") == 0;
     }
-    return SETPW_OK;
+    return tx_from_db(st);
 }
 
 enum setpw_status setpw_apply(struct ctx *c, const char *token,
@@ -142,12 +137,17 @@ enum setpw_status setpw_apply(struct ctx *c, const char *token,
         log_error(c->rid, "setpw: password hashing failed");
         goto done;
     }
-    for (int attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-        enum db_status dbst;
-        ss = apply_once(c, token_hash, acct->user_id, pwhash, active, &dbst);
-        if (dbst != DB_RETRY)   /* a deadlock is retried; anything else is final */
-            break;
+    struct apply a = { c, token_hash, acct->user_id, pwhash, active };
+    switch (tx_run(c->db, apply_once, &a)) {
+    case TX_OK: ss = SETPW_OK; break;
+    case TX_UNDONE: ss = SETPW_SPENT; break;
+    /* deadlocks on every run: the database is too busy now, as when it cannot be reached */
+    case TX_RETRY:
+    case TX_UNAVAILABLE: ss = SETPW_DB_UNAVAILABLE; break;
+    case TX_ERROR: ss = SETPW_ERROR; break;
     }
+    if (ss != SETPW_OK)
+        *active = 0;
     if (ss == SETPW_SPENT) {
         /* another request won, or the token expired meanwhile: say which */
         struct setpw_account again;

@@ -57,9 +57,9 @@ enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
 /* Hashes the password (before any lock is taken), then in one transaction spends the token
  * (only if still unused and unexpired: exactly one of concurrent requests wins), sets the
  * hash, makes the account active unless it is inactive (an administrator deactivated it: it
- * stays so), and retires the user's other set-password tokens. *active tells whether the
- * account is active afterwards. On a lost race the status says why the token no longer
- * works. */
+ * stays so), and retires what a password set takes back (users_retire.h: the user's other
+ * links, its pending set_password and invitation mail). *active tells whether the account is
+ * active afterwards. On a lost race the status says why the token no longer works. */
 enum setpw_status setpw_apply(struct ctx *c, const char *token,
                               const struct setpw_account *acct, const char *password,
                               int *active);

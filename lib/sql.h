@@ -206,12 +206,16 @@
       "STRAIGHT_JOIN users u ON u.oid = j.oid") \
     /* updates keyed by user id: the rows are locked first, then changed set-wise; a key */ \
     /* absent from a JSON row leaves the column alone, a JSON null clears it */ \
+    /* the resource and the Resource role are read by the same locking read as the user */ \
+    /* row (joins, not a subquery): a subquery would read the snapshot of the statement's */ \
+    /* start, from before a concurrent PATCH that this one waited for had committed */ \
     X(PATCH_USERS_LOCK, \
-      "SELECT u.id, u.oid, u.email, u.managed, r.user_id IS NOT NULL, EXISTS (SELECT 1 " \
-      "FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = u.id " \
-      "AND ro.scope = 0 AND ro.name = ?) FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
+      "SELECT u.id, u.oid, u.email, u.managed, r.user_id IS NOT NULL, " \
+      "ur.user_id IS NOT NULL FROM JSON_TABLE(?, '$[*]' COLUMNS (" \
       "oid CHAR(24) CHARACTER SET ascii COLLATE ascii_bin PATH '$' ERROR ON ERROR)) AS j " \
       "STRAIGHT_JOIN users u ON u.oid = j.oid LEFT JOIN resources r ON r.user_id = u.id " \
+      "LEFT JOIN user_roles ur ON ur.user_id = u.id AND ur.role_id = (SELECT ro.id " \
+      "FROM roles ro WHERE ro.scope = 0 AND ro.name = ?) " \
       "WHERE u.tenant_id = ? FOR UPDATE") \
     X(PATCH_USER_EMAIL, "UPDATE users SET email = ? WHERE id = ?") \
     X(PATCH_USERS_UPDATE, \
@@ -433,11 +437,6 @@
       "facetime_enabled = COALESCE(VALUES(facetime_enabled), user_attributes.facetime_enabled), " \
       "work_status = COALESCE(VALUES(work_status), user_attributes.work_status), " \
       "extensions = COALESCE(VALUES(extensions), user_attributes.extensions)") \
-    /* the unused set-password links of users (ids) whose password or email an update set */ \
-    X(BATCH_TOKENS_RETIRE, \
-      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
-      "STRAIGHT_JOIN user_tokens k FORCE INDEX (ix_user_tokens_user) ON k.user_id = j.id " \
-      "SET k.used_at = NOW(6) WHERE k.purpose = 'set_password' AND k.used_at IS NULL") \
     /* ---- SOAJS invite ---- */ \
     /* a user of main tenant ? or of one of its sub-tenants, by oid */ \
     X(INVITE_USER_BY_OID, \
@@ -514,10 +513,32 @@
     X(SETPW_USER_ACTIVATE, \
       "UPDATE users SET password_hash = ?, " \
       "status = IF(status = 'inactive', 'inactive', 'active') WHERE id = ?") \
-    X(SETPW_TOKENS_RETIRE, \
-      "UPDATE user_tokens SET used_at = NOW(6) WHERE user_id = ? AND purpose = 'set_password' " \
-      "AND used_at IS NULL") \
     X(SETPW_USER_STATUS, "SELECT status FROM users WHERE id = ?") \
+    /* ---- retiring what an account change takes back (lib/users_retire.c) ---- */ \
+    /* users (ids) waiting for their first password with a set-password link still usable */ \
+    X(RETIRE_WAITING, \
+      "SELECT u.id, u.oid, u.email, COALESCE(u.first_name, u.full_name) FROM JSON_TABLE(?, " \
+      "'$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN users u FORCE INDEX (PRIMARY) ON u.id = j.id " \
+      "WHERE u.status = 'pendingNew' AND u.password_hash IS NULL AND EXISTS (SELECT 1 " \
+      "FROM user_tokens k WHERE k.user_id = u.id AND k.purpose = 'set_password' " \
+      "AND k.used_at IS NULL AND k.expires_at > NOW(6)) ORDER BY u.id") \
+    /* every unused link of the users (any purpose but login), and their login tokens too */ \
+    /* when the second parameter is 1 */ \
+    X(RETIRE_TOKENS, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN user_tokens k FORCE INDEX (ix_user_tokens_user) ON k.user_id = j.id " \
+      "SET k.used_at = NOW(6) WHERE k.used_at IS NULL AND (k.purpose <> 'login' OR ?)") \
+    /* the users' pending mail, by scope: 'all', 'secret' (has_secret) or 'links' (the kinds */ \
+    /* that offer to set a password); a plain UPDATE waits for a deliverer's row lock */ \
+    X(RETIRE_MAIL, \
+      "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
+      "STRAIGHT_JOIN mail_outbox m FORCE INDEX (ix_mail_outbox_user) ON m.user_id = j.id " \
+      "SET m.status = 'dead', m.last_error = ?, m.body = IF(m.has_secret, '', m.body) " \
+      "WHERE m.status = 'pending' AND CASE ? WHEN 'all' THEN 1 " \
+      "WHEN 'secret' THEN m.has_secret = 1 " \
+      "WHEN 'links' THEN m.kind IN ('set_password', 'invitation', 'password_reset') " \
+      "ELSE 0 END") \
     /* ---- end of statements ---- */
 
 enum sql_id {

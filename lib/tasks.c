@@ -1,4 +1,5 @@
-/* tasks.c: the task store and the batch loop. Every batch is one transaction that starts by
+/* tasks.c: the task store and the batch loop. Every batch is one transaction (tx.h: rerun
+ * whole on a deadlock) that starts by
  * re-asserting the claim (TASK_BEAT: the heartbeat, which also locks the task row so no other
  * worker can take the task over mid-batch), reads the next items not done, lets the handler
  * write, marks the items done and commits. A killed worker's open batch rolls back with its
@@ -18,8 +19,9 @@
 #include "log.h"
 #include "pubid.h"
 #include "tenants.h"
+#include "tx.h"
 
-enum { ITEMS_CHUNK = 1000, BATCH_ATTEMPTS = 3, NUMBER_ATTEMPTS = 5 };
+enum { ITEMS_CHUNK = 1000, NUMBER_ATTEMPTS = 5 };
 
 static enum tasks_status from_db(enum db_status st)
 {
@@ -29,6 +31,33 @@ static enum tasks_status from_db(enum db_status st)
     case DB_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
     default: return TASKS_ERROR;
     }
+}
+
+/* A body's verdict as the runner's: the status itself stays in *slot. */
+static enum tx_status as_tx(enum tasks_status ts, enum tasks_status *slot)
+{
+    *slot = ts;
+    switch (ts) {
+    case TASKS_OK: return TX_OK;
+    case TASKS_RETRY: return TX_RETRY;
+    case TASKS_DB_UNAVAILABLE: return TX_UNAVAILABLE;
+    default: return TX_UNDONE;
+    }
+}
+
+/* The runner's outcome as this module's status; slot holds the body's own verdict. */
+static enum tasks_status from_tx(enum tx_status xs, enum tasks_status slot)
+{
+    switch (xs) {
+    case TX_OK: return TASKS_OK;
+    case TX_UNDONE: return slot;
+    /* deadlocks on every run: the database is too busy now; the work waits, as when the
+     * database cannot be reached (a task goes stale and is resumed) */
+    case TX_RETRY:
+    case TX_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
+    case TX_ERROR: break;
+    }
+    return TASKS_ERROR;
 }
 
 static const char *plain(json_object *o)
@@ -82,48 +111,58 @@ static enum tasks_status insert_items(struct ctx *c, long long task_id,
     return TASKS_OK;
 }
 
-enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
-                               const struct task_item_in *items, size_t n,
-                               struct task_info *out)
+struct create {
+    struct ctx *c;
+    const struct tenant *t;
+    const char *type;
+    const struct task_item_in *items;
+    size_t n;
+    struct task_info *out;
+    enum tasks_status ts;
+};
+
+static enum tx_status create_once(struct db *db, void *arg)
 {
+    struct create *cr = arg;
+    struct ctx *c = cr->c;
     struct db_result res;
     struct db_rows rows;
     int found;
-    memset(out, 0, sizeof *out);
-    enum tasks_status ts = from_db(db_begin(c->db));
-    if (ts != TASKS_OK)
-        return ts;
+    enum tasks_status ts;
     /* a number already taken in the tenant fails only that statement: draw again */
     long long number = 0;
     enum db_status st = DB_ERROR;
     for (int attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
         if (pubid_draw(&number) != 0)
             break;
-        struct db_val tv[4] = { DBV_I(t->id), DBV_S(type), DBV_I((long long)n), DBV_I(number) };
-        st = db_exec(c->db, SQL_TASK_INSERT, tv, 4, &res);
-        if (st != DB_DUPLICATE || strcmp(db_dup_key(c->db), "uq_tasks_number") != 0)
+        struct db_val tv[4] = { DBV_I(cr->t->id), DBV_S(cr->type), DBV_I((long long)cr->n),
+                                DBV_I(number) };
+        st = db_exec(db, SQL_TASK_INSERT, tv, 4, &res);
+        if (st != DB_DUPLICATE || strcmp(db_dup_key(db), "uq_tasks_number") != 0)
             break;
     }
     if ((ts = from_db(st)) != TASKS_OK)
-        goto fail;
+        return as_tx(ts, &cr->ts);
     long long id = (long long)res.insert_id;
-    if ((ts = insert_items(c, id, items, n)) != TASKS_OK)
-        goto fail;
-    struct db_val gv[2] = { DBV_I(number), DBV_I(t->id) };
-    ts = from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
-    if (ts != TASKS_OK)
-        goto fail;
-    if (!found) {
+    if ((ts = insert_items(c, id, cr->items, cr->n)) != TASKS_OK)
+        return as_tx(ts, &cr->ts);
+    struct db_val gv[2] = { DBV_I(number), DBV_I(cr->t->id) };
+    ts = from_db(db_query_row(db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
+    if (ts == TASKS_OK && !found)
         ts = TASKS_ERROR;
-        goto fail;
-    }
-    info_from_row(&rows, out);
-    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
-        goto fail;
-    return TASKS_OK;
-fail:
-    db_rollback(c->db);
-    return ts;
+    if (ts == TASKS_OK)
+        info_from_row(&rows, cr->out);
+    return as_tx(ts, &cr->ts);
+}
+
+enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
+                               const struct task_item_in *items, size_t n,
+                               struct task_info *out)
+{
+    struct create cr = { c, t, type, items, n, out, TASKS_ERROR };
+    memset(out, 0, sizeof *out);
+    enum tx_status xs = tx_run(c->db, create_once, &cr);
+    return from_tx(xs, cr.ts);
 }
 
 enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long number,
@@ -220,53 +259,62 @@ static enum tasks_status complete(struct ctx *c, long long task_id, const char *
     return ts;
 }
 
+struct batch {
+    struct ctx *c;
+    const struct tenant *t;
+    long long task_id;
+    const char *worker;
+    size_t batch;
+    const struct task_handler *h;
+    int finished;
+    enum tasks_status ts;
+};
+
+/* One run of one batch (tx_body). */
+static enum tx_status batch_once(struct db *db, void *arg)
+{
+    struct batch *b = arg;
+    struct ctx *c = b->c;
+    struct db_result res;
+    struct db_rows rows;
+    enum tasks_status ts;
+    b->finished = 0;
+    struct db_val bv[2] = { DBV_I(b->task_id), DBV_S(b->worker) };
+    if ((ts = from_db(db_exec(db, SQL_TASK_BEAT, bv, 2, &res))) != TASKS_OK)
+        return as_tx(ts, &b->ts);
+    if (res.affected != 1)
+        return as_tx(TASKS_LOST, &b->ts);
+    struct db_val tv[2] = { DBV_I(b->task_id), DBV_I((long long)b->batch) };
+    if ((ts = from_db(db_query(db, c->arena, SQL_TASK_ITEMS_TODO, tv, 2, &rows))) != TASKS_OK)
+        return as_tx(ts, &b->ts);
+    if (rows.nrows == 0) {
+        if ((ts = complete(c, b->task_id, b->worker, b->h, 0)) == TASKS_OK)
+            b->finished = 1;
+        return as_tx(ts, &b->ts);
+    }
+    size_t n = rows.nrows;
+    struct task_batch_item *items = arena_calloc(c->arena, n, sizeof *items);
+    struct task_outcome *out = arena_calloc(c->arena, n, sizeof *out);
+    if (items == NULL || out == NULL)
+        return as_tx(TASKS_ERROR, &b->ts);
+    for (size_t i = 0; i < n; i++) {
+        items[i].seq = db_cell_int(db_cell(&rows, i, 0));
+        items[i].spec = db_cell_str(db_cell(&rows, i, 1));
+    }
+    if ((ts = b->h->batch(c, b->t, items, n, out)) == TASKS_OK)
+        ts = mark_items(c, b->task_id, items, n, out);
+    return as_tx(ts, &b->ts);
+}
+
 /* One batch in one transaction. *finished is set when the task has been completed. */
 static enum tasks_status run_batch(struct ctx *c, const struct tenant *t, long long task_id,
                                    const char *worker, size_t batch,
                                    const struct task_handler *h, int *finished)
 {
-    struct db_result res;
-    struct db_rows rows;
-    *finished = 0;
-    enum tasks_status ts = from_db(db_begin(c->db));
-    if (ts != TASKS_OK)
-        return ts;
-    struct db_val bv[2] = { DBV_I(task_id), DBV_S(worker) };
-    if ((ts = from_db(db_exec(c->db, SQL_TASK_BEAT, bv, 2, &res))) != TASKS_OK)
-        goto fail;
-    if (res.affected != 1) {
-        ts = TASKS_LOST;
-        goto fail;
-    }
-    struct db_val tv[2] = { DBV_I(task_id), DBV_I((long long)batch) };
-    if ((ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_TODO, tv, 2, &rows))) !=
-        TASKS_OK)
-        goto fail;
-    if (rows.nrows == 0) {
-        if ((ts = complete(c, task_id, worker, h, 0)) != TASKS_OK)
-            goto fail;
-        *finished = 1;
-    } else {
-        size_t n = rows.nrows;
-        struct task_batch_item *items = arena_calloc(c->arena, n, sizeof *items);
-        struct task_outcome *out = arena_calloc(c->arena, n, sizeof *out);
-        if (items == NULL || out == NULL) {
-            ts = TASKS_ERROR;
-            goto fail;
-        }
-        for (size_t i = 0; i < n; i++) {
-            items[i].seq = db_cell_int(db_cell(&rows, i, 0));
-            items[i].spec = db_cell_str(db_cell(&rows, i, 1));
-        }
-        if ((ts = h->batch(c, t, items, n, out)) != TASKS_OK ||
-            (ts = mark_items(c, task_id, items, n, out)) != TASKS_OK)
-            goto fail;
-    }
-    if ((ts = from_db(db_commit(c->db))) != TASKS_OK)
-        goto fail;
-    return TASKS_OK;
-fail:
-    db_rollback(c->db);
+    struct batch b = { c, t, task_id, worker, batch, h, 0, TASKS_ERROR };
+    enum tx_status xs = tx_run(c->db, batch_once, &b);
+    enum tasks_status ts = from_tx(xs, b.ts);
+    *finished = ts == TASKS_OK && b.finished;
     return ts;
 }
 
@@ -302,20 +350,18 @@ enum tasks_status tasks_run(struct ctx *c, long long task_id, const char *worker
     if (inner == NULL)
         return TASKS_ERROR;
     c->arena = inner;
-    int finished = 0, retries = 0;
+    int finished = 0;
     for (;;) {
         ts = run_batch(c, t, task_id, worker, batch, h, &finished);
         arena_reset(inner);
         if (ts == TASKS_OK) {
-            retries = 0;
             if (finished)
                 break;
             continue;
         }
-        if (ts == TASKS_RETRY && ++retries < BATCH_ATTEMPTS)
-            continue;
-        /* TASKS_LOST and TASKS_DB_UNAVAILABLE leave the task to the next worker */
-        if (ts == TASKS_ERROR || ts == TASKS_RETRY)
+        /* TASKS_LOST and TASKS_DB_UNAVAILABLE (deadlocks on every run included) leave the
+         * task to the next worker */
+        if (ts == TASKS_ERROR)
             ts = abandon(c, task_id, worker, h);
         break;
     }

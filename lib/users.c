@@ -1,7 +1,8 @@
 /* users.c: creating users. Slow work (password hashing, randomness) happens before the
  * transaction opens, and so does the caller's answer (spec->answer), so nothing is committed
- * that cannot be answered; inside it the user row, its links, pin, tokens and mail are
- * written together, and unique indexes (not read-then-write) decide races between requests. */
+ * that cannot be answered; inside it (tx.h: rerun whole on a deadlock) the user row, its
+ * links, pin, tokens and mail are written together, and unique indexes (not read-then-write)
+ * decide races between requests. */
 #include "users.h"
 
 #include <stdio.h>
@@ -17,8 +18,9 @@
 #include "password.h"
 #include "pubid.h"
 #include "tenants.h"
+#include "tx.h"
 
-enum { CREATE_ATTEMPTS = 3 };
+enum { NUMBER_ATTEMPTS = 5 };   /* draws of a user number the tenant may already have */
 
 void users_pin_hash(const struct tenant *t, const char *pin, char out[2 * SHA256_LEN + 1])
 {
@@ -28,9 +30,12 @@ void users_pin_hash(const struct tenant *t, const char *pin, char out[2 * SHA256
     hex_encode(mac, sizeof mac, out);
 }
 
+/* The one mapping of a database status to this module's (a deadlock never gets here: the
+ * transaction is rerun, tx.h). */
 static enum users_status from_db(enum db_status st)
 {
-    return st == DB_UNAVAILABLE ? USERS_DB_UNAVAILABLE : USERS_INSERT_FAILED;
+    return st == DB_OK ? USERS_OK : st == DB_UNAVAILABLE ? USERS_DB_UNAVAILABLE
+                                                          : USERS_INSERT_FAILED;
 }
 
 enum users_status users_check_free(struct ctx *c, const struct tenant *t, const char *username,
@@ -123,71 +128,77 @@ static enum users_status queue_mail(struct ctx *c, const struct user_spec *s, lo
                                        : USERS_TOKEN_FAILED;
 }
 
-/* One attempt at the transaction. */
-static enum users_status insert_all(struct ctx *c, const struct user_spec *s,
-                                    const char *pwhash, struct user_result *out)
+struct create {
+    struct ctx *c;
+    const struct user_spec *s;
+    const char *pwhash;
+    struct user_result *out;
+    enum users_status us;     /* the body's own verdict */
+    int number_taken;         /* the run failed on uq_users_number: draw another */
+};
+
+/* Everything but a database failure the runner handles: the body's verdict in cr->us. */
+static enum tx_status verdict(struct create *cr, enum users_status us)
 {
+    cr->us = us;
+    switch (us) {
+    case USERS_OK: return TX_OK;
+    case USERS_DB_UNAVAILABLE: return TX_UNAVAILABLE;
+    default: return TX_UNDONE;
+    }
+}
+
+/* One run of the transaction (tx_body). */
+static enum tx_status insert_all(struct db *db, void *arg)
+{
+    struct create *cr = arg;
+    struct ctx *c = cr->c;
+    const struct user_spec *s = cr->s;
+    struct user_result *out = cr->out;
     enum users_status us;
     struct db_result r;
     long long now = (long long)time(NULL);
-    enum db_status st = db_begin(c->db);
-    if (st != DB_OK)
-        return from_db(st);
+    out->id = 0;
+    cr->number_taken = 0;
     struct db_val v[13] = {
         DBV_S(out->oid), DBV_I(s->tenant->id), DBV_S(s->username), DBV_S(s->email),
-        DBV_S(s->first_name), DBV_S(s->last_name), DBV_S(s->full_name), DBV_S(pwhash),
+        DBV_S(s->first_name), DBV_S(s->last_name), DBV_S(s->full_name), DBV_S(cr->pwhash),
         DBV_S(s->status), DBV_S(s->profile_json),
         s->primary_group_id > 0 ? DBV_I(s->primary_group_id) : DBV_NONE, DBV_S(s->origin),
         DBV_I(out->number),
     };
-    st = db_exec(c->db, SQL_USER_INSERT, v, 13, &r);
+    enum db_status st = db_exec(db, SQL_USER_INSERT, v, 13, &r);
     if (st != DB_OK) {
-        const char *key = db_dup_key(c->db);
+        const char *key = db_dup_key(db);
         if (st == DB_DUPLICATE && strcmp(key, "uq_users_number") == 0) {
-            out->number = 0;   /* taken in the tenant: users_create draws another */
-            us = USERS_ERROR;
-            goto fail;
+            cr->number_taken = 1;   /* taken in the tenant: users_create draws another */
+            return verdict(cr, USERS_ERROR);
         }
-        us = st == DB_DUPLICATE && (strcmp(key, "uq_users_email") == 0 ||
-                                    strcmp(key, "uq_users_username") == 0)
-                 ? USERS_EXISTS
-                 : st == DB_RETRY ? USERS_ERROR : from_db(st);
-        if (st == DB_RETRY)
-            us = USERS_ERROR;
-        goto fail;
+        return verdict(cr, st == DB_DUPLICATE && (strcmp(key, "uq_users_email") == 0 ||
+                                                  strcmp(key, "uq_users_username") == 0)
+                               ? USERS_EXISTS
+                               : from_db(st));
     }
     out->id = (long long)r.insert_id;
     if (s->primary_group_id > 0) {
         struct db_val g[2] = { DBV_I(out->id), DBV_I(s->primary_group_id) };
-        st = db_exec(c->db, SQL_USER_GROUP_ADD, g, 2, NULL);
-        if (st != DB_OK) {
-            us = from_db(st);
-            goto fail;
-        }
+        if ((us = from_db(db_exec(db, SQL_USER_GROUP_ADD, g, 2, NULL))) != USERS_OK)
+            return verdict(cr, us);
     }
     if ((us = link_groups(c, s, out->id)) != USERS_OK || (us = add_pin(c, s, out->id)) != USERS_OK)
-        goto fail;
+        return verdict(cr, us);
     if (s->token == USER_TOKEN_SET_PASSWORD) {
         long long exp = now + (long long)c->cfg->token_ttl_hours * 3600;
         if ((us = add_token(c, out->id, "set_password", out->token, exp)) != USERS_OK ||
             (us = queue_mail(c, s, out->id, out->token, exp)) != USERS_OK)
-            goto fail;
+            return verdict(cr, us);
     }
     if (s->login_token_ttl > 0) {
         if ((us = add_token(c, out->id, "login", out->login_token, out->login_expire)) !=
             USERS_OK)
-            goto fail;
+            return verdict(cr, us);
     }
-    st = db_commit(c->db);
-    if (st != DB_OK) {
-        us = st == DB_RETRY ? USERS_ERROR : USERS_DB_UNAVAILABLE;
-        goto fail;
-    }
-    return USERS_OK;
-fail:
-    db_rollback(c->db);
-    out->id = 0;
-    return us;
+    return verdict(cr, USERS_OK);
 }
 
 enum users_status users_create(struct ctx *c, const struct user_spec *s, struct user_result *out)
@@ -208,9 +219,10 @@ enum users_status users_create(struct ctx *c, const struct user_spec *s, struct 
         goto done;
     if (s->login_token_ttl > 0)
         out->login_expire = (long long)time(NULL) + s->login_token_ttl;
-    for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-        /* a number the tenant already has (insert_all zeroes it) is drawn again */
-        if (out->number == 0 && pubid_draw(&out->number) != 0) {
+    struct create cr = { c, s, pwhash[0] ? pwhash : NULL, out, USERS_ERROR, 0 };
+    for (int attempt = 0; attempt < NUMBER_ATTEMPTS; attempt++) {
+        /* a number the tenant already has is drawn again, the transaction run anew */
+        if (pubid_draw(&out->number) != 0) {
             us = USERS_ERROR;
             break;
         }
@@ -219,11 +231,19 @@ enum users_status users_create(struct ctx *c, const struct user_spec *s, struct 
             us = USERS_ANSWER_FAILED;
             break;
         }
-        us = insert_all(c, s, pwhash[0] ? pwhash : NULL, out);
-        /* a deadlock between concurrent creates is retried; anything else is final */
-        if (us != USERS_ERROR)
+        switch (tx_run(c->db, insert_all, &cr)) {
+        case TX_OK: us = USERS_OK; break;
+        case TX_UNDONE: us = cr.us; break;
+        /* deadlocks on every run: the database is too busy now, as when it cannot be reached */
+        case TX_RETRY:
+        case TX_UNAVAILABLE: us = USERS_DB_UNAVAILABLE; break;
+        case TX_ERROR: us = USERS_INSERT_FAILED; break;
+        }
+        if (!cr.number_taken)
             break;
     }
+    if (us != USERS_OK)
+        out->id = 0;
 done:
     explicit_bzero(pwhash, sizeof pwhash);
     return us;

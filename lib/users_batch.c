@@ -1,11 +1,13 @@
-/* users_batch.c: a batch of user creations, updates and deletions in one transaction. Slow or
- * fallible work that needs no lock (role lookup, password hashing, random ids) happens first
- * (users_batch_prep.c); the transaction then locks the batch's existing users in one
- * statement, makes every check, and writes with one statement per kind of change (each list a
- * JSON parameter for JSON_TABLE), so the number of round trips does not grow with the batch.
- * Unique indexes decide races (users_batch_blame.c only names the user afterwards); created
- * users without a password are invited (users_batch_invite.c). Never knows a vendor's field
- * names; never logs a password. */
+/* users_batch.c: a batch of user creations, updates and deletions in one transaction (tx.h:
+ * rerun whole on a deadlock, and when a unique index shows a concurrent request created a
+ * user of the batch meanwhile). Slow or fallible work that needs no lock (role lookup,
+ * password hashing, random ids) happens first (users_batch_prep.c); the transaction then locks
+ * the batch's existing users in one statement, makes every check, and writes with one
+ * statement per kind of change (each list a JSON parameter for JSON_TABLE), so the number of
+ * round trips does not grow with the batch. Unique indexes decide races (users_batch_blame.c
+ * only names the user afterwards); created users without a password are invited, and what
+ * deletes and updates make stale is retired (users_batch_invite.c). Never knows a vendor's
+ * field names; never logs a password. */
 #include "users_batch_internal.h"
 
 #include <string.h>
@@ -17,8 +19,7 @@
 #include "log.h"
 #include "mail.h"
 #include "tenants.h"
-
-enum { BATCH_ATTEMPTS = 4 };   /* deadlocks and usernames taken concurrently are retried */
+#include "tx.h"
 
 enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db_rows *rows,
                           json_object **map)
@@ -147,25 +148,39 @@ static enum db_status exec_list(struct batch_run *r, enum sql_id id, json_object
     return db_exec(r->c->db, id, &v, 1, NULL);
 }
 
-/* Outcome of one write inside the transaction. */
-static enum batch_status write_failed(struct batch_run *r, enum db_status st, int *retry)
+/* The verdict of a run whose write failed with st: the status in r->bs, the runner's in the
+ * return value. */
+static enum tx_status write_failed(struct batch_run *r, enum db_status st)
 {
-    if (st == DB_RETRY) {
-        *retry = 1;
-        return BATCH_ERROR;
-    }
     if (st == DB_DUPLICATE) {
         const char *key = db_dup_key(r->c->db);
         if (strcmp(key, "uq_users_username") == 0) {
-            *retry = 1;
-            return BATCH_EXISTS;
+            /* a concurrent request created a user of this batch: a new run updates it (or
+             * reports an insert's username as taken) */
+            r->bs = BATCH_EXISTS;
+            return TX_RETRY;
         }
-        if (strcmp(key, "uq_users_email") == 0)
-            return BATCH_EMAIL_TAKEN;
+        if (strcmp(key, "uq_users_email") == 0) {
+            /* InnoDB checks uq_users_email before uq_users_username: a user of this batch
+             * created meanwhile by a concurrent request shows up as its email taken. When no
+             * other user holds the email, run again: the user is then found and updated. */
+            r->bs = BATCH_EMAIL_TAKEN;
+            batch_blame_email(r);
+            return r->out->problem.index == BATCH_NO_INDEX ? TX_RETRY : TX_UNDONE;
+        }
         log_error(r->c->rid, "users_batch: unexpected duplicate on %s", key);
-        return BATCH_ERROR;
+        r->bs = BATCH_ERROR;
+        return TX_UNDONE;
     }
-    return batch_from_db(st);
+    r->bs = st == DB_UNAVAILABLE ? BATCH_DB_UNAVAILABLE : BATCH_ERROR;
+    return tx_from_db(st);
+}
+
+/* A run refused by a rule (or failed), r->bs saying why. */
+static enum tx_status refused(struct batch_run *r, enum batch_status bs)
+{
+    r->bs = bs;
+    return bs == BATCH_DB_UNAVAILABLE ? TX_UNAVAILABLE : TX_UNDONE;
 }
 
 /* The ids of the users just created, by username. */
@@ -278,32 +293,34 @@ static enum batch_status queue_passwords(struct batch_run *r)
     return BATCH_OK;
 }
 
-/* One attempt at the whole transaction. *retry is set when it may succeed if run again. */
-static enum batch_status run_once(struct batch_run *r, int *retry)
+/* One run of the whole transaction (tx_body). */
+static enum tx_status run_once(struct db *db, void *arg)
 {
-    enum batch_status bs = BATCH_ERROR;
+    struct batch_run *r = arg;
+    enum tx_status ts = TX_UNDONE;
+    enum batch_status bs;
     enum db_status st;
     struct db_rows rows;
     json_object *map = NULL, *dels = NULL, *upds = NULL, *ins = NULL, *new_names = NULL;
     struct batch_result *out = r->out;
 
-    *retry = 0;
+    r->bs = BATCH_ERROR;
     out->inserted = out->updated = out->deleted = out->nmissing = 0;
-    if ((st = db_begin(r->c->db)) != DB_OK)
-        return batch_from_db(st);
+    out->problem = (struct batch_problem){ .index = BATCH_NO_INDEX };
     if ((st = batch_lock(r, r->names_json, &rows, &map)) != DB_OK) {
-        bs = write_failed(r, st, retry);
-        goto fail;
+        ts = write_failed(r, st);
+        goto done;
     }
-    if ((bs = classify(r, &rows, map)) != BATCH_OK)
-        goto fail;
-    bs = BATCH_ERROR;
+    if ((bs = classify(r, &rows, map)) != BATCH_OK) {
+        ts = refused(r, bs);
+        goto done;
+    }
     dels = json_object_new_array();
     upds = json_object_new_array();
     ins = json_object_new_array();
     new_names = json_object_new_array();
     if (dels == NULL || upds == NULL || ins == NULL || new_names == NULL)
-        goto fail;
+        goto done;
     for (size_t k = 0; k < r->n; k++) {
         size_t i = r->order[k];
         const struct batch_prep *p = &r->p[i];
@@ -330,54 +347,54 @@ static enum batch_status run_once(struct batch_run *r, int *retry)
         if (r->p[i].act == ACT_MISSING)
             out->missing[out->nmissing++] = i;
     if (json_object_array_length(dels) > 0) {
+        /* the mail of a user goes before the user (its outbox rows lose their user_id) */
         struct db_val v[2] = { DBV_S(batch_jtext(dels)), DBV_I(r->t->id) };
-        if ((st = db_exec(r->c->db, SQL_BATCH_DELETE, v, 2, NULL)) != DB_OK) {
-            bs = write_failed(r, st, retry);
-            goto fail;
+        if ((st = batch_retire_deleted(r)) != DB_OK ||
+            (st = db_exec(db, SQL_BATCH_DELETE, v, 2, NULL)) != DB_OK) {
+            ts = write_failed(r, st);
+            goto done;
         }
     }
     if (json_object_array_length(upds) > 0) {
         struct db_val v[2] = { DBV_S(batch_jtext(upds)), DBV_I(r->t->id) };
-        if ((st = db_exec(r->c->db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK ||
-            (st = batch_invite_retire(r)) != DB_OK) {
-            bs = write_failed(r, st, retry);
-            goto fail;
+        if ((st = db_exec(db, SQL_BATCH_UPDATE, v, 2, NULL)) != DB_OK ||
+            (st = batch_retire_updated(r)) != DB_OK) {
+            ts = write_failed(r, st);
+            goto done;
         }
     }
     if (json_object_array_length(ins) > 0) {
         struct db_val v[3] = { DBV_I(r->t->id), DBV_S(r->origin), DBV_S(batch_jtext(ins)) };
-        if ((st = db_exec(r->c->db, SQL_BATCH_INSERT, v, 3, NULL)) != DB_OK) {
-            bs = write_failed(r, st, retry);
-            goto fail;
+        if ((st = db_exec(db, SQL_BATCH_INSERT, v, 3, NULL)) != DB_OK) {
+            ts = write_failed(r, st);
+            goto done;
         }
     }
-    if ((bs = fetch_new_ids(r, new_names)) != BATCH_OK)
-        goto fail;
+    if ((bs = fetch_new_ids(r, new_names)) != BATCH_OK) {
+        ts = refused(r, bs);
+        goto done;
+    }
     if ((st = write_links(r)) != DB_OK) {
-        bs = write_failed(r, st, retry);
-        goto fail;
+        ts = write_failed(r, st);
+        goto done;
     }
-    if ((bs = queue_passwords(r)) != BATCH_OK)
-        goto fail;
+    if ((bs = queue_passwords(r)) != BATCH_OK) {
+        ts = refused(r, bs);
+        goto done;
+    }
     if ((st = batch_invite_queue(r)) != DB_OK) {
-        bs = write_failed(r, st, retry);
-        goto fail;
+        ts = write_failed(r, st);
+        goto done;
     }
-    if ((st = db_commit(r->c->db)) != DB_OK) {
-        bs = write_failed(r, st, retry);
-        goto fail;
-    }
-    bs = BATCH_OK;
-    goto done;
-fail:
-    db_rollback(r->c->db);
+    r->bs = BATCH_OK;
+    ts = TX_OK;
 done:
     json_object_put(map);
     json_object_put(dels);
     json_object_put(upds);
     json_object_put(ins);
     json_object_put(new_names);
-    return bs;
+    return ts;
 }
 
 enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
@@ -392,18 +409,16 @@ enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const
     out->missing = arena_calloc(c->arena, n ? n : 1, sizeof *out->missing);
     if (out->missing == NULL || (bs = batch_prepare(&r)) != BATCH_OK)
         goto done;
-    for (int attempt = 0; attempt < BATCH_ATTEMPTS; attempt++) {
-        int retry = 0;
-        bs = run_once(&r, &retry);
-        if (bs == BATCH_EMAIL_TAKEN) {
-            /* InnoDB checks uq_users_email before uq_users_username: a user of this batch
-             * created meanwhile by a concurrent request shows up as its email taken. When no
-             * other user holds the email, run again: the user is then found and updated. */
-            batch_blame_email(&r);
-            retry = out->problem.index == BATCH_NO_INDEX;
-        }
-        if (!retry)
-            break;
+    switch (tx_run(c->db, run_once, &r)) {
+    case TX_OK: bs = BATCH_OK; break;
+    case TX_UNDONE: bs = r.bs; break;
+    case TX_RETRY:
+        /* the same race on every run names its user below; deadlocks on every run: the
+         * database is too busy now, as when it cannot be reached */
+        bs = r.bs == BATCH_EXISTS || r.bs == BATCH_EMAIL_TAKEN ? r.bs : BATCH_DB_UNAVAILABLE;
+        break;
+    case TX_UNAVAILABLE: bs = BATCH_DB_UNAVAILABLE; break;
+    case TX_ERROR: bs = BATCH_ERROR; break;
     }
     if (bs == BATCH_ERROR)
         log_error(c->rid, "users_batch: the batch of %zu users was not applied", n);

@@ -99,12 +99,14 @@ struct batch_result {
  * every check is made, and then deletes, updates, inserts, roles, phones, attributes and the
  * password mails are written. A created user without password and reset is invited when the
  * tenant has mail: a set-password token (stored hashed, valid token.ttl_hours) and a
- * set_password mail with its /urac/join link; an updated user never is, and an update that
- * sets a password or changes the email retires the user's unused set-password links.
- * Nothing is written unless everything is: any status other than BATCH_OK leaves the
- * database as it was. A username taken by a concurrent request is decided
- * by the unique index (the transaction is retried, so an upsert then becomes an update and an
- * insert BATCH_EXISTS), never by reading first. */
+ * set_password mail with its /urac/join link. Deletes, and updates that set a password,
+ * change the email or deactivate, retire what they make stale (users_retire.h); an updated
+ * user is invited again only when its email changes while it still waits for its first
+ * password. Nothing is written unless everything is: any status other than BATCH_OK leaves
+ * the database as it was. A username taken by a concurrent request is decided by the unique
+ * index (the transaction is run again, tx.h, so an upsert then becomes an update and an
+ * insert BATCH_EXISTS), never by reading first; deadlocks on every run answer
+ * BATCH_DB_UNAVAILABLE. */
 enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
                                     const struct batch_user *users, size_t n,
                                     struct batch_result *out);

@@ -52,6 +52,7 @@ struct batch_run {
     const char *link_base;       /* the tenant's base URL for links */
     long long expires;           /* the tokens' expiry, UTC epoch seconds */
     char expires_text[64];
+    enum batch_status bs;        /* the verdict of the transaction's last run */
 };
 
 /* The JSON text of a list or row (owned by o). */
@@ -81,10 +82,14 @@ enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char 
  * were created, and their mails, each kind in one statement. DB_ERROR (logged) also when a
  * mail cannot be rendered. */
 enum db_status batch_invite_queue(struct batch_run *r);
-/* Inside the transaction, after the updates: retires the unused set-password links of updated
- * users whose password was set (given or reset) or whose email changed, so that a link mailed
- * before can no longer replace that password or reach the old address. */
-enum db_status batch_invite_retire(struct batch_run *r);
+/* Inside the transaction, what the batch takes back (users_retire.h): before the deletes, the
+ * pending mail of the deleted users; after the updates, the links, login tokens and mail that
+ * deactivated users, users whose email changed and users whose password was set (given or
+ * reset) no longer need, so that a link mailed before can no longer replace that password or
+ * reach the old address; and a new invitation (set_password) at the new address of a user
+ * whose email changed while it still waited for its first password. */
+enum db_status batch_retire_deleted(struct batch_run *r);
+enum db_status batch_retire_updated(struct batch_run *r);
 /* Wipes the tokens (after the transaction, whatever its outcome). */
 void batch_invite_wipe(struct batch_run *r);
 

@@ -3,8 +3,9 @@
  * it gets a single-use set-password token (only its SHA-256 is stored, in user_tokens, valid
  * token.ttl_hours) and a set_password mail with the /urac/join link, in the batch's own
  * transaction: the tokens of the whole batch in one statement, the mails in one statement
- * (more only for bodies past MAIL_FLUSH_BYTES). Also retires the links that an update makes
- * stale. Never invites an updated user; never logs a token. */
+ * (more only for bodies past MAIL_FLUSH_BYTES). Also retires what deletes and updates make
+ * stale (users_retire.h), and invites an updated user again only when its email changed while
+ * it still waited for its first password. Never logs a token. */
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -15,6 +16,8 @@
 #include "log.h"
 #include "tenants.h"
 #include "users_batch_internal.h"
+#include "users_reinvite.h"
+#include "users_retire.h"
 
 /* The rows of one outbox statement stay well below max_allowed_packet (16 MiB by default):
  * 10 000 mails of the built-in template take about 6 MiB, so a default batch needs one
@@ -155,31 +158,77 @@ done:
     return st;
 }
 
-enum db_status batch_invite_retire(struct batch_run *r)
+/* The ids of the users (batch order) for which pick says yes. */
+static long long *pick_ids(struct batch_run *r, int (*pick)(const struct batch_user *,
+                                                            const struct batch_prep *),
+                           size_t *n)
 {
-    json_object *ids = json_object_new_array();
-    enum db_status st = DB_ERROR;
-    if (ids == NULL)
-        return st;
-    for (size_t k = 0; k < r->n; k++) {
+    long long *ids = arena_calloc(r->c->arena, r->n + 1, sizeof *ids);
+    *n = 0;
+    for (size_t k = 0; ids != NULL && k < r->n; k++) {
         size_t i = r->order[k];
-        const struct batch_user *u = &r->u[i];
-        const struct batch_prep *p = &r->p[i];
-        if (p->act != ACT_UPDATE)
-            continue;
-        /* emails are ASCII once validated: strcasecmp compares them as users.email_norm does */
-        int moved = u->email != NULL && p->stored_email != NULL &&
-                    strcasecmp(u->email, p->stored_email) != 0;
-        if (p->pwhash != NULL || moved)
-            json_object_array_add(ids, json_object_new_int64(p->id));
+        if (pick(&r->u[i], &r->p[i]))
+            ids[(*n)++] = r->p[i].id;
     }
-    st = DB_OK;
-    if (json_object_array_length(ids) > 0) {
-        struct db_val v = DBV_S(batch_jtext(ids));
-        st = db_exec(r->c->db, SQL_BATCH_TOKENS_RETIRE, &v, 1, NULL);
+    return ids;
+}
+
+static int deleted(const struct batch_user *u, const struct batch_prep *p)
+{
+    (void)u;
+    return p->act == ACT_DELETE;
+}
+
+static int deactivated(const struct batch_user *u, const struct batch_prep *p)
+{
+    return p->act == ACT_UPDATE && u->active == BATCH_FALSE;
+}
+
+/* emails are ASCII once validated: strcasecmp compares them as users.email_norm does */
+static int moved(const struct batch_user *u, const struct batch_prep *p)
+{
+    return p->act == ACT_UPDATE && u->email != NULL && p->stored_email != NULL &&
+           strcasecmp(u->email, p->stored_email) != 0;
+}
+
+static int password_set(const struct batch_user *u, const struct batch_prep *p)
+{
+    (void)u;
+    return p->act == ACT_UPDATE && p->pwhash != NULL;
+}
+
+enum db_status batch_retire_deleted(struct batch_run *r)
+{
+    size_t n;
+    long long *ids = pick_ids(r, deleted, &n);
+    if (ids == NULL)
+        return DB_ERROR;
+    return users_retire(r->c->db, r->c->arena, ids, n, RETIRE_DELETED, NULL);
+}
+
+enum db_status batch_retire_updated(struct batch_run *r)
+{
+    static const struct {
+        int (*pick)(const struct batch_user *, const struct batch_prep *);
+        enum retire_event ev;
+    } events[] = {
+        { deactivated, RETIRE_DEACTIVATED },
+        { moved, RETIRE_EMAIL_CHANGED },
+        { password_set, RETIRE_PASSWORD_SET },
+    };
+    for (size_t e = 0; e < sizeof events / sizeof events[0]; e++) {
+        size_t n;
+        struct retire_result again;
+        long long *ids = pick_ids(r, events[e].pick, &n);
+        if (ids == NULL)
+            return DB_ERROR;
+        enum db_status st = users_retire(r->c->db, r->c->arena, ids, n, events[e].ev, &again);
+        if (st == DB_OK)
+            st = users_reinvite(r->c, r->t, again.reinvite, again.nreinvite, MAIL_SET_PASSWORD);
+        if (st != DB_OK)
+            return st;
     }
-    json_object_put(ids);
-    return st;
+    return DB_OK;
 }
 
 void batch_invite_wipe(struct batch_run *r)

@@ -21,8 +21,9 @@
 #include "mail.h"
 #include "refs.h"
 #include "tenants.h"
+#include "tx.h"
 
-enum { CHUNK = 1000, CREATE_ATTEMPTS = 3 };
+enum { CHUNK = 1000 };
 
 /* What is prepared in memory for each user that goes to the database. */
 struct pending {
@@ -427,23 +428,44 @@ enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
     return USERS_BULK_OK;
 }
 
+struct create {
+    struct ctx *c;
+    const struct tenant *t;
+    const struct bulk_options *o;
+    const struct bulk_user *users;
+    size_t n;
+    struct bulk_result *out;
+    enum users_bulk_status us;   /* the body's own verdict */
+};
+
+/* One run of the transaction (tx_body): users_bulk_insert starts over each time (new ids,
+ * new tokens, out[] reset). */
+static enum tx_status create_once(struct db *db, void *arg)
+{
+    struct create *cr = arg;
+    (void)db;
+    switch (cr->us = users_bulk_insert(cr->c, cr->t, cr->o, cr->users, cr->n, cr->out)) {
+    case USERS_BULK_OK: return TX_OK;
+    case USERS_BULK_RETRY: return TX_RETRY;
+    case USERS_BULK_DB_UNAVAILABLE: return TX_UNAVAILABLE;
+    case USERS_BULK_ERROR: break;
+    }
+    return TX_UNDONE;
+}
+
 enum users_bulk_status users_bulk_create(struct ctx *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out)
 {
-    enum users_bulk_status us = USERS_BULK_ERROR;
-    for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
-        us = from_db(db_begin(c->db));
-        if (us == USERS_BULK_OK)
-            us = users_bulk_insert(c, t, o, users, n, out);
-        if (us == USERS_BULK_OK)
-            us = from_db(db_commit(c->db));
-        if (us == USERS_BULK_OK)
-            return us;
-        db_rollback(c->db);
-        if (us != USERS_BULK_RETRY)
-            break;
+    struct create cr = { c, t, o, users, n, out, USERS_BULK_ERROR };
+    switch (tx_run(c->db, create_once, &cr)) {
+    case TX_OK: return USERS_BULK_OK;
+    case TX_UNDONE: return cr.us;
+    /* deadlocks on every run: the database is too busy now, as when it cannot be reached */
+    case TX_RETRY:
+    case TX_UNAVAILABLE: return USERS_BULK_DB_UNAVAILABLE;
+    case TX_ERROR: break;
     }
-    return us;
+    return USERS_BULK_ERROR;
 }

@@ -60,8 +60,9 @@ enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out);
-/* The same in one transaction of its own, retried on deadlock. Nothing is written unless
- * every created user is written with everything it has. */
+/* The same in one transaction of its own (tx.h: rerun whole on a deadlock; deadlocks on
+ * every run answer USERS_BULK_DB_UNAVAILABLE). Nothing is written unless every created user
+ * is written with everything it has. */
 enum users_bulk_status users_bulk_create(struct ctx *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,

@@ -1,12 +1,17 @@
-/* users_patch.c: batched updates of existing users. Inside one transaction the users are read
- * with FOR UPDATE (so the rules are checked against a state nobody else can change before the
- * commit), then: email changes one statement each (rare; a duplicate fails only that
- * statement and that user), everything else set-wise with the whole batch as one JSON array.
- * Never builds SQL text; never knows a vendor's field names or codes. */
+/* users_patch.c: batched updates of existing users. Inside one transaction (tx.h: rerun whole
+ * on a deadlock) the users are read with FOR UPDATE, in the order of their ids, together with
+ * their resource and Resource role (so the rules are checked against the state as locked,
+ * which nobody else can change before the commit), then: email changes one statement each
+ * (rare; a duplicate fails only that statement and that user), everything else set-wise with
+ * the whole batch as one JSON array; last, what the changes take back (users_retire.h: links
+ * and mail of moved and deactivated users, and a new invitation at a moved user's new address
+ * while it still waits for its first password). Never builds SQL text; never knows a
+ * vendor's field names or codes. */
 #include "users_patch.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -15,8 +20,11 @@
 #include "db.h"
 #include "refs.h"
 #include "tenants.h"
+#include "tx.h"
+#include "users_reinvite.h"
+#include "users_retire.h"
 
-enum { PATCH_ATTEMPTS = 3, MAX_LINKS = 64 };
+enum { MAX_LINKS = 64 };
 
 /* The current state of one user, as locked. */
 struct current {
@@ -30,20 +38,14 @@ struct run {
     struct ctx *c;
     const struct tenant *t;
     const struct user_patch *p;
+    size_t n;
+    int invite_kind;              /* enum mail_kind of a new invitation after a move */
+    const char *oids;             /* the ids as a JSON array, sorted: the order rows lock in */
     struct patch_result *out;
     const struct current **cur;   /* per patch: the locked row, NULL when not found */
     struct refs roles, regions;
+    enum users_patch_status refused;   /* why the body undid its work */
 };
-
-static enum users_patch_status from_db(enum db_status st)
-{
-    switch (st) {
-    case DB_OK: return USERS_PATCH_OK;
-    case DB_RETRY: return USERS_PATCH_RETRY;
-    case DB_UNAVAILABLE: return USERS_PATCH_DB_UNAVAILABLE;
-    default: return USERS_PATCH_ERROR;
-    }
-}
 
 static const char *plain(json_object *o)
 {
@@ -56,25 +58,44 @@ static int cmp_current(const void *a, const void *b)
     return strcmp(((const struct current *)a)->oid, ((const struct current *)b)->oid);
 }
 
-/* Locks the users and reads their state; r->cur[i] is NULL for an id not in the tenant. */
-static enum users_patch_status lock_users(struct run *r, size_t n)
+static int cmp_str(const void *a, const void *b)
 {
-    enum users_patch_status ps = USERS_PATCH_ERROR;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids as a sorted JSON array (arena): every PATCH locks its users in the same order, so
+ * two PATCHes of the same users never wait for each other in a cycle. */
+static int sorted_oids(struct run *r)
+{
+    const char **v = arena_calloc(r->c->arena, r->n + 1, sizeof *v);
     json_object *oids = json_object_new_array();
-    if (oids == NULL)
-        return ps;
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(oids, json_object_new_string(r->p[i].oid));
-    struct db_val v[3] = { DBV_S(RESOURCE_ROLE_NAME), DBV_S(plain(oids)), DBV_I(r->t->id) };
+    int rc = -1;
+    if (v == NULL || oids == NULL)
+        goto done;
+    for (size_t i = 0; i < r->n; i++)
+        v[i] = r->p[i].oid;
+    qsort(v, r->n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < r->n; i++)
+        if (json_object_array_add(oids, json_object_new_string(v[i])) != 0)
+            goto done;
+    r->oids = arena_strdup(r->c->arena, plain(oids));
+    rc = r->oids != NULL ? 0 : -1;
+done:
+    json_object_put(oids);
+    return rc;
+}
+
+/* Locks the users and reads their state; r->cur[i] is NULL for an id not in the tenant. */
+static enum tx_status lock_users(struct run *r, size_t n)
+{
+    struct db_val v[3] = { DBV_S(r->oids), DBV_S(RESOURCE_ROLE_NAME), DBV_I(r->t->id) };
     struct db_rows rows;
     enum db_status st = db_query(r->c->db, r->c->arena, SQL_PATCH_USERS_LOCK, v, 3, &rows);
-    if (st != DB_OK) {
-        ps = from_db(st);
-        goto done;
-    }
+    if (st != DB_OK)
+        return tx_from_db(st);
     struct current *cur = arena_calloc(r->c->arena, rows.nrows + 1, sizeof *cur);
     if (cur == NULL)
-        goto done;
+        return TX_ERROR;
     for (size_t k = 0; k < rows.nrows; k++) {
         cur[k].id = db_cell_int(db_cell(&rows, k, 0));
         cur[k].oid = db_cell_str(db_cell(&rows, k, 1));
@@ -93,13 +114,10 @@ static enum users_patch_status lock_users(struct run *r, size_t n)
         else
             r->out[i].email = r->cur[i]->email;
     }
-    ps = USERS_PATCH_OK;
-done:
-    json_object_put(oids);
-    return ps;
+    return TX_OK;
 }
 
-static enum users_patch_status resolve(struct run *r, size_t n)
+static enum tx_status resolve(struct run *r, size_t n)
 {
     size_t nr = 0, ng = 0;
     for (size_t i = 0; i < n; i++) {
@@ -109,7 +127,7 @@ static enum users_patch_status resolve(struct run *r, size_t n)
     const char **rk = arena_calloc(r->c->arena, nr + 1, sizeof *rk);
     const char **gk = arena_calloc(r->c->arena, ng + 1, sizeof *gk);
     if (rk == NULL || gk == NULL)
-        return USERS_PATCH_ERROR;
+        return TX_ERROR;
     size_t a = 0, g = 0;
     for (size_t i = 0; i < n; i++) {
         const struct user_patch *p = &r->p[i];
@@ -125,9 +143,7 @@ static enum users_patch_status resolve(struct run *r, size_t n)
     enum refs_status rs = refs_roles(r->c, r->t, rk, a, &r->roles);
     if (rs == REFS_OK)
         rs = refs_regions(r->c, r->t, gk, g, &r->regions);
-    return rs == REFS_OK ? USERS_PATCH_OK
-                         : rs == REFS_DB_UNAVAILABLE ? USERS_PATCH_DB_UNAVAILABLE
-                                                     : USERS_PATCH_ERROR;
+    return rs == REFS_OK ? TX_OK : rs == REFS_DB_UNAVAILABLE ? TX_UNAVAILABLE : TX_ERROR;
 }
 
 static int has_name(const char *const *v, size_t n, const char *name)
@@ -204,7 +220,7 @@ static int role_mismatches(struct run *r, size_t n)
     return any;
 }
 
-static enum users_patch_status change_emails(struct run *r, size_t n)
+static enum tx_status change_emails(struct run *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const struct user_patch *p = &r->p[i];
@@ -219,17 +235,17 @@ static enum users_patch_status change_emails(struct run *r, size_t n)
             continue;
         }
         if (st != DB_OK)
-            return from_db(st);
+            return tx_from_db(st);
     }
-    return USERS_PATCH_OK;
+    return TX_OK;
 }
 
-static enum users_patch_status exec_json(struct run *r, enum sql_id id, json_object *rows)
+static enum tx_status exec_json(struct run *r, enum sql_id id, json_object *rows)
 {
     if (json_object_array_length(rows) == 0)
-        return USERS_PATCH_OK;
+        return TX_OK;
     struct db_val v = DBV_S(plain(rows));
-    return from_db(db_exec(r->c->db, id, &v, 1, NULL));
+    return tx_from_db(db_exec(r->c->db, id, &v, 1, NULL));
 }
 
 static void add_links(json_object *arr, const char *oid, const struct refs *refs,
@@ -304,9 +320,9 @@ static int build_rows(struct run *r, size_t n, struct sets *s)
     return 0;
 }
 
-static enum users_patch_status write_all(struct run *r, size_t n)
+static enum tx_status write_all(struct run *r, size_t n)
 {
-    enum users_patch_status ps = USERS_PATCH_ERROR;
+    enum tx_status ts = TX_ERROR;
     struct sets s = {
         json_object_new_array(), json_object_new_array(), json_object_new_array(),
         json_object_new_array(), json_object_new_array(), json_object_new_array(),
@@ -317,15 +333,15 @@ static enum users_patch_status write_all(struct run *r, size_t n)
         goto done;
     if (build_rows(r, n, &s) != 0)
         goto done;
-    if ((ps = exec_json(r, SQL_PATCH_USERS_UPDATE, s.users)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_PATCH_ROLES_CLEAR, s.role_clear)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_BULK_ROLES_ADD, s.roles)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_PATCH_REGIONS_CLEAR, s.region_clear)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_BULK_REGIONS_ADD, s.regions)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_PATCH_RESOURCES_UPDATE, s.res_upd)) != USERS_PATCH_OK ||
-        (ps = exec_json(r, SQL_BULK_RESOURCES_ADD, s.res_new)) != USERS_PATCH_OK)
+    if ((ts = exec_json(r, SQL_PATCH_USERS_UPDATE, s.users)) != TX_OK ||
+        (ts = exec_json(r, SQL_PATCH_ROLES_CLEAR, s.role_clear)) != TX_OK ||
+        (ts = exec_json(r, SQL_BULK_ROLES_ADD, s.roles)) != TX_OK ||
+        (ts = exec_json(r, SQL_PATCH_REGIONS_CLEAR, s.region_clear)) != TX_OK ||
+        (ts = exec_json(r, SQL_BULK_REGIONS_ADD, s.regions)) != TX_OK ||
+        (ts = exec_json(r, SQL_PATCH_RESOURCES_UPDATE, s.res_upd)) != TX_OK ||
+        (ts = exec_json(r, SQL_BULK_RESOURCES_ADD, s.res_new)) != TX_OK)
         goto done;
-    ps = USERS_PATCH_OK;
+    ts = TX_OK;
 done:
     json_object_put(s.users);
     json_object_put(s.role_clear);
@@ -334,52 +350,77 @@ done:
     json_object_put(s.regions);
     json_object_put(s.res_upd);
     json_object_put(s.res_new);
-    return ps;
+    return ts;
 }
 
-/* One attempt at the whole transaction. */
-static enum users_patch_status attempt(struct run *r, size_t n, int *retry)
+/* What the changes take back: links and mail of deactivated users and of users whose email
+ * moved to another address (emails are ASCII once validated: strcasecmp compares them as
+ * users.email_norm does), and a new invitation for a moved user still waiting for its first
+ * password. */
+static enum tx_status retire(struct run *r, size_t n)
 {
-    *retry = 0;
+    long long *off = arena_calloc(r->c->arena, n + 1, sizeof *off);
+    long long *moved = arena_calloc(r->c->arena, n + 1, sizeof *moved);
+    size_t noff = 0, nmoved = 0;
+    if (off == NULL || moved == NULL)
+        return TX_ERROR;
+    for (size_t i = 0; i < n; i++) {
+        const struct user_patch *p = &r->p[i];
+        if (r->out[i].outcome != PATCH_UPDATED)
+            continue;
+        if (p->set_active && !p->active)
+            off[noff++] = r->cur[i]->id;
+        if (p->email != NULL && strcasecmp(p->email, r->cur[i]->email) != 0)
+            moved[nmoved++] = r->cur[i]->id;
+    }
+    struct retire_result again;
+    enum db_status st = users_retire(r->c->db, r->c->arena, off, noff, RETIRE_DEACTIVATED, NULL);
+    if (st == DB_OK)
+        st = users_retire(r->c->db, r->c->arena, moved, nmoved, RETIRE_EMAIL_CHANGED, &again);
+    if (st == DB_OK)
+        st = users_reinvite(r->c, r->t, again.reinvite, again.nreinvite, r->invite_kind);
+    return tx_from_db(st);
+}
+
+/* One run of the whole transaction (tx_body). */
+static enum tx_status body(struct db *db, void *arg)
+{
+    struct run *r = arg;
+    size_t n = r->n;
+    enum tx_status ts;
+    (void)db;
     for (size_t i = 0; i < n; i++)
         r->out[i] = (struct patch_result){ .outcome = PATCH_UPDATED };
-    enum db_status st = db_begin(r->c->db);
-    enum users_patch_status ps = from_db(st);
-    if (ps != USERS_PATCH_OK)
-        goto fail;
-    if ((ps = lock_users(r, n)) != USERS_PATCH_OK || (ps = resolve(r, n)) != USERS_PATCH_OK)
-        goto fail;
+    if ((ts = lock_users(r, n)) != TX_OK || (ts = resolve(r, n)) != TX_OK)
+        return ts;
     for (size_t i = 0; i < n; i++)
         (void)check_one(r, i);
     if (role_mismatches(r, n)) {
-        ps = USERS_PATCH_ROLE_MISMATCH;
-        goto fail;
+        r->refused = USERS_PATCH_ROLE_MISMATCH;
+        return TX_UNDONE;
     }
-    if ((ps = change_emails(r, n)) != USERS_PATCH_OK || (ps = write_all(r, n)) != USERS_PATCH_OK)
-        goto fail;
-    ps = from_db(db_commit(r->c->db));
-    if (ps == USERS_PATCH_OK)
-        return ps;
-fail:
-    db_rollback(r->c->db);
-    *retry = ps == USERS_PATCH_RETRY;
-    return ps;
+    if ((ts = change_emails(r, n)) != TX_OK || (ts = write_all(r, n)) != TX_OK ||
+        (ts = retire(r, n)) != TX_OK)
+        return ts;
+    return TX_OK;
 }
 
 enum users_patch_status users_patch_apply(struct ctx *c, const struct tenant *t,
                                           const struct user_patch *p, size_t n,
-                                          struct patch_result *out)
+                                          int invite_kind, struct patch_result *out)
 {
-    struct run r = { .c = c, .t = t, .p = p, .out = out };
+    struct run r = { .c = c, .t = t, .p = p, .n = n, .invite_kind = invite_kind, .out = out,
+                     .refused = USERS_PATCH_ERROR };
     r.cur = arena_calloc(c->arena, n + 1, sizeof *r.cur);
-    if (r.cur == NULL)
+    if (r.cur == NULL || sorted_oids(&r) != 0)
         return USERS_PATCH_ERROR;
-    enum users_patch_status ps = USERS_PATCH_ERROR;
-    for (int a = 0; a < PATCH_ATTEMPTS; a++) {
-        int retry;
-        ps = attempt(&r, n, &retry);
-        if (!retry)
-            break;
+    switch (tx_run(c->db, body, &r)) {
+    case TX_OK: return USERS_PATCH_OK;
+    case TX_UNDONE: return r.refused;
+    /* deadlocks on every run: the database is too busy now, as when it cannot be reached */
+    case TX_RETRY:
+    case TX_UNAVAILABLE: return USERS_PATCH_DB_UNAVAILABLE;
+    case TX_ERROR: break;
     }
-    return ps;
+    return USERS_PATCH_ERROR;
 }

@@ -1,8 +1,8 @@
 /* users_patch.h: changing many existing users at once, keyed by their string ids: names,
  * email, active and managed flags, roles, regions and the resource (created when the user has
  * none). One transaction: the users are locked, every rule is checked against their current
- * state, then a fixed number of set-wise statements apply the changes. Dialects map enum
- * patch_outcome to their own codes. */
+ * state, then a fixed number of set-wise statements apply the changes, and what they make
+ * stale is retired (users_retire.h). Dialects map enum patch_outcome to their own codes. */
 #ifndef PROV_USERS_PATCH_H
 #define PROV_USERS_PATCH_H
 
@@ -55,14 +55,17 @@ enum users_patch_status {
     /* after the changes some users would hold a resource without the Resource role or the
      * role without a resource: out[i].role_mismatch marks them; nothing was written */
     USERS_PATCH_ROLE_MISMATCH,
-    USERS_PATCH_RETRY,          /* deadlocks persisted over every attempt */
-    USERS_PATCH_DB_UNAVAILABLE,
+    USERS_PATCH_DB_UNAVAILABLE, /* unreachable, or deadlocks on every run (tx.h) */
     USERS_PATCH_ERROR
 };
 
-/* Applies p[0..n) in tenant t (ids must be distinct). */
+/* Applies p[0..n) in tenant t (ids must be distinct). A user whose email changes loses its
+ * unused links and pending mail; one still waiting for its first password is invited again at
+ * the new address with a mail of invite_kind (enum mail_kind: what the dialect sends when it
+ * creates an invited user). A deactivated user loses its links, login tokens and pending
+ * mail. */
 enum users_patch_status users_patch_apply(struct ctx *c, const struct tenant *t,
                                           const struct user_patch *p, size_t n,
-                                          struct patch_result *out);
+                                          int invite_kind, struct patch_result *out);
 
 #endif

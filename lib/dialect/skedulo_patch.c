@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "config.h"
 #include "ctx.h"
+#include "mail.h"
 #include "skedulo.h"
 #include "skedulo_int.h"
 #include "valid.h"
@@ -107,8 +108,8 @@ void skedulo_users_patch(struct ctx *c)
             slot[i] = m++;
         i++;
     }
-    enum users_patch_status ps = m > 0 ? users_patch_apply(c, c->tenant, p, m, res)
-                                       : USERS_PATCH_OK;
+    enum users_patch_status ps =
+        m > 0 ? users_patch_apply(c, c->tenant, p, m, MAIL_INVITATION, res) : USERS_PATCH_OK;
     switch (ps) {
     case USERS_PATCH_OK:
         break;

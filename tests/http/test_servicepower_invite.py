@@ -198,12 +198,31 @@ def test_a_password_or_email_set_by_an_update_retires_the_link(env):
     eq(user_row(env, t, b)[4], "active", "a password reset: active")
     eq(user_row(env, t, c)[4], "pendingNew", "a new email: still waiting for a password")
     eq([m[0] for m in mails_of(env, t, b)], ["set_password", "password"], "b's reset mail")
-    eq([m[0] for m in mails_of(env, t, c)], ["set_password"], "no invitation to the new email")
+    # the invitations still waiting in the outbox are retired with their links (a and b set
+    # a password; c's went to the address c no longer has)
+    for u, event in ((a, "password set"), (b, "password set"), (c, "email changed")):
+        m = mails_of(env, t, u)[0]
+        eq((m[0], m[6], m[4]), ("set_password", "dead", ""), f"{u}'s invitation retired, blanked")
+        eq(env.sql_one(f"SELECT m.last_error FROM mail_outbox m JOIN users u ON u.id = m.user_id "
+                       f"WHERE u.tenant_id = {tenant_id(env, t)} AND u.username = {quote(u)} "
+                       f"ORDER BY m.id LIMIT 1")[0], f"retired: {event}", f"{u}: why")
+    eq(mails_of(env, t, b)[1][6], "pending", "b's new password is still sent")
+    # c still waits for its first password: a new invitation goes to the new address
+    mc = mails_of(env, t, c)
+    eq([(m[0], m[1], m[6]) for m in mc],
+       [("set_password", f"{c}@example.com", "dead"),
+        ("set_password", f"new.{c}@example.com", "pending")], "c is invited again, at new.")
+    new_link = LINK.search(mc[1][4]).group(2)
+    eq([(k[1], k[3]) for k in tokens_of(env, t, c)],
+       [(hashlib.sha256(links[c].encode()).hexdigest(), "1"),
+        (hashlib.sha256(new_link.encode()).hexdigest(), "0")], "c: the old link retired, a new one")
+    eq(join_get(env, new_link).status, 200, "c's new link works")
     for u in (a, b, c):
-        eq([k[3] for k in tokens_of(env, t, u)], ["1"], f"{u}'s link is retired")
+        eq(tokens_of(env, t, u)[0][3], "1", f"{u}'s link is retired")
         eq(join_get(env, links[u]).status, 410, f"{u}'s link no longer works")
     eq([k[3] for k in tokens_of(env, t, d)], ["0"], "an unrelated update keeps d's link")
     eq(join_get(env, links[d]).status, 200, "d's link still works")
+    eq([m[6] for m in mails_of(env, t, d)], ["pending"], "and its invitation")
 
 
 def test_a_failing_batch_leaves_no_token_and_no_mail(env):

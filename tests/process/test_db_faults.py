@@ -7,7 +7,9 @@ statement is retried once on a new connection and the request succeeds; either w
 process serves the next request. The outage test (tests/harden) found the queue-mail case by
 chance under load; this is its regression test. The walks below (PROVISION_FAULT=*:N) then
 reach every statement of one create per dialect, an invitation, a Skedulo PATCH, the join
-page's POST, and a background import together with the task worker it forks."""
+page's POST, and a background import together with the task worker it forks. The last
+walks inject deadlocks instead (PROVISION_FAULT=*:deadlock:N): every transaction is run again
+from its start and the request acknowledged with everything stored once."""
 import json
 import os
 import re
@@ -245,13 +247,12 @@ def test_connection_lost_at_every_statement_of_each_dialect(env):
     print(f"    figures {json.dumps(figures)}")
 
 
-def test_connection_lost_at_every_statement_of_an_invitation(env):
-    """The same walk over a SOAJS invitation of one user of the main tenant by a sub-tenant,
-    with a pin (mailed): acknowledged with membership, pin and mail stored, or 602 "Model
-    error: Database unavailable." with none of them."""
+def _invite_case(env):
+    """A SOAJS invitation of one user of the main tenant by a sub-tenant, with a pin (mailed):
+    acknowledged with membership, pin and mail stored, or 602 "Model error: Database
+    unavailable." with none of them."""
     main = env.new_tenant()
     sub = env.new_tenant(parent=main["id"])
-    exe = os.path.join(env.bin, "asan", "invite")
     down = {"result": False, "errors": {"codes": [602], "details": [
         {"code": 602, "message": "Model error: Database unavailable."}]}}
 
@@ -266,7 +267,8 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
         check(r.json().get("result") is True, f"addUser: {r!r}")
         return r.json()["data"]["id"], email
 
-    def stored(oid, email):
+    def stored(m):
+        oid, email = m
         row = env.sql_one(
             f"SELECT (SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id "
             f" WHERE u.oid = {quote(oid)}), "
@@ -275,8 +277,8 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
             f"(SELECT COUNT(*) FROM mail_outbox WHERE recipient = {quote(email)})")
         return tuple(int(x) for x in row)
 
-    def serve(srv, oid):
-        body = json.dumps({"users": [{"user": {"id": oid},
+    def serve(srv, m):
+        body = json.dumps({"users": [{"user": {"id": m[0]},
                                       "pin": {"code": True, "allowed": True}}]}).encode()
         return _fcgi(srv, "PUT", "/urac/admin/users/invite", "", "application/json", body,
                      {"key": sub["soajs"]["key"]})
@@ -285,18 +287,29 @@ def test_connection_lost_at_every_statement_of_an_invitation(env):
         b = json.loads(body)
         return status == 200 and b.get("result") is True and len(b["data"]["succeeded"]) == 1
 
-    full, figures = _walk(env, exe, "invite", member, lambda srv, m: serve(srv, m[0]),
-                          lambda m: stored(*m), acked, lambda status, body: (
-                              status == 200 and json.loads(body) == down))
-    eq(full, (1, 1, 1), "one invitation stores a membership, a pin and its mail")
+    return dict(exe="invite", what="invite", new_subject=member, serve=serve, stored=stored,
+                acked=acked, down=lambda status, body: (status == 200 and
+                                                        json.loads(body) == down),
+                full=(1, 1, 1), full_means="one invitation stores a membership, a pin and its mail")
+
+
+def _walk_case(env, case):
+    return _walk(env, os.path.join(env.bin, "asan", case["exe"]), case["what"],
+                 case["new_subject"], case["serve"], case["stored"], case["acked"], case["down"])
+
+
+def test_connection_lost_at_every_statement_of_an_invitation(env):
+    """The walk over a SOAJS invitation (_invite_case)."""
+    case = _invite_case(env)
+    full, figures = _walk_case(env, case)
+    eq(full, case["full"], case["full_means"])
     print(f"    figures {json.dumps({'invite': figures})}")
 
 
-def test_connection_lost_at_every_statement_of_a_skedulo_patch(env):
-    """The same walk over a Skedulo PATCH of two users (new first name, roles replaced,
-    deactivated): both changed whole, or 503 service_unavailable with both unchanged."""
+def _patch_case(env):
+    """A Skedulo PATCH of two users (new first name, roles replaced, deactivated): both changed
+    whole, or 503 service_unavailable with both unchanged."""
     t = env.new_tenant()
-    exe = os.path.join(env.bin, "asan", "bulk_users")
     auth = {"Authorization": "Bearer " + t["skedulo"]["token"]}
 
     def two_users():
@@ -331,18 +344,25 @@ def test_connection_lost_at_every_statement_of_a_skedulo_patch(env):
         r = json.loads(body)["result"]
         return r["updated"] == r["total"] == 2 and not r["failures"]
 
-    full, figures = _walk(env, exe, "skedulo/patch", two_users, serve, stored, acked,
-                          lambda status, body: _db_down("skedulo", status, body))
-    eq(full, (2, 2, 2), "one PATCH renames, re-roles and deactivates both users")
+    return dict(exe="bulk_users", what="skedulo/patch", new_subject=two_users, serve=serve,
+                stored=stored, acked=acked,
+                down=lambda status, body: _db_down("skedulo", status, body),
+                full=(2, 2, 2), full_means="one PATCH renames, re-roles and deactivates both users")
+
+
+def test_connection_lost_at_every_statement_of_a_skedulo_patch(env):
+    """The walk over a Skedulo PATCH (_patch_case)."""
+    case = _patch_case(env)
+    full, figures = _walk_case(env, case)
+    eq(full, case["full"], case["full_means"])
     print(f"    figures {json.dumps({'skedulo/patch': figures})}")
 
 
-def test_connection_lost_at_every_statement_of_the_join_page(env):
-    """The same walk over the set-password page's POST (GET /urac/join's form, sent): the
-    password set, the user active and the link spent, or the page "The service is unavailable"
-    (503) with the user still pending and the link still usable."""
+def _join_case(env):
+    """The set-password page's POST (GET /urac/join's form, sent): the password set, the user
+    active and the link spent, or the page "The service is unavailable" (503) with the user
+    still pending and the link still usable."""
     t = env.new_tenant()
-    exe = os.path.join(env.bin, "asan", "join")
 
     def pending():
         u = uuid.uuid4().hex[:10]
@@ -374,8 +394,16 @@ def test_connection_lost_at_every_statement_of_the_join_page(env):
     def down(status, body):
         return status == 503 and b"The service is unavailable" in body
 
-    full, figures = _walk(env, exe, "join", pending, serve, stored, acked, down)
-    eq(full, (1, 1, 1), "one POST sets the password, activates the user, spends the link")
+    return dict(exe="join", what="join", new_subject=pending, serve=serve, stored=stored,
+                acked=acked, down=down, full=(1, 1, 1),
+                full_means="one POST sets the password, activates the user, spends the link")
+
+
+def test_connection_lost_at_every_statement_of_the_join_page(env):
+    """The walk over the set-password page's POST (_join_case)."""
+    case = _join_case(env)
+    full, figures = _walk_case(env, case)
+    eq(full, case["full"], case["full_means"])
     print(f"    figures {json.dumps({'join': figures})}")
 
 
@@ -480,3 +508,171 @@ def test_connection_lost_at_every_statement_of_a_bulk_task(env):
     check(outcomes["refused"] > 0 and outcomes["worker_faulted"] > 0,
           f"faults reached the request and the worker: {outcomes}")
     print(f"    figures {json.dumps({'skedulo/bulk': dict(outcomes, statements=n - 1)})}")
+
+
+# ---- deadlocks (tx.h): PROVISION_FAULT=NAME:deadlock:N or NAME:lockwait:N makes the Nth
+# statement run inside a transaction (COMMIT included) fail with 1213 or 1205, as a deadlock
+# victim or a lock wait timeout would. Every transaction must be rolled back and run again
+# from its start: the request is acknowledged with everything stored exactly once. ----
+
+RERUN = re.compile(rb"db: (deadlock|lock wait timeout), transaction rolled back; run 2 of \d+")
+
+
+def _log(srv):
+    with open(os.path.join(srv.dir, "stderr.log"), "rb") as f:
+        return f.read()
+
+
+def test_a_deadlock_at_commit_reruns_the_transaction(env):
+    """Galera reports a failed certification as 1213 on COMMIT: the whole transaction runs
+    again (new statements, same user), for a SOAJS addUser and a Skedulo PATCH; so does a
+    deadlock or lock wait timeout met by a statement in the middle of it."""
+    exe = os.path.join(env.bin, "asan", "add_user")
+    t = env.new_tenant()
+    for fault in ("COMMIT:deadlock:1", "COMMIT:lockwait:1", "USER_INSERT:deadlock:1",
+                  "MAIL_OUTBOX_INSERT:lockwait:1", "TOKEN_INSERT:deadlock:1"):
+        srv = fcgi.Server(exe, {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
+                                "PROVISION_FAULT": fault, "ASAN_OPTIONS": "detect_leaks=0"})
+        try:
+            email, body = _add(srv, t)
+            eq(body.get("result"), True, f"{fault}: acknowledged after a rerun: {body}")
+            eq(_stored(env, email), (1, 1, 1), f"{fault}: user, token and mail stored once")
+            log = _log(srv)
+            name = fault.split(":")[0]
+            check(f"db {name}: injected fault".encode() in log, f"{fault}: injected: {log!r}")
+            m = RERUN.search(log)
+            check(m is not None, f"{fault}: the transaction was run again: {log[-600:]!r}")
+            eq(m.group(1), b"deadlock" if "deadlock" in fault else b"lock wait timeout",
+               f"{fault}: why")
+            email2, body2 = _add(srv, t)
+            eq((body2.get("result"), _stored(env, email2)), (True, (1, 1, 1)),
+               f"{fault}: the next request")
+        finally:
+            srv.close()
+    case = _patch_case(env)
+    srv = fcgi.Server(os.path.join(env.bin, "asan", case["exe"]),
+                      {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
+                       "PROVISION_FAULT": "COMMIT:deadlock:1", "ASAN_OPTIONS": "detect_leaks=0"})
+    try:
+        oids = case["new_subject"]()
+        status, body = case["serve"](srv, oids)
+        check(case["acked"](status, body), f"PATCH after a COMMIT deadlock: {status} {body!r}")
+        eq(case["stored"](oids), case["full"], "the PATCH stored whole")
+        check(RERUN.search(_log(srv)) is not None, "the PATCH's transaction was run again")
+    finally:
+        srv.close()
+
+
+def _walk_deadlocks(env, exe, what, new_subject, serve, stored, acked):
+    """For N = 1, 2, ...: a new process of exe whose Nth statement inside a transaction fails
+    as a deadlock victim serves one request about a new subject: acknowledged, stored exactly
+    as without a fault, the rerun logged; then the same process serves the next request. Ends
+    at the first N past the request's last statement in a transaction. Returns the figures."""
+    base = {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin", "ASAN_OPTIONS": "detect_leaks=0"}
+    srv = fcgi.Server(exe, base)
+    try:
+        subject = new_subject()
+        status, body = serve(srv, subject)
+        check(acked(status, body), f"{what}: reference request: {status} {body!r}")
+        full = stored(subject)
+    finally:
+        srv.close()
+    for n in range(1, 80):
+        srv = fcgi.Server(exe, dict(base, PROVISION_FAULT=f"*:deadlock:{n}"))
+        try:
+            where = f"{what}, deadlock at statement {n} of a transaction"
+            subject = new_subject()
+            status, body = serve(srv, subject)
+            log = _log(srv)
+            check(acked(status, body), f"{where}: not acknowledged: {status} {body[:300]!r}")
+            eq(stored(subject), full, f"{where}: stored whole, once")
+            if b"injected fault" not in log:
+                break
+            check(RERUN.search(log) is not None, f"{where}: no rerun logged: {log[-600:]!r}")
+            subject = new_subject()
+            status, body = serve(srv, subject)
+            check(acked(status, body), f"{where}: the next request: {status} {body!r}")
+            eq(stored(subject), full, f"{where}: the next request stored whole")
+        finally:
+            srv.close()
+    else:
+        check(False, f"{what}: more than 79 statements in transactions in one request?")
+    check(n > 2, f"{what}: deadlocks reached only {n - 1} statements")
+    return {"statements_in_transactions": n - 1}
+
+
+def test_a_deadlock_at_every_statement_of_every_transaction(env):
+    """_walk_deadlocks over one create through each dialect, an invitation, a Skedulo PATCH
+    and the join page's POST: every transaction is restartable (nothing it did before the
+    deadlock survives, nothing is done twice)."""
+    t = env.new_tenant()
+    figures = {}
+    for dialect, build, n_users in (("soajs", _soajs, 1), ("xtracta", _xtracta, 1),
+                                    ("skedulo", _skedulo, 2),
+                                    ("servicepower", _servicepower, 2),
+                                    ("servicepower", _servicepower_reset, 2)):
+        def emails():
+            u = uuid.uuid4().hex[:10]
+            return [f"fd.{dialect}.{u}.{i}@example.com" for i in range(n_users)]
+
+        def serve(srv, es):
+            _, method, path, q, ctype, body, headers = build(t, es)
+            return _fcgi(srv, method, path, q, ctype, body, headers)
+
+        name = f"{dialect}/{build.__name__.strip('_')}"
+        figures[name] = _walk_deadlocks(
+            env, os.path.join(env.bin, "asan", build(t, ["x@example.com"])[0]), name, emails,
+            serve, lambda es: _stored_all(env, es),
+            lambda status, body: _acked(dialect, status, body))
+    for case in (_invite_case(env), _patch_case(env), _join_case(env)):
+        figures[case["what"]] = _walk_deadlocks(
+            env, os.path.join(env.bin, "asan", case["exe"]), case["what"], case["new_subject"],
+            case["serve"], case["stored"], case["acked"])
+    print(f"    figures {json.dumps({'deadlocks': figures})}")
+
+
+def test_a_deadlock_at_every_statement_of_a_bulk_task(env):
+    """*:deadlock:N over a Skedulo .../users/bulk of two invited users: the request's
+    transaction (storing the task) and then the task worker's batches, which it double-forks
+    (the worker inherits the statement count). Whichever transaction meets the deadlock runs
+    again: the task ends complete and successful, both users stored once with token and
+    invitation, both items done once, without anyone resuming it."""
+    t = env.new_tenant()
+    exe = os.path.join(env.bin, "asan", "bulk_users")
+    path = "/onboarding/provision/standalone/users/bulk"
+    auth = {"Authorization": "Bearer " + t["skedulo"]["token"]}
+    reached = 0
+    for n in range(1, 80):
+        u = uuid.uuid4().hex[:10]
+        emails = [f"fbd.{u}.{i}@example.com" for i in range(2)]
+        body = json.dumps([{"email": e, "firstName": "F", "lastName": "B",
+                            "sendInvitation": True} for e in emails]).encode()
+        where = f"bulk task, deadlock at statement {n} of a transaction"
+        srv = fcgi.Server(exe, {"PROVISION_CONF": env.conf, "PATH": "/usr/bin:/bin",
+                                "ASAN_OPTIONS": "detect_leaks=0",
+                                "PROVISION_FAULT": f"*:deadlock:{n}"})
+        try:
+            status, payload = _fcgi(srv, "POST", path, "", "application/json", body, auth)
+            eq(status, 200, f"{where}: the task: {payload!r}")
+            task_id = json.loads(payload)["result"]["taskId"]
+            check(wait_until(lambda: env.sql_one(
+                f"SELECT completed_at IS NOT NULL FROM tasks WHERE id = {task_id}")[0] == "1",
+                timeout=30), f"{where}: the task did not complete by itself")
+            check(wait_until(lambda: not _detached(exe, srv.proc.pid, f"*:deadlock:{n}"),
+                             timeout=30), f"{where}: the worker did not exit")
+            eq(env.sql_one(f"SELECT success FROM tasks WHERE id = {task_id}")[0], "1",
+               f"{where}: the task succeeded")
+            eq(_stored_all(env, emails), (2, 2, 2), f"{where}: both users stored whole, once")
+            eq(env.sql_one(f"SELECT COUNT(*) FROM task_items WHERE task_id = {task_id} "
+                           f"AND done = 1")[0], "2", f"{where}: both items done once")
+            log = _log(srv)
+            if b"injected fault" not in log:
+                break
+            check(RERUN.search(log) is not None, f"{where}: no rerun logged: {log[-600:]!r}")
+            reached += 1
+        finally:
+            srv.close()
+    else:
+        check(False, "more than 79 statements in transactions of one bulk request?")
+    check(reached > 4, f"deadlocks reached only {reached} statements")
+    print(f"    figures {json.dumps({'skedulo/bulk deadlocks': reached})}")
