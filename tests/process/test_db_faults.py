@@ -654,7 +654,10 @@ def test_a_deadlock_at_every_statement_of_a_bulk_task(env):
         try:
             status, payload = _fcgi(srv, "POST", path, "", "application/json", body, auth)
             eq(status, 200, f"{where}: the task: {payload!r}")
-            task_id = json.loads(payload)["result"]["taskId"]
+            number = json.loads(payload)["result"]["taskId"]   # the tenant's task number
+            task_id = env.sql_one(f"SELECT k.id FROM tasks k JOIN tenants n ON n.id = "
+                                  f"k.tenant_id WHERE n.oid = {quote(t['id'])} "
+                                  f"AND k.number = {number}")[0]
             check(wait_until(lambda: env.sql_one(
                 f"SELECT completed_at IS NOT NULL FROM tasks WHERE id = {task_id}")[0] == "1",
                 timeout=30), f"{where}: the task did not complete by itself")
