@@ -11,6 +11,11 @@ void skedulo_bulk_post(struct ctx *c);     /* POST  .../users/bulk */
 void skedulo_file_post(struct ctx *c);     /* POST  .../users/file (multipart) */
 void skedulo_task_status(struct ctx *c);   /* GET   .../users/bulk/{taskId} */
 
+/* The routes' authentication steps (route.h): the bearer token with the users:write or
+ * users:read scope, then the tenant's API user. 0, or -1 after answering 401/403/400/503. */
+int skedulo_authenticate_write(struct ctx *c);
+int skedulo_authenticate_read(struct ctx *c);
+
 /* Claims and completes, one after the other, every bulk import task whose worker's heartbeat
  * is older than stale_seconds (for "provctl tasks run" and the resumer started by requests).
  * Needs c->db, c->cfg, c->arena and c->rid. *resumed counts the tasks finished here; returns
