@@ -20,7 +20,9 @@ Each case prints its figure; the table in docs/SECURITY.md comes from these line
 import json
 import os
 import resource
+import socket
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -46,15 +48,12 @@ class Process(fcgi.Server):
     """One executable as a lone FastCGI server, its address space capped at 4 GiB so that a
     regression fails this test instead of exhausting the host."""
 
-    def __init__(self, env, exe):
-        self.dir = None
+    def __init__(self, env, exe):   # noqa: super().__init__ is replaced, not extended
         limit = 4 << 30
 
         def cap():
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-        import socket
-        import tempfile
         self.dir = tempfile.mkdtemp(prefix="fcgi-")
         self.path = os.path.join(self.dir, "s.sock")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -90,6 +89,9 @@ def measure(env, label, exe, uri, ctype, body, headers, warm, method="POST"):
     """(status, answer body, growth in MiB) of one request in a fresh process; warm is the
     (uri, ctype, body, headers) of a cheap request of the same kind sent first."""
     proc = Process(env, exe)
+    timeout = socket.getdefaulttimeout()
+    # a process that died (a configuration it refused) would leave the request unanswered
+    socket.setdefaulttimeout(60)
     try:
         wuri, wct, wbody, wh = warm
         fcgi.request(proc.path, params(method, wuri, wct, wbody, wh), wbody)
@@ -101,7 +103,11 @@ def measure(env, label, exe, uri, ctype, body, headers, warm, method="POST"):
         took = time.time() - t0
         check(proc.proc.poll() is None, f"{label}: the process died ({out[:200]!r})")
         growth = (proc.status_kib("VmHWM") - before) / 1024
+    except OSError as e:
+        raise AssertionError(f"{label}: no answer ({e}); the process "
+                             f"{'died' if proc.proc.poll() is not None else 'hangs'}")
     finally:
+        socket.setdefaulttimeout(timeout)
         proc.close()
     head, _, answer = out.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1]) if head.startswith(b"Status: ") else 200
