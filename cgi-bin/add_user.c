@@ -1,12 +1,16 @@
 /* add_user.c: the executable behind POST /urac/admin/addUser (SOAJS urac, seed 002) and
  * POST /v1/user/add (Xtracta, seed 003). A route table and the shared accept loop. */
 #include "app.h"
+#include "dialect/soajs.h"
 #include "dialect/soajs_add_user.h"
 #include "dialect/xtracta.h"
 
 static const struct route routes[] = {
-    { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_add_user },
-    { "POST", "/v1/user/add", DIALECT_XTRACTA, ACCEPT_FORM | ACCEPT_MULTIPART, xtracta_add_user },
+    { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_add_user,
+      soajs_authenticate },
+    /* the api_key is a field of the body: the handler authenticates after bounded decoding */
+    { "POST", "/v1/user/add", DIALECT_XTRACTA, ACCEPT_FORM | ACCEPT_MULTIPART, xtracta_add_user,
+      NULL },
 };
 
 int main(void)

@@ -3,7 +3,8 @@
 #include "dialect/soajs_invite.h"
 
 static const struct route routes[] = {
-    { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_invite },
+    { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_invite,
+      soajs_invite_authenticate },
 };
 
 int main(void)

@@ -7,8 +7,9 @@
 #include "join_page.h"
 
 static const struct route routes[] = {
-    { "GET", "/urac/join", DIALECT_SOAJS, 0, join_get },
-    { "POST", "/urac/join", DIALECT_SOAJS, ACCEPT_FORM, join_post },
+    /* the link's token is the credential, checked by the handler (the form's size is bounded) */
+    { "GET", "/urac/join", DIALECT_SOAJS, 0, join_get, NULL },
+    { "POST", "/urac/join", DIALECT_SOAJS, ACCEPT_FORM, join_post, NULL },
 };
 
 int main(void)

@@ -5,7 +5,7 @@
 
 static const struct route routes[] = {
     { "GET", "/onboarding/provision/standalone/users/bulk/{}", DIALECT_SKEDULO, 0,
-      skedulo_task_status },
+      skedulo_task_status, skedulo_authenticate_read },
 };
 
 int main(void)

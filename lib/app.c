@@ -1,6 +1,9 @@
 /* app.c: the request lifecycle. accept -> reset the context -> route (404/405) -> check media
- * type (415) -> read the body under limits (413/400) -> decode JSON or form (400) -> handler ->
- * send -> log -> finish the request -> deferred work -> release everything the request took.
+ * type (415) and Content-Length (413/400) -> the route's authentication step (401...) -> read
+ * the body under limits (413/400) -> decode JSON or form under their value caps (413/400) ->
+ * handler -> send -> log -> finish the request -> deferred work -> release everything the
+ * request took. Nothing of a body is read or decoded before the credential outside it is
+ * checked.
  * Process state (config, db handle, arena, response buffer) lives here and nowhere else; on
  * SIGTERM the loop ends after the current request and all of it is freed. */
 #include "app.h"
@@ -9,6 +12,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +120,8 @@ const json_object *req_query(struct ctx *c, char *msg, size_t msglen)
 {
     if (c->query != NULL)
         return c->query;
-    if (form_decode(c->req.query, strlen(c->req.query), &c->query, msg, msglen) != FORM_OK)
+    if (form_decode_max(c->req.query, strlen(c->req.query), c->cfg->form_fields, &c->query, msg,
+                        msglen) != FORM_OK)
         return NULL;
     return c->query;
 }
@@ -170,8 +175,34 @@ static int media_accepted(enum media_type m, unsigned accept)
     }
 }
 
-/* Reads and decodes the body; answers the error itself and returns -1 when it cannot. */
-static int take_body(struct ctx *c)
+static void answer_read_error(struct ctx *c, enum req_status st)
+{
+    enum dialect d = c->route->dialect;
+    char msg[128];
+    switch (st) {
+    case REQ_OK:
+        return;
+    case REQ_TOO_LARGE:
+        snprintf(msg, sizeof msg, "Request body larger than the limit of %lu bytes",
+                 (unsigned long)c->cfg->body_max);
+        dialect_error(c, d, 413, msg);
+        return;
+    case REQ_BAD_LENGTH:
+        dialect_error(c, d, 400, "Invalid Content-Length");
+        return;
+    case REQ_TRUNCATED:
+        dialect_error(c, d, 400, "Request body shorter than its Content-Length");
+        return;
+    case REQ_NOMEM:
+    case REQ_IO:
+        dialect_error(c, d, 500, "cannot read the request body");
+        return;
+    }
+}
+
+/* What the headers alone decide about the body: its media type (415) and its announced
+ * length (413/400). Answers and returns -1 when the request is refused. */
+static int check_body_headers(struct ctx *c)
 {
     const struct route *rt = c->route;
     char msg[256];
@@ -188,34 +219,41 @@ static int take_body(struct ctx *c)
             return -1;
         }
     }
-    switch (req_read_body(c)) {
-    case REQ_OK:
-        break;
-    case REQ_TOO_LARGE:
-        snprintf(msg, sizeof msg, "Request body larger than the limit of %lu bytes",
-                 (unsigned long)c->cfg->body_max);
-        dialect_error(c, rt->dialect, 413, msg);
+    enum req_status st = req_check_length(c);
+    if (st != REQ_OK) {
+        answer_read_error(c, st);
         return -1;
-    case REQ_BAD_LENGTH:
-        dialect_error(c, rt->dialect, 400, "Invalid Content-Length");
-        return -1;
-    case REQ_TRUNCATED:
-        dialect_error(c, rt->dialect, 400, "Request body shorter than its Content-Length");
-        return -1;
-    case REQ_NOMEM:
-    case REQ_IO:
-        dialect_error(c, rt->dialect, 500, "cannot read the request body");
+    }
+    return 0;
+}
+
+/* Reads and decodes the body; answers the error itself and returns -1 when it cannot. */
+static int take_body(struct ctx *c)
+{
+    const struct route *rt = c->route;
+    char msg[256];
+    enum req_status st = req_read_body(c);
+    if (st != REQ_OK) {
+        answer_read_error(c, st);
         return -1;
     }
     if (c->req.media == MEDIA_JSON) {
-        if (json_in_parse(c->req.body, c->req.body_len, c->cfg->json_max_depth, &c->input, msg,
-                          sizeof msg) != JSON_IN_OK) {
-            dialect_error(c, rt->dialect, 400, msg);
+        enum json_in_status js = json_in_parse(c->req.body, c->req.body_len,
+                                               c->cfg->json_max_depth, &c->input, msg,
+                                               sizeof msg);
+        if (js != JSON_IN_OK) {
+            dialect_error(c, rt->dialect,
+                          js == JSON_IN_TOO_MANY ? dialect_too_many_status(rt->dialect) : 400,
+                          msg);
             return -1;
         }
     } else if (c->req.media == MEDIA_FORM || c->req.media == MEDIA_NONE) {
-        if (form_decode(c->req.body, c->req.body_len, &c->input, msg, sizeof msg) != FORM_OK) {
-            dialect_error(c, rt->dialect, 400, msg);
+        enum form_status fs = form_decode_max(c->req.body, c->req.body_len,
+                                              c->cfg->form_fields, &c->input, msg, sizeof msg);
+        if (fs != FORM_OK) {
+            dialect_error(c, rt->dialect,
+                          fs == FORM_TOO_LARGE ? dialect_too_many_status(rt->dialect) : 400,
+                          msg);
             return -1;
         }
     }
@@ -242,7 +280,12 @@ static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
         return;
     }
     c->route = rt;
-    if (method_has_body(c->req.method) && take_body(c) != 0)
+    int has_body = method_has_body(c->req.method);
+    if (has_body && check_body_headers(c) != 0)
+        return;
+    if (rt->authenticate != NULL && rt->authenticate(c) != 0)
+        return;
+    if (has_body && take_body(c) != 0)
         return;
     rt->handler(c);
     if (c->resp.status == 0) {
@@ -264,6 +307,8 @@ static void ctx_begin(struct ctx *c)
     c->resp.extra[0] = '\0';
     c->resp.extra_len = 0;
     buf_clear(&c->resp.body);
+    /* what this request's JSON decoding may build in all (json_in.h) */
+    json_in_set_allowance(c->cfg->json_values);
     new_request_id(c->rid);
     db_set_request_id(c->db, c->rid);
 }
@@ -312,6 +357,15 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     log_request(&lr);
     /* let the client have its answer before any background work */
     if (fr != NULL) {
+        /* a body left unread (refused before it was needed) would be taken for the next
+         * request on a connection the web server keeps open: drop it unread into a small
+         * buffer. Without keep-alive libfcgi discards it when it closes the connection. */
+        if (fr->keepConnection) {
+            char sink[4096];
+            FCGX_FFlush(fr->out);
+            while (FCGX_GetStr(sink, sizeof sink, fr->in) > 0)
+                ;
+        }
         FCGX_Finish_r(fr);
     } else {
         fflush(stdout);
@@ -330,6 +384,8 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     }
     c->io.envp = NULL;
     c->io.fcgx = NULL;
+    /* background work decodes what the request has already checked (stored task items) */
+    json_in_set_allowance(SIZE_MAX);
     for (unsigned i = 0; i < c->ndeferred; i++)
         if (c->deferred[i].detached)
             run_detached(c, c->deferred[i].fn, c->deferred[i].arg, c->deferred[i].take);

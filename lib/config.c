@@ -36,6 +36,12 @@ static const struct key keys[] = {
     K("limits.file_users", C_UINT, file_max_users, "50000"),
     K("limits.json_depth", C_UINT, json_max_depth, "32"),
     K("limits.string_bytes", C_SIZE, string_max, "1024"),
+    /* the defaults admit the biggest legitimate request the limits above allow and keep the
+     * worst body within them under +256 MiB of the serving process (docs/SECURITY.md) */
+    K("limits.json_values", C_SIZE, json_values, "1600000"),
+    K("limits.csv_cells", C_SIZE, csv_cells, "6400000"),
+    K("limits.form_fields", C_UINT, form_fields, "12000"),
+    K("limits.multipart_parts", C_UINT, multipart_parts, "64"),
     K("password.prefix", C_STR, password_prefix, "$y$"),
     K("password.cost", C_ULONG, password_cost, "0"),
     K("password.dictionary", C_STR, password_dictionary, "/var/cache/cracklib/cracklib_dict"),

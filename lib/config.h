@@ -26,6 +26,11 @@ struct config {
     unsigned file_max_users;
     unsigned json_max_depth;
     size_t string_max;
+    /* what one request may cost in memory (docs/SECURITY.md, "Hardening II") */
+    size_t json_values;           /* weighted JSON values one request may decode (json_in.h) */
+    size_t csv_cells;             /* cells of one uploaded CSV file, header included */
+    unsigned form_fields;         /* pairs of one form body or query string */
+    unsigned multipart_parts;     /* parts of one multipart body */
     /* passwords and tokens */
     char *password_prefix;
     unsigned long password_cost;

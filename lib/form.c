@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "json_in.h"
 #include "msg.h"
 #include "utf8.h"
 
@@ -226,8 +227,31 @@ done:
     return st;
 }
 
+/* The weight of one raw pair (json_in.h): its key and its value, and for every bracket of the
+ * key (raw or %5B) an object, the most a segment can create. */
+static size_t pair_weight(const char *p, size_t n)
+{
+    size_t w = 0;
+    if (n == 0)
+        return 0;
+    const char *eq = memchr(p, '=', n);
+    size_t klen = eq != NULL ? (size_t)(eq - p) : n;
+    for (size_t i = 0; i < klen; i++) {
+        if (p[i] == '[' ||
+            (p[i] == '%' && i + 2 < klen && p[i + 1] == '5' && (p[i + 2] | 0x20) == 'b'))
+            w += JSON_IN_WEIGHT_OBJECT;
+    }
+    return w + 2 + n / JSON_IN_WEIGHT_TEXT_BYTES;
+}
+
 enum form_status form_decode(const char *s, size_t len, json_object **out, char *msg,
                              size_t msglen)
+{
+    return form_decode_max(s, len, FORM_MAX_PAIRS, out, msg, msglen);
+}
+
+enum form_status form_decode_max(const char *s, size_t len, size_t max_pairs, json_object **out,
+                                 char *msg, size_t msglen)
 {
     enum form_status st;
     char *scratch = NULL;
@@ -236,17 +260,24 @@ enum form_status form_decode(const char *s, size_t len, json_object **out, char 
     if (msg != NULL && msglen > 0)
         msg[0] = '\0';
 
-    /* Count first, so an oversized body costs no decoding. */
-    size_t pairs = 0;
+    /* Count and weigh first, so an oversized body costs no decoding. */
+    size_t pairs = 0, weight = 0;
     for (size_t i = 0; i < len;) {
         const char *amp = memchr(s + i, '&', len - i);
         size_t end = amp != NULL ? (size_t)(amp - s) : len;
-        if (end > i && ++pairs > FORM_MAX_PAIRS) {
-            msg_set(msg, msglen, "more than %d form fields", FORM_MAX_PAIRS);
+        if (end > i && ++pairs > max_pairs) {
+            msg_set(msg, msglen, "more than %zu form fields", max_pairs);
             st = FORM_TOO_MANY;
             goto done;
         }
+        weight += pair_weight(s + i, end - i);
         i = end + 1;
+    }
+    if (json_in_take(weight) != 0) {
+        msg_set(msg, msglen, "form too large to decode: its fields weigh more than the values "
+                "one request may decode");
+        st = FORM_TOO_LARGE;
+        goto done;
     }
     obj = json_object_new_object();
     scratch = malloc(len + 2);

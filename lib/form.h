@@ -18,7 +18,8 @@ enum form_status {
     FORM_NUL,          /* a decoded key or value contains a NUL byte (%00) */
     FORM_BAD_KEY,      /* empty key, unbalanced brackets, or nesting over FORM_MAX_DEPTH */
     FORM_CONFLICT,     /* the same key used as a scalar/array and as an object */
-    FORM_TOO_MANY,     /* more than FORM_MAX_PAIRS pairs */
+    FORM_TOO_MANY,     /* more pairs than allowed (FORM_MAX_PAIRS, or form_decode_max's) */
+    FORM_TOO_LARGE,    /* the tree would weigh more than the request's allowance (json_in.h) */
     FORM_NOMEM
 };
 
@@ -28,6 +29,13 @@ enum form_status {
  * needed: the caller puts msg in a JSON/XML response through an encoder). */
 enum form_status form_decode(const char *s, size_t len, json_object **out, char *msg,
                              size_t msglen);
+/* form_decode with at most max_pairs pairs instead of FORM_MAX_PAIRS (limits.form_fields).
+ * The pairs are counted and the tree they make weighed (like JSON, json_in.h: 1 per key and
+ * per value plus 1 per 64 bytes, an object for every bracket of a key) before anything is
+ * decoded; the weight is taken from the request's JSON allowance, so a form and the JSON its
+ * fields may hold share one budget. */
+enum form_status form_decode_max(const char *s, size_t len, size_t max_pairs, json_object **out,
+                                 char *msg, size_t msglen);
 
 /* Adds one already-decoded key/value pair to obj under the conventions above (shared with the
  * multipart decoder). key and value are checked for UTF-8 and NUL here. Brackets are read in

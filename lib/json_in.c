@@ -34,6 +34,10 @@
  *     fails but [[]] passes. We give json-c max_depth + 1 (so it stops anything much deeper
  *     early) and count containers exactly in the re-scan.
  *   - Duplicate object keys: the last one wins ({"a":1,"a":2} is {"a":2}).
+ *   - Memory: json-c gives every object a hash table of 16 entries (~790 bytes for {}), every
+ *     array ~150 bytes, every scalar 64-104 bytes, and never refuses to grow: an 8 MiB body of
+ *     [{},{},...] became 2.1 GB. Nothing caps it, so the text is weighed first (json_in_weight,
+ *     the weights in json_in.h) and refused past the request's allowance.
  * Byte offsets in messages count from 0. */
 #include "json_in.h"
 
@@ -68,6 +72,158 @@ static int digits_at_most(const char *d, size_t n, const char *limit)
     if (n != ln)
         return n < ln;
     return memcmp(d, limit, n) <= 0;
+}
+
+/* What the parses of the current request may still build (json_in.h). */
+static size_t allowance = SIZE_MAX, allowance_set = SIZE_MAX;
+
+void json_in_set_allowance(size_t weight)
+{
+    allowance = allowance_set = weight;
+}
+
+size_t json_in_allowance(void)
+{
+    return allowance;
+}
+
+void json_in_give_back(size_t weight)
+{
+    if (allowance != SIZE_MAX)
+        allowance = weight > SIZE_MAX - 1 - allowance ? SIZE_MAX - 1 : allowance + weight;
+}
+
+int json_in_take(size_t weight)
+{
+    if (allowance == SIZE_MAX)
+        return 0;
+    if (weight > allowance)
+        return -1;
+    allowance -= weight;
+    return 0;
+}
+
+static int is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '+' || c == '.';
+}
+
+size_t json_in_weight(const char *buf, size_t len, size_t stop)
+{
+    /* members of each open object (0 for an array), as deep as json-c could go */
+    unsigned members[JSON_IN_DEPTH_CEILING + 2];
+    size_t w = 0, i = 0, depth = 0;
+    while (i < len && w <= stop) {
+        char c = buf[i];
+        if (c == '"') {
+            /* a string or a key: to its closing quote, skipping escaped characters */
+            size_t j = i + 1;
+            while (j < len && buf[j] != '"')
+                j += buf[j] == '\\' ? 2 : 1;
+            size_t n = (j < len ? j : len) - i - 1;
+            w += 1 + n / JSON_IN_WEIGHT_TEXT_BYTES;
+            i = j + 1;
+            /* a key past the ones the object's first hash table holds: the table doubles
+             * (old and new both alive while it does) */
+            size_t k = i;
+            while (k < len && is_ws(buf[k]))
+                k++;
+            if (k < len && buf[k] == ':' && depth > 0 && depth <= JSON_IN_DEPTH_CEILING + 1 &&
+                ++members[depth - 1] > JSON_IN_FIRST_TABLE_KEYS)
+                w += JSON_IN_WEIGHT_TABLE_GROWTH;
+        } else if (c == '{' || c == '[') {
+            w += c == '{' ? JSON_IN_WEIGHT_OBJECT : JSON_IN_WEIGHT_ARRAY;
+            if (depth < JSON_IN_DEPTH_CEILING + 2)
+                members[depth] = 0;
+            depth++;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--;
+            i++;
+        } else if (is_word(c)) {
+            /* a number, true, false, null (or what json-c will refuse, NaN included) */
+            while (i < len && is_word(buf[i]))
+                i++;
+            w++;
+        } else {
+            i++;   /* whitespace, ',', ':', ']', '}' and bytes json-c will refuse */
+        }
+    }
+    return w;
+}
+
+static size_t skip_ws(const char *buf, size_t len, size_t i)
+{
+    while (i < len && is_ws(buf[i]))
+        i++;
+    return i;
+}
+
+/* The end of the value starting at buf[i] (delimited, not validated), or 0 when it does not
+ * end within the text. */
+static size_t value_end(const char *buf, size_t len, size_t i)
+{
+    unsigned depth = 0;
+    if (!is_word(buf[i]) && buf[i] != '"' && buf[i] != '[' && buf[i] != '{')
+        return 0;
+    do {
+        char c = buf[i];
+        if (c == '"') {
+            i++;
+            while (i < len && buf[i] != '"')
+                i += buf[i] == '\\' ? 2 : 1;
+            if (i >= len)
+                return 0;
+            i++;
+        } else if (c == '[' || c == '{') {
+            if (++depth > JSON_IN_DEPTH_CEILING)
+                return 0;
+            i++;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0)
+                return 0;
+            depth--;
+            i++;
+        } else if (depth == 0) {
+            while (i < len && is_word(buf[i]))
+                i++;
+        } else {
+            i++;
+        }
+    } while (depth > 0 && i < len);
+    return depth == 0 ? i : 0;
+}
+
+enum json_in_status json_in_array_next(const char *buf, size_t len, size_t *pos, size_t *start,
+                                       size_t *end)
+{
+    size_t i = skip_ws(buf, len, *pos);
+    if (*pos == 0) {
+        if (i >= len || buf[i] != '[')
+            return JSON_IN_SYNTAX;
+        i = skip_ws(buf, len, i + 1);
+        if (i < len && buf[i] == ']')
+            goto closed;
+    } else if (i < len && buf[i] == ',') {
+        i = skip_ws(buf, len, i + 1);
+    } else if (i < len && buf[i] == ']') {
+        goto closed;
+    } else {
+        return JSON_IN_SYNTAX;
+    }
+    if (i >= len)
+        return JSON_IN_SYNTAX;
+    size_t e = value_end(buf, len, i);
+    if (e == 0)
+        return JSON_IN_SYNTAX;
+    *start = i;
+    *end = *pos = e;
+    return JSON_IN_OK;
+closed:
+    *pos = i + 1;
+    return skip_ws(buf, len, i + 1) == len ? JSON_IN_EMPTY : JSON_IN_SYNTAX;
 }
 
 /* Checks the number token at buf[*pos] against the RFC 8259 grammar and the integer range
@@ -340,6 +496,16 @@ enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_dept
         goto done;
     }
 
+    /* unlimited (no request set an allowance): nothing to weigh */
+    size_t weight = allowance == SIZE_MAX ? 0 : json_in_weight(buf, len, allowance);
+    if (weight > allowance) {
+        msg_set(msg, msglen, "JSON too large to decode: more than %zu values in one request "
+                "(an object counts %d, an array %d)", allowance_set, JSON_IN_WEIGHT_OBJECT,
+                JSON_IN_WEIGHT_ARRAY);
+        st = JSON_IN_TOO_MANY;
+        goto done;
+    }
+
     tok = json_tokener_new_ex((int)max_depth + 1);
     if (tok == NULL) {
         msg_set(msg, msglen, "out of memory");
@@ -389,6 +555,8 @@ enum json_in_status json_in_parse(const char *buf, size_t len, unsigned max_dept
         goto done;
     *out = obj;
     obj = NULL;
+    if (allowance != SIZE_MAX)
+        allowance -= weight;
 done:
     json_object_put(obj);
     if (tok != NULL)

@@ -164,23 +164,40 @@ done:
     return st;
 }
 
-enum req_status req_read_body(struct ctx *c)
+/* CONTENT_LENGTH against the limit; *known is 0 when the header is absent (read to EOF). */
+static enum req_status content_length(struct ctx *c, size_t *len, int *known)
 {
     size_t max = c->cfg->body_max;
     const char *cl = io_param(&c->io, "CONTENT_LENGTH");
-    if (cl == NULL || *cl == '\0')
-        return read_to_eof(c, max);
-    size_t len = 0;
+    *len = 0;
+    *known = cl != NULL && *cl != '\0';
+    if (!*known)
+        return REQ_OK;
     for (const char *p = cl; *p != '\0'; p++) {
         if (!isdigit((unsigned char)*p))
             return REQ_BAD_LENGTH;
-        if (len > (max + 1) / 10 + 1) {
+        if (*len > (max + 1) / 10 + 1) {
             /* far past the limit: stop before the arithmetic could overflow */
             return REQ_TOO_LARGE;
         }
-        len = len * 10 + (size_t)(*p - '0');
+        *len = *len * 10 + (size_t)(*p - '0');
     }
-    if (len > max)
-        return REQ_TOO_LARGE;
-    return read_exact(c, len);
+    return *len > max ? REQ_TOO_LARGE : REQ_OK;
+}
+
+enum req_status req_check_length(struct ctx *c)
+{
+    size_t len;
+    int known;
+    return content_length(c, &len, &known);
+}
+
+enum req_status req_read_body(struct ctx *c)
+{
+    size_t len;
+    int known;
+    enum req_status st = content_length(c, &len, &known);
+    if (st != REQ_OK)
+        return st;
+    return known ? read_exact(c, len) : read_to_eof(c, c->cfg->body_max);
 }

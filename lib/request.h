@@ -42,6 +42,9 @@ enum req_status {
 void req_init(struct ctx *c);
 /* Reads the body into the arena under c->cfg->body_max. */
 enum req_status req_read_body(struct ctx *c);
+/* What CONTENT_LENGTH alone says, before a byte of the body is read: REQ_OK (also when the
+ * header is absent: the read then stops at the limit), REQ_TOO_LARGE or REQ_BAD_LENGTH. */
+enum req_status req_check_length(struct ctx *c);
 /* An HTTP request header (e.g. "Authorization", "x-access-token", "key"), or NULL. */
 const char *req_header(const struct ctx *c, const char *name);
 /* The lower-case media type parsed from a Content-Type value, and whether its charset (when

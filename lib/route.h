@@ -1,5 +1,6 @@
-/* route.h: each executable's route table, (method, path pattern) -> handler, and the lookup
- * that tells 404 (no such path) from 405 (path known, method not) with its Allow list.
+/* route.h: each executable's route table, (method, path pattern) -> handler (and the
+ * authentication step the lifecycle runs before the body is read), and the lookup that tells
+ * 404 (no such path) from 405 (path known, method not) with its Allow list.
  * A pattern segment "{}" matches one non-empty path segment (e.g. a task id). */
 #ifndef PROV_ROUTE_H
 #define PROV_ROUTE_H
@@ -22,6 +23,13 @@ struct route {
     enum dialect dialect;
     unsigned accept;                 /* body media types taken; 0 for methods without body */
     void (*handler)(struct ctx *c);
+    /* Checks the credential the request carries outside its body (a header, the query) and
+     * sets c->tenant: 0, or -1 after answering (401, 403, 503...). The lifecycle runs it after
+     * the checks the headers alone decide (404/405, 415, 413 by Content-Length) and before a
+     * byte of the body is read, so an unauthenticated body costs neither memory nor decoding.
+     * NULL when the credential is inside the body (Xtracta's api_key: the body's decoding is
+     * bounded instead) or when the route needs none (the join page). */
+    int (*authenticate)(struct ctx *c);
 };
 
 enum route_status { ROUTE_OK = 0, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };

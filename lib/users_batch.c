@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "ctx.h"
+#include "json_text.h"
 #include "log.h"
 #include "mail.h"
 #include "tenants.h"
@@ -121,31 +122,35 @@ static int has_attributes(const struct batch_user *u)
            u->extensions_json != NULL;
 }
 
-static json_object *attr_row(const struct batch_user *u, long long id)
+static void text_str(struct buf *b, const char *key, const char *v)
 {
-    json_object *o = json_object_new_object();
-    if (o == NULL)
-        return NULL;
-    json_object_object_add(o, "u", json_object_new_int64(id));
-    add_str(o, "lang", u->language_code);
-    add_flag(o, "mw", u->mobile_worker);
-    add_str(o, "dg", u->dispatch_group_id);
-    add_str(o, "st", u->service_team_id);
-    add_str(o, "sl", u->storage_location_id);
-    add_flag(o, "sms", u->sms_enabled);
-    add_flag(o, "ft", u->facetime_enabled);
-    add_str(o, "ws", u->work_status);
-    add_str(o, "ext", u->extensions_json);
-    return o;
+    if (v == NULL)
+        return;
+    buf_printf(b, ",\"%s\":", key);
+    json_text_string(b, v);
 }
 
-/* Runs a statement whose only parameter is a JSON list, when the list is not empty. */
-static enum db_status exec_list(struct batch_run *r, enum sql_id id, json_object *list)
+static void text_flag(struct buf *b, const char *key, int v)
 {
-    if (json_object_array_length(list) == 0)
-        return DB_OK;
-    struct db_val v = DBV_S(batch_jtext(list));
-    return db_exec(r->c->db, id, &v, 1, NULL);
+    if (v != BATCH_UNSET)
+        buf_printf(b, ",\"%s\":%d", key, v ? 1 : 0);
+}
+
+/* The attributes row of a user as JSON text: what is set, nothing else. */
+static void attr_row(struct json_list *l, const struct batch_user *u, long long id)
+{
+    json_list_next(l);
+    buf_printf(&l->b, "{\"u\":%lld", id);
+    text_str(&l->b, "lang", u->language_code);
+    text_flag(&l->b, "mw", u->mobile_worker);
+    text_str(&l->b, "dg", u->dispatch_group_id);
+    text_str(&l->b, "st", u->service_team_id);
+    text_str(&l->b, "sl", u->storage_location_id);
+    text_flag(&l->b, "sms", u->sms_enabled);
+    text_flag(&l->b, "ft", u->facetime_enabled);
+    text_str(&l->b, "ws", u->work_status);
+    text_str(&l->b, "ext", u->extensions_json);
+    buf_puts(&l->b, "}");
 }
 
 /* The verdict of a run whose write failed with st: the status in r->bs, the runner's in the
@@ -209,60 +214,70 @@ static enum batch_status fetch_new_ids(struct batch_run *r, json_object *names)
     return bs;
 }
 
-/* Roles, phones and attributes of the created and updated users. */
+/* Runs a statement whose only parameter is a JSON list written as text, when it is not empty. */
+static enum db_status exec_text(struct batch_run *r, enum sql_id id, struct json_list *l)
+{
+    if (l->n == 0)
+        return DB_OK;
+    const char *text = json_list_text(l);
+    if (text == NULL)
+        return DB_ERROR;
+    struct db_val v = DBV_S(text);
+    return db_exec(r->c->db, id, &v, 1, NULL);
+}
+
+/* Roles, phones and attributes of the created and updated users. The role and phone lists are
+ * written as text: a batch may hold 10 000 users with many phones each, and as json-c trees
+ * they would cost ten times their text. */
 static enum db_status write_links(struct batch_run *r)
 {
-    enum db_status st = DB_ERROR;
-    json_object *rclear = json_object_new_array(), *radd = json_object_new_array();
-    json_object *pclear = json_object_new_array(), *padd = json_object_new_array();
-    json_object *attrs = json_object_new_array();
-    if (rclear == NULL || radd == NULL || pclear == NULL || padd == NULL || attrs == NULL)
-        goto done;
+    enum db_status st;
+    struct json_list rclear = { 0 }, radd = { 0 }, pclear = { 0 }, padd = { 0 }, attrs = { 0 };
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];
         const struct batch_prep *p = &r->p[i];
         if (p->act != ACT_INSERT && p->act != ACT_UPDATE)
             continue;
         if (u->set_roles) {
-            if (p->act == ACT_UPDATE)
-                json_object_array_add(rclear, json_object_new_int64(p->id));
+            if (p->act == ACT_UPDATE) {
+                json_list_next(&rclear);
+                json_text_int(&rclear.b, p->id);
+            }
             for (size_t k = 0; k < p->nrole_ids; k++) {
-                json_object *pair = json_object_new_array();
-                json_object_array_add(pair, json_object_new_int64(p->id));
-                json_object_array_add(pair, json_object_new_int64(p->role_ids[k]));
-                json_object_array_add(radd, pair);
+                json_list_next(&radd);
+                buf_printf(&radd.b, "[%lld,%lld]", p->id, p->role_ids[k]);
             }
         }
         if (u->set_phones) {
-            if (p->act == ACT_UPDATE)
-                json_object_array_add(pclear, json_object_new_int64(p->id));
+            if (p->act == ACT_UPDATE) {
+                json_list_next(&pclear);
+                json_text_int(&pclear.b, p->id);
+            }
             for (size_t k = 0; k < u->nphones; k++) {
-                json_object *ph = json_object_new_array();
-                json_object_array_add(ph, json_object_new_int64(p->id));
-                json_object_array_add(ph, json_object_new_int64((long long)k));
-                json_object_array_add(ph, json_object_new_string(u->phones[k].number));
-                json_object_array_add(ph, u->phones[k].type != NULL
-                                              ? json_object_new_string(u->phones[k].type)
-                                              : NULL);
-                json_object_array_add(padd, ph);
+                json_list_next(&padd);
+                buf_printf(&padd.b, "[%lld,%zu,", p->id, k);
+                json_text_string(&padd.b, u->phones[k].number);
+                buf_puts(&padd.b, ",");
+                json_text_string(&padd.b, u->phones[k].type);
+                buf_puts(&padd.b, "]");
             }
         }
         if (has_attributes(u))
-            json_object_array_add(attrs, attr_row(u, p->id));
+            attr_row(&attrs, u, p->id);
     }
-    if ((st = exec_list(r, SQL_BATCH_ROLES_CLEAR, rclear)) != DB_OK ||
-        (st = exec_list(r, SQL_BATCH_ROLES_ADD, radd)) != DB_OK ||
-        (st = exec_list(r, SQL_BATCH_PHONES_CLEAR, pclear)) != DB_OK ||
-        (st = exec_list(r, SQL_BATCH_PHONES_ADD, padd)) != DB_OK ||
-        (st = exec_list(r, SQL_BATCH_ATTRS_UPSERT, attrs)) != DB_OK)
+    if ((st = exec_text(r, SQL_BATCH_ROLES_CLEAR, &rclear)) != DB_OK ||
+        (st = exec_text(r, SQL_BATCH_ROLES_ADD, &radd)) != DB_OK ||
+        (st = exec_text(r, SQL_BATCH_PHONES_CLEAR, &pclear)) != DB_OK ||
+        (st = exec_text(r, SQL_BATCH_PHONES_ADD, &padd)) != DB_OK ||
+        (st = exec_text(r, SQL_BATCH_ATTRS_UPSERT, &attrs)) != DB_OK)
         goto done;
     st = DB_OK;
 done:
-    json_object_put(rclear);
-    json_object_put(radd);
-    json_object_put(pclear);
-    json_object_put(padd);
-    json_object_put(attrs);
+    json_list_free(&rclear);
+    json_list_free(&radd);
+    json_list_free(&pclear);
+    json_list_free(&padd);
+    json_list_free(&attrs);
     return st;
 }
 

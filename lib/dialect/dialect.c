@@ -12,3 +12,8 @@ void dialect_error(struct ctx *c, enum dialect d, int status, const char *messag
     }
     soajs_error(c, status, message);
 }
+
+int dialect_too_many_status(enum dialect d)
+{
+    return d == DIALECT_SKEDULO || d == DIALECT_SERVICEPOWER ? 400 : 413;
+}

@@ -19,6 +19,11 @@ enum dialect {
  * text and the request id is logged/returned where the dialect has a place for it. */
 void dialect_error(struct ctx *c, enum dialect d, int status, const char *message);
 
+/* The status a dialect gives a body over one of the framework's count caps (JSON values):
+ * 400 where the dialect's own count limits are a 400 (Skedulo, ServicePower: "Too many users"),
+ * else 413 like a body over the size limit. */
+int dialect_too_many_status(enum dialect d);
+
 /* Each dialect's implementation (in lib/dialect/<name>.c). */
 void soajs_error(struct ctx *c, int status, const char *message);
 void xtracta_error(struct ctx *c, int status, const char *message);

@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "fields.h"
 #include "log.h"
+#include "servicepower.h"
 #include "servicepower_internal.h"
 
 /* A message is: the property name (when field_first and the problem names one), a space, the
@@ -74,6 +75,8 @@ static const struct {
     [SP_W_DEPRECATED_AUTH] = { 200, 0, "customerid and customercode are deprecated: send a "
                                        "JSON Web Token in the x-access-token header", NULL },
     [SP_W_UNKNOWN_PROPERTY] = { 200, 0, "Unknown property ignored", NULL },
+    [SP_W_MORE_UNKNOWN] = { 200, 0, "Further unknown properties ignored without a warning:",
+                            "" },
     [SP_W_DELETE_MISSING] = { 200, 0, "The user does not exist; nothing was deleted", NULL },
 };
 
@@ -205,6 +208,18 @@ static enum sp_msg jwt_message(enum jwt_status js)
     case JWT_OK: break;
     }
     return SP_AUTH_INVALID;
+}
+
+int sp_deprecated_auth(const struct ctx *c)
+{
+    const char *token = req_header(c, "x-access-token");
+    return token == NULL || *token == '\0';
+}
+
+int servicepower_authenticate(struct ctx *c)
+{
+    int deprecated;
+    return sp_authenticate(c, &deprecated);
 }
 
 int sp_authenticate(struct ctx *c, int *deprecated)

@@ -5,5 +5,8 @@
 struct ctx;
 
 void servicepower_bulk_users(struct ctx *c);   /* POST /seiapi/v3/bulk/Users */
+/* The route's authentication step (route.h): the x-access-token JWT, else the deprecated
+ * customerid + customercode query parameters. 0, or -1 after answering 401 (or 400, 503). */
+int servicepower_authenticate(struct ctx *c);
 
 #endif

@@ -1,5 +1,5 @@
-/* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, API.md section 6). Authenticates,
- * decodes the whole batch (servicepower_decode.c), hands it to the store in one call
+/* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, API.md section 6). Once the
+ * route's step has authenticated the request, decodes the whole batch (servicepower_decode.c), hands it to the store in one call
  * (users_batch.c: all or nothing) and maps the outcome to the ServicePower envelope: 400 for
  * an invalid user, 409 for a conflict, 200 with counts and warnings. Never touches SQL. */
 #include "servicepower.h"
@@ -108,16 +108,14 @@ void servicepower_bulk_users(struct ctx *c)
     json_object *warnings = json_object_new_array();
     struct batch_user *users = NULL;
     size_t n = 0;
-    int deprecated = 0;
     struct sp_problem p;
 
     if (warnings == NULL) {
         servicepower_error(c, 500, "out of memory");
         return;
     }
-    if (sp_authenticate(c, &deprecated) != 0)
-        goto done;
-    if (deprecated) {
+    /* authenticated by the route's step (servicepower_authenticate) */
+    if (sp_deprecated_auth(c)) {
         struct sp_problem w = { .msg = SP_W_DEPRECATED_AUTH, .path = "", .value = "customerid" };
         sp_warn(c->arena, warnings, &w);
     }

@@ -80,7 +80,12 @@ struct dec {
     size_t index;                /* the user being decoded */
     const char *list;            /* inside Roles or Phones: the list's name, else NULL */
     size_t item;                 /* and the item's index */
+    size_t unknown;              /* unknown properties met so far */
 };
+
+/* Unknown properties get a warning each up to this many, then one warning with their count:
+ * each warning costs ~2 KB of answer, and a body can name a million unknown properties. */
+enum { SP_MAX_UNKNOWN_WARNINGS = 1000 };
 
 /* "Users[i]", "Users[i].<list>[k]", plus ".<sub>" when sub is given. Paths are built only for
  * a problem or a warning, never for every property of every user. */
@@ -205,6 +210,8 @@ static int valid_phone(const char *s, size_t n)
 
 static void warn_unknown(struct dec *d, const char *key)
 {
+    if (d->unknown++ >= SP_MAX_UNKNOWN_WARNINGS)
+        return;
     struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = make_path(d, key),
                             .value = key };
     sp_warn(d->a, d->warnings, &w);
@@ -299,11 +306,21 @@ static int get_extensions(struct dec *d, json_object *v, struct batch_user *u)
             return fail(d, SP_TEXT, "Extensions names", EXT_KEY_MAX_BYTES, "Extensions",
                         arena_strndup(d->a, key, strnlen(key, ECHO_MAX_BYTES)));
     }
-    const char *text = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
-                                                             JSON_C_TO_STRING_NOSLASHESCAPE);
-    if (strlen(text) > EXT_MAX_BYTES)
+    /* serialised through a holder of its own: json-c keeps the text's buffer in the object it
+     * serialises, and the request's tree lives until the answer (10 000 users' copies) */
+    json_object *holder = json_object_new_array_ext(1);
+    if (holder == NULL || json_object_array_add(holder, json_object_get(v)) != 0) {
+        json_object_put(holder);
+        return fail(d, SP_INTERNAL, NULL, 0, "Extensions", NULL);
+    }
+    const char *text = json_object_to_json_string_ext(holder, JSON_C_TO_STRING_PLAIN |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = strlen(text) - 2;   /* without the holder's brackets */
+    int too_big = len > EXT_MAX_BYTES;
+    u->extensions_json = too_big ? NULL : arena_strndup(d->a, text + 1, len);
+    json_object_put(holder);
+    if (too_big)
         return fail(d, SP_TOO_BIG, "Extensions", EXT_MAX_BYTES, "Extensions", "");
-    u->extensions_json = arena_strdup(d->a, text);
     return u->extensions_json != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Extensions", NULL);
 }
 
@@ -441,7 +458,7 @@ int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *
     }
     json_object_object_foreach((json_object *)(uintptr_t)body, key, val) {
         (void)val;
-        if (strcmp(key, "Users") != 0) {
+        if (strcmp(key, "Users") != 0 && d.unknown++ < SP_MAX_UNKNOWN_WARNINGS) {
             struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = key, .value = key };
             sp_warn(a, warnings, &w);
         }
@@ -503,6 +520,11 @@ int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *
             }
             json_object_object_add(emails, low, NULL);
         }
+    }
+    if (d.unknown > SP_MAX_UNKNOWN_WARNINGS) {
+        struct sp_problem w = { .msg = SP_W_MORE_UNKNOWN, .path = "", .value = "",
+                                .n = (long long)(d.unknown - SP_MAX_UNKNOWN_WARNINGS) };
+        sp_warn(a, warnings, &w);
     }
     *users = u;
     *n = count;

@@ -58,6 +58,7 @@ enum sp_msg {
     SP_OK,
     SP_W_DEPRECATED_AUTH,
     SP_W_UNKNOWN_PROPERTY,
+    SP_W_MORE_UNKNOWN,
     SP_W_DELETE_MISSING,
     SP_MSG_COUNT
 };
@@ -89,6 +90,9 @@ void sp_warn(struct arena *a, json_object *warnings, const struct sp_problem *w)
  * customercode query parameters (*deprecated set to 1). Returns 0 with c->tenant set, or -1
  * after answering 401 (or 503). */
 int sp_authenticate(struct ctx *c, int *deprecated);
+/* 1 when the request authenticated (or would) with the deprecated customerid and customercode
+ * rather than the x-access-token: what sp_authenticate chose, for the warning it earns. */
+int sp_deprecated_auth(const struct ctx *c);
 
 /* Limits of one request. */
 struct sp_limits {

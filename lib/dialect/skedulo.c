@@ -162,6 +162,16 @@ int sk_authenticate(struct ctx *c, const char *scope)
     return 0;
 }
 
+int skedulo_authenticate_write(struct ctx *c)
+{
+    return sk_authenticate(c, SK_SCOPE_WRITE);
+}
+
+int skedulo_authenticate_read(struct ctx *c)
+{
+    return sk_authenticate(c, SK_SCOPE_READ);
+}
+
 void sk_answer_result(struct ctx *c, long long inserted, long long updated, long long total,
                       json_object *failures_obj)
 {

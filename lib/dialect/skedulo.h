@@ -11,6 +11,11 @@ void skedulo_bulk_post(struct ctx *c);     /* POST  .../users/bulk */
 void skedulo_file_post(struct ctx *c);     /* POST  .../users/file (multipart) */
 void skedulo_task_status(struct ctx *c);   /* GET   .../users/bulk/{taskId} */
 
+/* The routes' authentication steps (route.h): the bearer token with the users:write or
+ * users:read scope, then the tenant's API user. 0, or -1 after answering 401/403/400/503. */
+int skedulo_authenticate_write(struct ctx *c);
+int skedulo_authenticate_read(struct ctx *c);
+
 /* Works through the task queue holding the worker slot *slot (lib/task_slots.h): claims and
  * completes, one after the other, every task waiting for a worker (new, or whose worker's
  * heartbeat is older than tasks.stale_seconds), and frees the slot (*slot = -1). For the

@@ -422,6 +422,13 @@ int sk_decode_patch(struct ctx *c, const char *oid, json_object *obj, struct use
     return 0;
 }
 
+void sk_too_many_users(struct ctx *c, size_t n, size_t max)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "Too many users in one request: %zu (the limit is %zu)", n, max);
+    sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
+}
+
 json_object *sk_user_array(struct ctx *c, json_object *body, unsigned max)
 {
     if (body == NULL || !json_object_is_type(body, json_type_array) ||
@@ -432,10 +439,7 @@ json_object *sk_user_array(struct ctx *c, json_object *body, unsigned max)
     }
     size_t n = json_object_array_length(body);
     if (n > max) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "Too many users in one request: %zu (the limit is %u)", n,
-                 max);
-        sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
+        sk_too_many_users(c, n, max);
         return NULL;
     }
     return body;
@@ -467,19 +471,23 @@ static int has_resource_role(json_object *user)
     return 0;
 }
 
+int sk_role_rule_broken(json_object *user)
+{
+    if (!json_object_is_type(user, json_type_object))
+        return 0;
+    int has_object;
+    int complete = has_complete_resource(user, &has_object);
+    int role = has_resource_role(user);
+    return has_object ? !(complete && role) : role;
+}
+
 int sk_check_resource_roles(struct ctx *c, json_object *users)
 {
     struct buf list = { 0 };
     size_t n = json_object_array_length(users), bad = 0;
     for (size_t i = 0; i < n; i++) {
         json_object *u = json_object_array_get_idx(users, i);
-        if (!json_object_is_type(u, json_type_object))
-            continue;
-        int has_object;
-        int complete = has_complete_resource(u, &has_object);
-        int role = has_resource_role(u);
-        int broken = has_object ? !(complete && role) : role;
-        if (!broken)
+        if (!sk_role_rule_broken(u))
             continue;
         buf_puts(&list, bad++ ? ", " : "");
         buf_puts(&list, sk_user_key(c, u, i));

@@ -1,8 +1,9 @@
 /* skedulo_file.c: POST /onboarding/provision/standalone/users/file (API.md sections 2 and 5):
  * multipart/form-data with exactly one file part, either a JSON array of users (like the POST
- * body) or CSV with a header row naming at least FirstName, LastName and Email. The file
- * becomes the same array of user objects as a JSON body (skedulo_file_decode.c), then the same
- * envelope checks and background task as POST .../bulk. Never touches SQL. */
+ * body) or CSV with a header row naming at least FirstName, LastName and Email. The file's
+ * users come one at a time as the same user objects as a JSON body (skedulo_file_decode.c)
+ * and go straight into the task being built: the same envelope checks and background task as
+ * POST .../bulk, without a tree of the whole file. Never touches SQL. */
 #include <stdio.h>
 
 #include "config.h"
@@ -13,15 +14,19 @@
 
 enum { MAX_PARTS = 16 };
 
+static int add_user(struct ctx *c, json_object *user, size_t index, void *arg)
+{
+    return sk_task_add(c, arg, user, index);
+}
+
 void skedulo_file_post(struct ctx *c)
 {
-    if (sk_authenticate(c, SK_SCOPE_WRITE) != 0)
-        return;
     struct mp_part *parts = NULL;
     size_t nparts = 0, nfiles = 0;
     const struct mp_part *file = NULL;
     char msg[256];
-    if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len, MAX_PARTS,
+    size_t max_parts = c->cfg->multipart_parts < MAX_PARTS ? c->cfg->multipart_parts : MAX_PARTS;
+    if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len, max_parts,
                         &parts, &nparts, msg, sizeof msg) != MP_OK) {
         sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;
@@ -38,17 +43,14 @@ void skedulo_file_post(struct ctx *c)
         sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;
     }
-    json_object *users = sk_file_users(c, file->data, file->len);
-    if (users == NULL)
-        return;
-    /* owned by the request from here on: released when it ends */
-    c->input = users;
-    if (json_object_is_type(users, json_type_array) && json_object_array_length(users) == 0) {
+    /* each user becomes the text its task item stores as soon as it is read */
+    struct sk_task_build b = { 0 };
+    long n = sk_file_each_user(c, file->data, file->len, add_user, &b);
+    if (n == 0)
         sk_fail_error(c, SK_ERR_BAD_REQUEST, "The file holds no users");
+    if (n <= 0) {
+        buf_free(&b.broken);
         return;
     }
-    users = sk_user_array(c, users, c->cfg->file_max_users);
-    if (users == NULL || sk_check_resource_roles(c, users) != 0)
-        return;
-    sk_start_task(c, users);
+    sk_task_start(c, &b);
 }

@@ -1,9 +1,11 @@
 /* skedulo_file_decode.c: the file of POST /onboarding/provision/standalone/users/file (API.md
- * sections 2 and 5) into the same array of user objects as a JSON body: a JSON array as it is,
- * or CSV with a header row naming at least FirstName, LastName and Email. CSV values are
- * carried as text except where a column has a type (lists, booleans, numbers); a cell that
- * does not fit its type stays text, so the user's decoder reports the field. Needs no
- * database: the fuzz harness (tests/fuzz/fuzz_skedulo.c) calls it as the handler does. */
+ * sections 2 and 5) into the same user objects as a JSON body, handed over one at a time: a
+ * JSON array as it is, or CSV with a header row naming at least FirstName, LastName and Email
+ * (never a tree of the whole file: a CSV row is a user object only while it is handed over,
+ * and the file's cells are capped by limits.csv_cells). CSV values are carried as text except
+ * where a column has a type (lists, booleans, numbers); a cell that does not fit its type
+ * stays text, so the user's decoder reports the field. Needs no database: the fuzz harness
+ * (tests/fuzz/fuzz_skedulo.c) calls it as the handler does. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -203,53 +205,70 @@ static json_object *read_row(struct ctx *c, const struct csv *r, const struct ta
     return u;
 }
 
-static json_object *csv_users(struct ctx *c, const char *data, size_t len)
+/* Each data record as a user object to fn, in order. The records' text goes to an arena of
+ * its own, emptied after each record, and each user object is released once fn has seen it,
+ * so a file costs what fn keeps of it, not a tree of every cell. */
+static long csv_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn, void *arg)
 {
     struct csv r;
     struct target t[CSV_MAX_FIELDS];
+    long count = -1;
+    struct arena *rows = NULL;
     csv_init(&r, data, len);
     enum csv_status st = csv_next(&r, c->arena);
     if (st == CSV_END) {
         bad(c, "The file is empty");
-        return NULL;
+        return -1;
     }
     if (st != CSV_OK) {
         badf(c, "Malformed CSV at line %zu", r.line, 0, 0);
-        return NULL;
+        return -1;
     }
-    size_t ncols = r.nfields;
+    size_t ncols = r.nfields, cells = r.nfields, max = c->cfg->file_max_users, n = 0;
     if (read_header(c, &r, t) != 0)
-        return NULL;
-    json_object *users = json_object_new_array();
-    size_t max = c->cfg->file_max_users;
-    while (users != NULL && (st = csv_next(&r, c->arena)) == CSV_OK) {
-        if (json_object_array_length(users) >= max) {
-            json_object_put(users);
+        return -1;
+    rows = arena_new();
+    if (rows == NULL) {
+        bad(c, "out of memory");
+        return -1;
+    }
+    while ((st = csv_next(&r, rows)) == CSV_OK) {
+        if (n >= max) {
             badf(c, "Too many users in one file: more than %zu", max, 0, 0);
-            return NULL;
+            goto done;
+        }
+        cells += r.nfields;
+        if (cells > c->cfg->csv_cells) {
+            badf(c, "Too many cells in one CSV file: more than %zu", c->cfg->csv_cells, 0, 0);
+            goto done;
         }
         json_object *u = read_row(c, &r, t, ncols);
-        if (u == NULL) {
-            json_object_put(users);
-            return NULL;
-        }
-        json_object_array_add(users, u);
-    }
-    if (users == NULL) {
-        bad(c, "out of memory");
-        return NULL;
+        if (u == NULL)
+            goto done;
+        int rc = fn(c, u, n, arg);
+        json_object_put(u);
+        if (rc != 0)
+            goto done;
+        n++;
+        arena_reset(rows);
     }
     if (st != CSV_END) {
-        json_object_put(users);
         char msg[160];
         snprintf(msg, sizeof msg, "Malformed CSV at line %zu: %s", r.line, csv_status_str(st));
         bad(c, msg);
-        return NULL;
+        goto done;
     }
-    return users;
+    count = (long)n;
+done:
+    arena_free(rows);
+    return count;
 }
 
-static json_object *json_users(struct ctx *c, const char *data, size_t len)
+/* The whole file as one tree, as it was parsed before files were read one user at a time: only
+ * for the exact message of a file the element walk refused (or, should the walk and the
+ * parser ever disagree, to decode it anyway). */
+static long json_whole_file(struct ctx *c, const char *data, size_t len, sk_user_fn fn,
+                            void *arg)
 {
     char msg[200], full[256];
     json_object *users = NULL;
@@ -257,12 +276,82 @@ static json_object *json_users(struct ctx *c, const char *data, size_t len)
         JSON_IN_OK) {
         snprintf(full, sizeof full, "The JSON file is invalid: %s", msg);
         bad(c, full);
-        return NULL;
+        return -1;
     }
-    return users;
+    long count = -1;
+    if (json_object_is_type(users, json_type_array) && json_object_array_length(users) == 0) {
+        count = 0;
+        goto done;
+    }
+    if (sk_user_array(c, users, c->cfg->file_max_users) == NULL)
+        goto done;
+    size_t n = json_object_array_length(users);
+    for (size_t i = 0; i < n; i++)
+        if (fn(c, json_object_array_get_idx(users, i), i, arg) != 0)
+            goto done;
+    count = (long)n;
+done:
+    json_object_put(users);
+    return count;
 }
 
-json_object *sk_file_users(struct ctx *c, const char *data, size_t len)
+/* Parses the element [s, e) of the file (an array level less deep), NULL when it is invalid.
+ * *weight receives what it took from the request's JSON allowance. */
+static int parse_element(struct ctx *c, const char *data, size_t s, size_t e, json_object **out,
+                         size_t *weight)
+{
+    char msg[8];
+    unsigned depth = c->cfg->json_max_depth > 0 ? c->cfg->json_max_depth - 1 : 0;
+    size_t before = json_in_allowance();
+    if (json_in_parse(data + s, e - s, depth, out, msg, sizeof msg) != JSON_IN_OK)
+        return -1;
+    *weight = before - json_in_allowance();
+    return 0;
+}
+
+/* A JSON file one element at a time: walked (json_in_array_next) and counted first, then each
+ * user parsed, handed to fn and released, so the file never exists as one tree (a 50 000-user
+ * file would be ~140 MB of it). Any problem the walk or an element's parse finds is reported
+ * by parsing the whole file, so the answers are exactly those of a whole-file parse, in the
+ * same order: an invalid file, then no users, then too many. */
+static long json_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn,
+                           void *arg)
+{
+    size_t pos = 0, s, e, n = 0, max = c->cfg->file_max_users;
+    enum json_in_status st;
+    while ((st = json_in_array_next(data, len, &pos, &s, &e)) == JSON_IN_OK)
+        n++;
+    if (st != JSON_IN_EMPTY)
+        return json_whole_file(c, data, len, fn, arg);
+    if (n > max) {
+        /* the whole file must be valid before its size is the problem */
+        for (pos = 0; json_in_array_next(data, len, &pos, &s, &e) == JSON_IN_OK;) {
+            json_object *u = NULL;
+            size_t w = 0;
+            if (parse_element(c, data, s, e, &u, &w) != 0)
+                return json_whole_file(c, data, len, fn, arg);
+            json_object_put(u);
+            json_in_give_back(w);
+        }
+        sk_too_many_users(c, n, max);
+        return -1;
+    }
+    size_t i = 0;
+    for (pos = 0; json_in_array_next(data, len, &pos, &s, &e) == JSON_IN_OK; i++) {
+        json_object *u = NULL;
+        size_t w = 0;
+        if (parse_element(c, data, s, e, &u, &w) != 0)
+            return json_whole_file(c, data, len, fn, arg);
+        int rc = fn(c, u, i, arg);
+        json_object_put(u);
+        json_in_give_back(w);
+        if (rc != 0)
+            return -1;
+    }
+    return (long)n;
+}
+
+long sk_file_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn, void *arg)
 {
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3;
@@ -272,5 +361,30 @@ json_object *sk_file_users(struct ctx *c, const char *data, size_t len)
     while (lead < len && isspace((unsigned char)data[lead]))
         lead++;
     /* a JSON array starts with '['; a CSV header cannot (it names columns) */
-    return lead < len && data[lead] == '[' ? json_users(c, data, len) : csv_users(c, data, len);
+    return lead < len && data[lead] == '[' ? json_each_user(c, data, len, fn, arg)
+                                           : csv_each_user(c, data, len, fn, arg);
+}
+
+static int collect(struct ctx *c, json_object *user, size_t index, void *arg)
+{
+    (void)index;
+    if (json_object_array_add(arg, json_object_get(user)) != 0) {
+        json_object_put(user);
+        return bad(c, "out of memory");
+    }
+    return 0;
+}
+
+json_object *sk_file_users(struct ctx *c, const char *data, size_t len)
+{
+    json_object *users = json_object_new_array();
+    if (users == NULL) {
+        bad(c, "out of memory");
+        return NULL;
+    }
+    if (sk_file_each_user(c, data, len, collect, users) < 0) {
+        json_object_put(users);
+        return NULL;
+    }
+    return users;
 }

@@ -9,12 +9,14 @@
 
 #include <json-c/json.h>
 
+#include "buf.h"
 #include "resources.h"
 #include "users_bulk.h"
 #include "users_patch.h"
 
 struct ctx;
 struct task_info;
+struct task_item_in;
 
 /* Request-level errors: one table (skedulo.c), errorType + status + message format with at
  * most one %s. */
@@ -68,12 +70,16 @@ int sk_authenticate(struct ctx *c, const char *scope);
 void sk_answer_result(struct ctx *c, long long inserted, long long updated, long long total,
                       json_object *failures);
 
+/* 400 "Too many users in one request: n (the limit is max)". */
+void sk_too_many_users(struct ctx *c, size_t n, size_t max);
 /* The decoded body as a non-empty array of at most max users; answers 400 otherwise. */
 json_object *sk_user_array(struct ctx *c, json_object *body, unsigned max);
 /* The whole-request rule of seed 000: every user with a resource holds the Resource role and
  * every user with that role has a complete resource (primaryRegionId and isActive). Answers
  * 400 users_need_resource_role listing the emails and returns -1 when it is broken. */
 int sk_check_resource_roles(struct ctx *c, json_object *users);
+/* 1 when one user breaks that rule (a non-object breaks nothing here: its decoder reports). */
+int sk_role_rule_broken(json_object *user);
 /* The key a user is reported under: its email (trimmed) when it has one, else "users[i]". */
 const char *sk_user_key(struct ctx *c, json_object *user, size_t i);
 /* Decodes one POST user object into *u (arena). 0, or -1 with *pb set. */
@@ -84,15 +90,35 @@ int sk_decode_patch(struct ctx *c, const char *oid, json_object *obj, struct use
 /* The email of a JSON user object, trimmed, or NULL when it has no string email (arena). */
 const char *sk_trimmed_email(struct ctx *c, json_object *user);
 
-/* The users of an uploaded file (skedulo_file_decode.c): a JSON array as it is, or CSV rows as
- * user objects; a UTF-8 byte order mark is skipped. A new reference, or NULL after answering
- * 400. Needs no database. */
+/* Receives one user of a file (borrowed: released after the call, keep copies). 0, or -1
+ * after answering. */
+typedef int (*sk_user_fn)(struct ctx *c, json_object *user, size_t index, void *arg);
+/* The users of an uploaded file (skedulo_file_decode.c), one at a time, in order: the elements
+ * of a JSON array (at most file_max_users; anything but an array is a 400), or CSV rows as user
+ * objects (at most file_max_users rows and limits.csv_cells cells); a UTF-8 byte order mark is
+ * skipped. Returns how many users fn received (0: the file holds none), or -1 after answering
+ * (400, or fn's answer). Needs no database. */
+long sk_file_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn, void *arg);
+/* The same users collected in a new array (for the fuzz harness and tests), or NULL after
+ * answering 400. */
 json_object *sk_file_users(struct ctx *c, const char *data, size_t len);
 
-/* Stores the users of a bulk or file request as a task, answers the task object, and starts
- * a background worker after the response when one of the host's worker slots is free (else
- * the task waits in the queue for a running worker). */
-void sk_start_task(struct ctx *c, json_object *users);
+/* A bulk or file task built one user at a time (skedulo_tasks.c): what the task stores of
+ * each user (its text, for the worker, in the arena) and the users breaking the Resource role
+ * rule. Zero it before the first sk_task_add. */
+struct sk_task_build {
+    struct task_item_in *items;
+    size_t n, cap;
+    struct buf broken;   /* keys (email or "users[i]") of the users breaking the rule */
+    size_t nbroken;
+};
+/* Adds the user at index. 0, or -1 after answering 500. */
+int sk_task_add(struct ctx *c, struct sk_task_build *b, json_object *user, size_t index);
+/* Answers 400 users_need_resource_role naming the users that broke the rule; else stores the
+ * task with its items, answers the task object and starts a background worker after the
+ * response when one of the host's worker slots is free (else the task waits in the queue for a
+ * running worker). Releases what b holds outside the arena. */
+void sk_task_start(struct ctx *c, struct sk_task_build *b);
 /* The task object of seed 000 (taskId, tenantId, type, createdAt, lastCheckedInAt,
  * completedAt, success, errorMsg), a new reference. */
 json_object *sk_task_json(const struct task_info *ti);

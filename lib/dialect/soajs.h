@@ -38,7 +38,7 @@ void soajs_fail_model(struct ctx *c, const char *reason);
 /* 172 and/or 173 from a field report; returns 1 when it answered, 0 when the report is clean. */
 int soajs_fail_fields(struct ctx *c, const struct field_report *rep);
 /* Authenticates the "key" header; on failure answers (401, or 400 when the database is down)
- * and returns -1. */
+ * and returns -1. addUser's authentication step (route.h). */
 int soajs_authenticate(struct ctx *c);
 /* The framework's 401 answer to a missing or unknown key, for endpoints whose catalogue
  * answers a database failure during authentication differently (invite: 602). */

@@ -1,4 +1,5 @@
-/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Authenticates, merges tId
+/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Authenticated by the route's
+ * step (the key, soajs_authenticate), merges tId
  * and tCode from the query, lets soajs_add_user_req.c decode and check the body (172/173, 413,
  * 424, 408), then applies the checks that need the store in SOAJS.md's order (611, 402) and
  * maps the store's result to 400/403/414. The answer is built before the user is stored
@@ -99,8 +100,7 @@ static int answer(struct ctx *c, const struct user_result *res, void *arg)
 
 void soajs_add_user(struct ctx *c)
 {
-    if (soajs_authenticate(c) != 0)
-        return;
+    /* the key was checked by the route's step (soajs_authenticate) */
     json_object *body = soajs_body(c);
     if (body == NULL || merge_query(c, body) != 0)
         return;

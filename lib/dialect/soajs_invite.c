@@ -200,18 +200,22 @@ static int decode(struct ctx *c, struct soajs_invite_req *req)
     return -1;
 }
 
-void soajs_invite(struct ctx *c)
+int soajs_invite_authenticate(struct ctx *c)
 {
     switch (auth_soajs_key(c, req_header(c, "key"))) {
     case AUTH_OK:
-        break;
+        return 0;
     case AUTH_DB:
         soajs_fail_model(c, reasons[R_DB_UNAVAILABLE]);
-        return;
+        return -1;
     default:
         soajs_fail_key(c);
-        return;
+        return -1;
     }
+}
+
+void soajs_invite(struct ctx *c)
+{
     struct soajs_invite_req req;
     if (decode(c, &req) != 0)
         return;

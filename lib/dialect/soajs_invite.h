@@ -5,5 +5,8 @@
 struct ctx;
 
 void soajs_invite(struct ctx *c);
+/* The route's authentication step (route.h): the "key" header; 401, or 602 when the database
+ * cannot be asked. 0, or -1 after answering. */
+int soajs_invite_authenticate(struct ctx *c);
 
 #endif

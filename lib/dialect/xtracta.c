@@ -54,8 +54,8 @@ static json_object *take_fields(struct ctx *c)
         struct mp_part *parts = NULL;
         size_t n = 0;
         char msg[256];
-        if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len, 64,
-                            &parts, &n, msg, sizeof msg) != MP_OK ||
+        if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len,
+                            c->cfg->multipart_parts, &parts, &n, msg, sizeof msg) != MP_OK ||
             (c->input = multipart_fields(parts, n, msg, sizeof msg)) == NULL) {
             xtracta_error(c, 400, msg);
             return NULL;

@@ -1,9 +1,11 @@
 /* fuzz_skedulo.c: libFuzzer harness for the Skedulo request decoders
  * (lib/dialect/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
- * selector byte, then the body or file. Selector % 3 == 0: a POST/bulk body (the array and
+ * selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
  * count checks, the Resource role rule, every user decoded, and each user once more from the
  * text a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV
- * or JSON into user objects, then as a POST body); 3: the file through the strict RFC 4180
+ * or JSON into user objects, then as a POST body; a JSON file, read one element at a time,
+ * gives exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is
+ * tiny); 3: the file through the strict RFC 4180
  * reader alone (lib/csv.c), record by record (folded in here rather than a harness of its own
  * so CI's fixed fuzzing time goes further). Checks beyond the sanitizers: a decoded user has a
  * valid email and a last name, a user decodes the same from its stored text; CSV fields are
@@ -12,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "config.h"
 #include "csv.h"
 #include "dialect/skedulo_int.h"
 #include "fuzz.h"
@@ -80,6 +83,34 @@ static void patch_body(struct ctx *c, json_object *body)
     }
 }
 
+/* A JSON file is read one element at a time (json_in_array_next): the users are exactly
+ * those of the file parsed whole, and it is refused exactly when the whole file is invalid. */
+static void same_as_whole_file(struct ctx *c, const char *file, size_t len, json_object *users)
+{
+    size_t lead = 0;
+    if (len >= 3 && memcmp(file, "\xEF\xBB\xBF", 3) == 0)
+        lead = 3;
+    size_t k = lead;
+    while (k < len && (file[k] == ' ' || file[k] == '\t' || file[k] == '\n' ||
+                       file[k] == '\r' || file[k] == '\v' || file[k] == '\f'))
+        k++;
+    if (k >= len || file[k] != '[')
+        return;   /* CSV */
+    json_object *whole = NULL;
+    char msg[64];
+    if (json_in_parse(file + lead, len - lead, c->cfg->json_max_depth, &whole, msg,
+                      sizeof msg) != JSON_IN_OK) {
+        FUZZ_ASSERT(users == NULL);
+        return;
+    }
+    if (json_object_is_type(whole, json_type_array) &&
+        json_object_array_length(whole) <= c->cfg->file_max_users) {
+        FUZZ_ASSERT(users != NULL);
+        FUZZ_ASSERT(json_object_equal(whole, users));
+    }
+    json_object_put(whole);
+}
+
 /* The CSV reader alone over the file's bytes (in their own allocation, so reading one byte
  * past them is caught). */
 static void csv_records(struct ctx *c, const char *file, size_t size)
@@ -122,7 +153,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (file == NULL)
             return 0;
         memcpy(file, body, len);
+        /* a few cells only, one input in two: the cap on a CSV file's cells */
+        struct config *cfg = (struct config *)(uintptr_t)c->cfg;
+        size_t cells = cfg->csv_cells;
+        if (data[0] & 4)
+            cfg->csv_cells = 12;
         json_object *users = sk_file_users(c, file, len);
+        cfg->csv_cells = cells;
+        same_as_whole_file(c, file, len, users);
         if (users == NULL) {
             FUZZ_ASSERT(c->resp.status == 400);
         } else {

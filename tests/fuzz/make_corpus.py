@@ -95,6 +95,9 @@ def main():
     write("json", "nested", b'{"a":[{"b":[{"c":[[[[]]]]}]}],"d":{},"e":null,"f":true}')
     write("json", "dup-keys", b'{"a":1,"a":2,"b":[],"b":{}}')
     write("json", "bad", b'{"a":NaN,"b":01,"c":"\\ud800","d":"\\u0000"}')
+    # the array walk (elements of every kind) and keys past an object's first table
+    write("json", "array-walk", b'[{"a":1,"b":[1.5,"x,]"]},null,"s",[[]],' +
+          J({f"k{i}": i for i in range(12)}) + b"]")
 
     # multipart: Content-Type line, newline, body
     ct, body = multipart([(b"api_key", b"123"), (b"name", b"John"),
@@ -195,6 +198,11 @@ def main():
           b"A,B,a@example.com,Resource; Scheduler," + REGION.encode() + b",false,"
           + REGION.encode() + b",TRUE,au,12.5,\"x, y\"\r\n")
     write("skedulo", "file-json", b"\x02\xef\xbb\xbf " + J(SK_SEED_000))
+    # a JSON file read one element at a time: a user with a resource, one without
+    write("skedulo", "file-json-elements", b"\x02" + J([
+        {"email": "a@b.co", "lastName": "L", "roles": ["Resource"],
+         "resource": {"primaryRegionId": "r", "isActive": True}},
+        {"email": "c@d.co", "lastName": "M"}]))
 
 
 if __name__ == "__main__":

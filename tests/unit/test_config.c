@@ -81,6 +81,10 @@ static void test_defaults(void **state)
     assert_int_equal(c.file_max_users, 50000);
     assert_int_equal(c.json_max_depth, 32);
     assert_int_equal(c.string_max, 1024);
+    assert_int_equal(c.json_values, 1600000);
+    assert_int_equal(c.csv_cells, 6400000);
+    assert_int_equal(c.form_fields, 12000);
+    assert_int_equal(c.multipart_parts, 64);
     assert_string_equal(c.password_prefix, "$y$");
     assert_int_equal(c.password_cost, 0);
     assert_string_equal(c.password_dictionary, "/var/cache/cracklib/cracklib_dict");

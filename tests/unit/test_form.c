@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "json_in.h"
 
 /* Interposed json-c constructors: the nth call from now fails (0: none fails). */
 static int fail_object_at, fail_string_at, fail_array_at;
@@ -262,6 +263,35 @@ static void test_too_many(void **state)
     free(s);
 }
 
+/* form_decode_max's own count, and the weight taken from the request's JSON allowance. */
+static void test_max_pairs_and_weight(void **state)
+{
+    (void)state;
+    json_object *out = NULL;
+    char msg[MSG];
+    assert_int_equal(form_decode_max("a=1&b=2&c=3", 11, 3, &out, msg, sizeof msg), FORM_OK);
+    json_object_put(out);
+    assert_int_equal(form_decode_max("a=1&b=2&&c=3&d", 14, 3, &out, msg, sizeof msg),
+                     FORM_TOO_MANY);
+    assert_null(out);
+    assert_string_equal(msg, "more than 3 form fields");
+    /* 2 per pair, an object per bracket of a key (raw or %5B), 1 per 64 bytes */
+    json_in_set_allowance(1000);
+    assert_int_equal(form_decode_max("a=1&b[x][y]=2&c%5Bz%5d=3", 24, 10, &out, msg, sizeof msg),
+                     FORM_OK);
+    json_object_put(out);
+    assert_int_equal(json_in_allowance(), 1000 - (2 + 2 + 16 + 2 + 8));
+    json_in_set_allowance(2 * 8 + 2 - 1);   /* one less than "a[b][c]=1" weighs */
+    assert_int_equal(form_decode_max("a[b][c]=1", 9, 10, &out, msg, sizeof msg), FORM_TOO_LARGE);
+    assert_null(out);
+    assert_non_null(strstr(msg, "form too large to decode"));
+    assert_int_equal(json_in_allowance(), 17);   /* nothing taken */
+    assert_int_equal(form_decode_max("a[b]=1", 6, 10, &out, msg, sizeof msg), FORM_OK);
+    json_object_put(out);
+    assert_int_equal(json_in_allowance(), 7);
+    json_in_set_allowance(SIZE_MAX);
+}
+
 static void test_nomem(void **state)
 {
     (void)state;
@@ -379,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_too_many),
         cmocka_unit_test(test_nomem),
         cmocka_unit_test(test_unescape),
+        cmocka_unit_test(test_max_pairs_and_weight),
         cmocka_unit_test(test_add_pair),
         cmocka_unit_test(test_message_keeps_utf8),
     };

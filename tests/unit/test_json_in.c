@@ -1,5 +1,6 @@
 /* test_json_in.c: json_in_parse and the json_* helpers: every status, exact messages for the
- * common ones, the json-c quirks documented in lib/json_in.c, and the depth boundary. */
+ * common ones, the json-c quirks documented in lib/json_in.c, and the depth boundary; the
+ * weight of a text, the request's allowance it is taken from, and the array walk. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -417,6 +419,152 @@ static void test_int_range(void **state)
     json_object_put(o);
 }
 
+#define W(lit) json_in_weight(lit, sizeof(lit) - 1, SIZE_MAX)
+
+static void test_weight(void **state)
+{
+    (void)state;
+    assert_int_equal(W(""), 0);
+    assert_int_equal(W("  \n"), 0);
+    assert_int_equal(W("1"), 1);
+    assert_int_equal(W("-1.5e3"), 1);
+    assert_int_equal(W("true"), 1);
+    assert_int_equal(W("null"), 1);
+    assert_int_equal(W("\"\""), 1);
+    assert_int_equal(W("{}"), JSON_IN_WEIGHT_OBJECT);
+    assert_int_equal(W("[]"), JSON_IN_WEIGHT_ARRAY);
+    /* a key and its value: 1 each */
+    assert_int_equal(W("{\"a\":1}"), JSON_IN_WEIGHT_OBJECT + 2);
+    assert_int_equal(W("[{},[],\"x\",2]"), 3 + 8 + 3 + 1 + 1);
+    /* 1 more per 64 bytes of text; escapes are counted as written */
+    char s[200] = "\"";
+    memset(s + 1, 'a', 128);
+    s[129] = '"';
+    assert_int_equal(json_in_weight(s, 130, SIZE_MAX), 1 + 2);
+    assert_int_equal(W("\"\\\"\""), 1);
+    /* keys past an object's tenth cost the growth of its table */
+    const char *ten = "{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"j\":1}";
+    assert_int_equal(json_in_weight(ten, strlen(ten), SIZE_MAX), 8 + 10 * 2);
+    const char *eleven = "{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"f\":1,\"g\":1,\"h\":1,\"i\":1,\"j\":1,\"k\":[]}";
+    assert_int_equal(json_in_weight(eleven, strlen(eleven), SIZE_MAX),
+                     8 + 10 * 2 + 1 + JSON_IN_WEIGHT_TABLE_GROWTH + 3);
+    /* per object: two objects of ten keys each pay nothing for growth */
+    char two[256];
+    snprintf(two, sizeof two, "[%s,%s]", ten, ten);
+    assert_int_equal(json_in_weight(two, strlen(two), SIZE_MAX), 3 + 2 * (8 + 20));
+    /* malformed text is weighed as far as it goes, and nothing is read past len */
+    assert_int_equal(W("[{\"a"), 3 + 8 + 1);
+    assert_int_equal(W("]]]}}}"), 0);
+    assert_int_equal(json_in_weight("[[[", 1, SIZE_MAX), 3);
+    /* counting stops once past stop */
+    assert_true(json_in_weight("[1,1,1,1,1,1,1,1,1,1]", 21, 4) > 4);
+    assert_true(json_in_weight("[1,1,1,1,1,1,1,1,1,1]", 21, 4) < 13);
+    /* deeper than json-c's ceiling: still weighed, no overflow of the member counts */
+    size_t n = 3000;
+    char *deep = malloc(2 * n);
+    assert_non_null(deep);
+    for (size_t i = 0; i < n; i++) {
+        deep[i] = '{';
+        deep[2 * n - 1 - i] = '}';
+    }
+    assert_int_equal(json_in_weight(deep, 2 * n, SIZE_MAX), n * JSON_IN_WEIGHT_OBJECT);
+    free(deep);
+}
+
+static void test_allowance(void **state)
+{
+    (void)state;
+    json_object *out = NULL;
+    char msg[MSG];
+    assert_int_equal(json_in_allowance(), SIZE_MAX);
+    json_in_set_allowance(20);
+    /* within it: parsed, and its weight taken */
+    assert_int_equal(json_in_parse("[1,2]", 5, 32, &out, msg, sizeof msg), JSON_IN_OK);
+    json_object_put(out);
+    assert_int_equal(json_in_allowance(), 15);
+    /* over what is left: refused before json-c parses, nothing taken */
+    assert_int_equal(json_in_parse("[{},{}]", 7, 32, &out, msg, sizeof msg), JSON_IN_TOO_MANY);
+    assert_null(out);
+    assert_string_equal(msg, "JSON too large to decode: more than 20 values in one request "
+                             "(an object counts 8, an array 3)");
+    assert_int_equal(json_in_allowance(), 15);
+    /* a failed parse takes nothing */
+    assert_int_equal(json_in_parse("[1,", 3, 32, &out, msg, sizeof msg), JSON_IN_SYNTAX);
+    assert_int_equal(json_in_allowance(), 15);
+    /* exactly what is left is fine */
+    assert_int_equal(json_in_parse("[{},1,1,1,1]", 12, 32, &out, msg, sizeof msg), JSON_IN_OK);
+    json_object_put(out);
+    assert_int_equal(json_in_allowance(), 0);
+    json_in_give_back(15);
+    assert_int_equal(json_in_allowance(), 15);
+    assert_int_equal(json_in_take(16), -1);
+    assert_int_equal(json_in_take(15), 0);
+    assert_int_equal(json_in_allowance(), 0);
+    /* giving back never makes it unlimited */
+    json_in_give_back(SIZE_MAX);
+    assert_true(json_in_allowance() < SIZE_MAX);
+    /* lifted: nothing is weighed or taken */
+    json_in_set_allowance(SIZE_MAX);
+    assert_int_equal(json_in_parse("[{},{}]", 7, 32, &out, msg, sizeof msg), JSON_IN_OK);
+    json_object_put(out);
+    assert_int_equal(json_in_take(1000), 0);
+    assert_int_equal(json_in_allowance(), SIZE_MAX);
+}
+
+/* Walks lit and expects its elements to be exactly the strings in want, then st at the end. */
+static void walk(const char *lit, const char *const *want, size_t n, enum json_in_status st)
+{
+    size_t pos = 0, s, e, k = 0;
+    enum json_in_status got;
+    size_t len = strlen(lit);
+    while ((got = json_in_array_next(lit, len, &pos, &s, &e)) == JSON_IN_OK) {
+        if (k >= n)
+            print_error("[%s]: element %zu [%.*s] not expected\n", lit, k, (int)(e - s), lit + s);
+        assert_true(k < n);
+        assert_true(s < e && e <= len);
+        if (e - s != strlen(want[k]) || memcmp(lit + s, want[k], e - s) != 0)
+            print_error("element %zu of [%s]: [%.*s]\n", k, lit, (int)(e - s), lit + s);
+        assert_int_equal(e - s, strlen(want[k]));
+        assert_memory_equal(lit + s, want[k], e - s);
+        k++;
+    }
+    assert_int_equal(got, st);
+    if (st == JSON_IN_EMPTY)
+        assert_int_equal(k, n);
+}
+
+static void test_array_walk(void **state)
+{
+    (void)state;
+    static const char *const three[] = { "1", "{\"a\":[1,\"]\"]}", "\"x,]\\\"\"" };
+    walk(" [1, {\"a\":[1,\"]\"]} ,\"x,]\\\"\"] \n", three, 3, JSON_IN_EMPTY);
+    walk("[]", NULL, 0, JSON_IN_EMPTY);
+    walk(" [ ] ", NULL, 0, JSON_IN_EMPTY);
+    static const char *const one[] = { "[[[]]]" };
+    walk("[[[[]]]]", one, 1, JSON_IN_EMPTY);
+    static const char *const nul[] = { "null", "true", "-1.5e3" };
+    walk("[null,true,-1.5e3]", nul, 3, JSON_IN_EMPTY);
+    /* what the walk cannot split: parse the whole text for the message */
+    walk("", NULL, 0, JSON_IN_SYNTAX);
+    walk("{}", NULL, 0, JSON_IN_SYNTAX);
+    walk("[", NULL, 0, JSON_IN_SYNTAX);
+    walk("[,1]", NULL, 0, JSON_IN_SYNTAX);
+    static const char *const trailing[] = { "1" };
+    walk("[1,]", trailing, 1, JSON_IN_SYNTAX);
+    walk("[1 2]", trailing, 1, JSON_IN_SYNTAX);
+    walk("[1] x", trailing, 1, JSON_IN_SYNTAX);
+    walk("[1]]", trailing, 1, JSON_IN_SYNTAX);
+    walk("[\"abc", NULL, 0, JSON_IN_SYNTAX);
+    static const char *const open_array[] = { "{\"a\":1}" };
+    walk("[{\"a\":1}", open_array, 1, JSON_IN_SYNTAX);
+    walk("[{\"a\":1", NULL, 0, JSON_IN_SYNTAX);
+    walk("[}]", NULL, 0, JSON_IN_SYNTAX);
+    walk("[:]", NULL, 0, JSON_IN_SYNTAX);
+    /* delimited, not validated: the element's own parse refuses it */
+    static const char *const garbage[] = { "{]" };
+    walk("[{]]", garbage, 1, JSON_IN_EMPTY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -442,6 +590,9 @@ int main(void)
         cmocka_unit_test(test_message_null_or_small),
         cmocka_unit_test(test_type_predicates),
         cmocka_unit_test(test_int_range),
+        cmocka_unit_test(test_weight),
+        cmocka_unit_test(test_allowance),
+        cmocka_unit_test(test_array_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

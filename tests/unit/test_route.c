@@ -16,11 +16,11 @@ static void h_get(struct ctx *c) { (void)c; }
 
 #define SK "/onboarding/provision/standalone/users"
 static const struct route routes[] = {
-    { "POST", SK, DIALECT_SKEDULO, ACCEPT_JSON, h_post },
-    { "PATCH", SK, DIALECT_SKEDULO, ACCEPT_JSON, h_patch },
-    { "GET", SK "/bulk/{}", DIALECT_SKEDULO, 0, h_get },
-    { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, h_post },
-    { "POST", "/v1/user/add", DIALECT_XTRACTA, ACCEPT_FORM, h_post },
+    { "POST", SK, DIALECT_SKEDULO, ACCEPT_JSON, h_post, NULL },
+    { "PATCH", SK, DIALECT_SKEDULO, ACCEPT_JSON, h_patch, NULL },
+    { "GET", SK "/bulk/{}", DIALECT_SKEDULO, 0, h_get, NULL },
+    { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, h_post, NULL },
+    { "POST", "/v1/user/add", DIALECT_XTRACTA, ACCEPT_FORM, h_post, NULL },
 };
 enum { N = sizeof routes / sizeof routes[0] };
 
