@@ -227,16 +227,23 @@ static int check_body_headers(struct ctx *c)
     return 0;
 }
 
-/* Reads and decodes the body; answers the error itself and returns -1 when it cannot. */
-static int take_body(struct ctx *c)
+/* Reads the body's bytes (bounded by the length checked before); answers the error itself
+ * and returns -1 when it cannot. */
+static int read_body(struct ctx *c)
 {
-    const struct route *rt = c->route;
-    char msg[256];
     enum req_status st = req_read_body(c);
     if (st != REQ_OK) {
         answer_read_error(c, st);
         return -1;
     }
+    return 0;
+}
+
+/* Decodes the body read; answers the error itself and returns -1 when it cannot. */
+static int decode_body(struct ctx *c)
+{
+    const struct route *rt = c->route;
+    char msg[256];
     if (c->req.media == MEDIA_JSON) {
         enum json_in_status js = json_in_parse(c->req.body, c->req.body_len,
                                                c->cfg->json_max_depth, &c->input, msg,
@@ -283,9 +290,17 @@ static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
     int has_body = method_has_body(c->req.method);
     if (has_body && check_body_headers(c) != 0)
         return;
+    /* Under FastCGI the web server has received the whole body before it involves us
+     * (docs/DEPLOY.md), so the credential is checked before a byte of it is read. Plain CGI
+     * hands the body over as the client sends it: there the raw bytes (bounded by the length
+     * checked above) are read first, so that a slow client never holds a database connection
+     * open while it trickles; they are still not decoded before the credential is checked. */
+    int cgi = c->io.fcgx == NULL;
+    if (has_body && cgi && read_body(c) != 0)
+        return;
     if (rt->authenticate != NULL && rt->authenticate(c) != 0)
         return;
-    if (has_body && take_body(c) != 0)
+    if (has_body && ((!cgi && read_body(c) != 0) || decode_body(c) != 0))
         return;
     rt->handler(c);
     if (c->resp.status == 0) {
