@@ -1,6 +1,7 @@
 # Makefile: builds the FastCGI executables and the admin CLI into build/, runs the tests and the
 # local stack. Plain make + pkg-config; every source file is found by wildcard, so adding a
-# module, an executable in cgi-bin/ or a unit test in tests/unit/ needs no edit here.
+# module to a layer, an executable in cgi-bin/ or a unit test in tests/unit/ needs no edit here.
+# Each layer of lib/ (docs/ARCHITECTURE.md) is its own static archive, linked in layer order.
 
 PKGS     := fcgi json-c libmariadb libcrypt libxml-2.0 libqrencode libpng libcrypto pwquality
 BUILD    ?= build
@@ -21,8 +22,15 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -Ilib -I$(BUILD)/gen 
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 ALL_LDLIBS  = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
 
-LIB_SRC  := $(sort $(wildcard lib/*.c lib/dialect/*.c))
+# The layers, lowest first; each is build/lib<layer>.a from lib/<layer>/ (the dialects: every
+# folder of lib/dialect/). LINK_LIBS names them highest first, the order the linker needs.
+LAYERS   := base codec store core http dialect
+layer_src = $(sort $(wildcard lib/$(1)/*.c $(if $(filter dialect,$(1)),lib/dialect/*/*.c)))
+LIB_SRC  := $(foreach l,$(LAYERS),$(call layer_src,$(l)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
+LIB_A    := $(LAYERS:%=$(BUILD)/lib%.a)
+LINK_LIBS = -Wl,--start-group $(foreach l,dialect http core store codec base,$(BUILD)/lib$(l).a) \
+            -Wl,--end-group
 EXES     := $(sort $(notdir $(basename $(wildcard cgi-bin/*.c))))
 EXE_BIN  := $(EXES:%=$(BUILD)/%)
 CTL_SRC  := $(sort $(wildcard tools/provctl*.c))
@@ -53,23 +61,27 @@ $(BUILD)/obj/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/libprov.a: $(LIB_OBJ)
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+define layer_archive
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call layer_src,$(1))) \
+                   $(if $(filter store,$(1)),$(BUILD)/obj/gen/migrations.o)
+	@rm -f $$@
+	$$(call say,AR,$$@)
+	$$(Q)$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_archive,$(l))))
 
-$(BUILD)/%: $(BUILD)/obj/cgi-bin/%.o $(BUILD)/libprov.a
+$(BUILD)/%: $(BUILD)/obj/cgi-bin/%.o $(LIB_A)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LINK_LIBS) $(ALL_LDLIBS) -o $@
 
-$(BUILD)/provctl: $(CTL_OBJ) $(BUILD)/libprov.a
+$(BUILD)/provctl: $(CTL_OBJ) $(LIB_A)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(LINK_LIBS) $(ALL_LDLIBS) -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libprov.a
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LINK_LIBS) $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
 
 unit-bins: $(UNIT_BIN)
 
@@ -93,10 +105,10 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 2
 
-$(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libprov.a
+$(BUILD)/fuzzers/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $< $(LINK_LIBS) $(ALL_LDLIBS) -o $@
 
 fuzz-bins-here: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzzers/%)
 
@@ -120,10 +132,10 @@ stop:
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(BUILD)/libprov.a
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(BUILD)/libprov.a $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LINK_LIBS) $(ALL_LDLIBS) -o $@
 
 # built by `make test` too, so the baselines never rot unseen (they are not run there)
 bench-bins: $(BENCH_BIN)

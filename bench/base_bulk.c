@@ -13,7 +13,7 @@
 #include <mysql.h>
 
 #include "bench_db.h"
-#include "config.h"
+#include "base/config.h"
 
 enum { ROWS = 1000, COLS = 7, FIELD = 96 };
 

@@ -14,8 +14,8 @@
 
 #include "bench_db.h"
 #include "bench_fcgi.h"
-#include "config.h"
-#include "crypto.h"
+#include "base/config.h"
+#include "base/crypto.h"
 
 /* Same mail body size as base_tx.c. */
 enum { MAIL_BODY_LEN = 209, NPARAMS = 9 };

@@ -13,8 +13,8 @@
 
 #include "bench_db.h"
 #include "bench_fcgi.h"
-#include "config.h"
-#include "sql.h"
+#include "base/config.h"
+#include "store/sql.h"
 
 enum { NCOLS = 12 };
 

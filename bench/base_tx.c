@@ -1,6 +1,6 @@
 /* base_tx.c: baseline (d) of the benchmarks: the database work of one add_user and nothing
  * else. A bare libfcgi accept loop (bench_fcgi.h) that, through the service's own database
- * layer (lib/db.c: same statements, same prepared-statement cache, same session), runs what a
+ * layer (lib/store/db.c: same statements, same prepared-statement cache, same session), runs what a
  * SOAJS addUser without a password runs: the credential+tenant lookup of the request's `key`
  * header, START TRANSACTION, INSERT users, INSERT user_tokens, INSERT mail_outbox (a body of
  * the size the default template renders, a 16-character request id) and COMMIT. No parsing,
@@ -14,12 +14,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "bench_fcgi.h"
-#include "config.h"
-#include "crypto.h"
-#include "db.h"
-#include "pubid.h"
+#include "base/config.h"
+#include "base/crypto.h"
+#include "base/pubid.h"
+#include "store/db.h"
 
 /* The rendered set-password mail is this long (the default template, a 36-character
  * token in the link). */

@@ -6,7 +6,7 @@ bench/run.sh, which has already started the bench stack with the baselines mount
   (a) /bench/const   base_const: bare libfcgi, constant JSON
   (b) /bench/insert  base_insert: bare libfcgi, one prepared INSERT of a users row
   (d) /bench/tx      base_tx: bare libfcgi, add_user's database work alone (lookup, three
-                     INSERTs, one transaction) through lib/db.c
+                     INSERTs, one transaction) through lib/store/db.c
   (e) /bench/call    base_call: bare libfcgi, (d)'s work in ONE round trip (a stored
                      procedure, bench/base_call.sql): the ceiling of folding round trips
   (c) base_bulk N    a bare C program: N users rows, multi-row INSERTs, one transaction

@@ -1,4 +1,4 @@
-/* bench_db.h: the baselines' database connection, opened by lib/db.c's own db_open (same
+/* bench_db.h: the baselines' database connection, opened by lib/store/db.c's own db_open (same
  * configuration file, same client options and session settings), so that a
  * baseline differs from the service only in what it does per request. Bench code only. */
 #ifndef BENCH_DB_H
@@ -8,8 +8,8 @@
 
 #include <mysql.h>
 
-#include "config.h"
-#include "db.h"
+#include "base/config.h"
+#include "store/db.h"
 
 /* Connects with cfg's settings, through the very code the service uses (db_open); NULL (reason
  * on stderr) on failure. */

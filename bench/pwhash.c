@@ -1,4 +1,4 @@
-/* pwhash.c: the cost of hashing one password, as the service hashes it (lib/password.c with
+/* pwhash.c: the cost of hashing one password, as the service hashes it (lib/base/password.c with
  * the configured password.prefix and password.cost). Usage: pwhash [COST...]; without costs,
  * the configured one. Prints "cost ms_per_hash hashes" per cost: as many hashes as fit in
  * about half a second, at least 3. Built for bench/ only; never installed. */
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "config.h"
-#include "password.h"
+#include "base/config.h"
+#include "base/password.h"
 
 static double now_s(void)
 {

@@ -1,9 +1,9 @@
 /* add_user.c: the executable behind POST /urac/admin/addUser (SOAJS urac, seed 002) and
  * POST /v1/user/add (Xtracta, seed 003). A route table and the shared accept loop. */
-#include "app.h"
-#include "dialect/soajs.h"
-#include "dialect/soajs_add_user.h"
-#include "dialect/xtracta.h"
+#include "dialect/soajs/soajs.h"
+#include "dialect/soajs/soajs_add_user.h"
+#include "dialect/xtracta/xtracta.h"
+#include "http/app.h"
 
 static const struct route routes[] = {
     { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_add_user,

@@ -1,9 +1,9 @@
 /* bulk_users.c: the executable behind Skedulo provisioning (seed 000: POST/PATCH users, async
  * bulk and file import) and ServicePower bulk CUD (seed 001). A route table and the shared
  * accept loop. */
-#include "app.h"
-#include "dialect/servicepower.h"
-#include "dialect/skedulo.h"
+#include "dialect/servicepower/servicepower.h"
+#include "dialect/skedulo/skedulo.h"
+#include "http/app.h"
 
 #define SK "/onboarding/provision/standalone/users"
 

@@ -1,6 +1,6 @@
 /* invite.c: the executable behind SOAJS urac PUT /urac/admin/users/invite (seed 004). */
-#include "app.h"
-#include "dialect/soajs_invite.h"
+#include "dialect/soajs/soajs_invite.h"
+#include "http/app.h"
 
 static const struct route routes[] = {
     { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_invite,

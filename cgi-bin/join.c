@@ -3,8 +3,8 @@
  * than a route of add_user: it serves browsers, not API clients, needs no credential, and can
  * be given its own process pool, limits and access-log format in the web server. Errors of the
  * framework level (an unknown path or method) answer in the SOAJS format, the prefix's owner. */
-#include "app.h"
-#include "join_page.h"
+#include "dialect/join/join_page.h"
+#include "http/app.h"
 
 static const struct route routes[] = {
     /* the link's token is the credential, checked by the handler (the form's size is bounded) */

@@ -1,7 +1,7 @@
 /* task_status.c: the executable behind Skedulo GET
  * /onboarding/provision/standalone/users/bulk/{taskId} (seed 000). */
-#include "app.h"
-#include "dialect/skedulo.h"
+#include "dialect/skedulo/skedulo.h"
+#include "http/app.h"
 
 static const struct route routes[] = {
     { "GET", "/onboarding/provision/standalone/users/bulk/{}", DIALECT_SKEDULO, 0,

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
-#include "migrate.h"
-#include "tenants.h"
-#include "valid.h"
+#include "base/arena.h"
+#include "base/valid.h"
+#include "core/tenants.h"
+#include "store/db.h"
+#include "store/migrate.h"
 
 static const char usage[] =
     "usage: provctl COMMAND [options]\n"

@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "config.h"
+#include "base/config.h"
 
 struct arena;
 struct db;

@@ -3,9 +3,9 @@
 
 #include <string.h>
 
-#include "catalog.h"
-#include "tenants.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "core/catalog.h"
+#include "core/tenants.h"
 
 static const char *text_opt(const struct opt *o, size_t max)
 {
@@ -41,7 +41,7 @@ int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv)
     const char *name = !is_group || o[O_NAME].given ? text_opt(&o[O_NAME], 255) : code;
     const struct tenant *t = cli_tenant(cli, oid);
     json_object *out = json_object_new_object();
-    /* a group's or workflow's "id" is its number in the tenant (lib/pubid.h): what Xtracta
+    /* a group's or workflow's "id" is its number in the tenant (lib/base/pubid.h): what Xtracta
      * requests name it by */
     if (is_group) {
         long long number = 0;

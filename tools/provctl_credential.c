@@ -9,17 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "credentials.h"
-#include "crypto.h"
-#include "db.h"
-#include "tenants.h"
-#include "valid.h"
+#include "base/crypto.h"
+#include "base/valid.h"
+#include "core/credentials.h"
+#include "core/tenants.h"
+#include "store/db.h"
 
 /* A rotation that does not say --grace leaves the old secret working for a day: long enough to
  * roll the new one out, and a forgotten revocation still ends by itself. */
 #define GRACE_DEFAULT 86400LL
 
-/* Each kind's secret: the same form as tenant_create makes (lib/tenants.c, make_secrets), and
+/* Each kind's secret: the same form as tenant_create makes (lib/core/tenants.c, make_secrets), and
  * where it goes in the JSON printed (the object and field names of "tenant create"). */
 static const struct kind {
     const char *name;

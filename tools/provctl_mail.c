@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
-#include "mail.h"
-#include "outbox.h"
-#include "tenants.h"
-#include "utf8.h"
-#include "valid.h"
+#include "base/arena.h"
+#include "base/utf8.h"
+#include "base/valid.h"
+#include "core/mail.h"
+#include "core/outbox.h"
+#include "core/tenants.h"
+#include "store/db.h"
 
 enum { TEMPLATE_BODY_MAX = 65536, TEMPLATE_SUBJECT_MAX = 200 };
 

@@ -1,12 +1,12 @@
 /* provctl_pwpolicy.c: "provctl tenant password-policy": shows, or turns on and off, the full
  * password check (dictionary, the user's own names) for the passwords a tenant's provisioning
- * APIs receive (lib/pwpolicy.c). The set-password page always uses the full check. */
+ * APIs receive (lib/core/pwpolicy.c). The set-password page always uses the full check. */
 #include "provctl.h"
 
 #include <string.h>
 
-#include "pwpolicy.h"
-#include "tenants.h"
+#include "core/pwpolicy.h"
+#include "core/tenants.h"
 
 int cmd_tenant_password_policy(struct cli *cli, int argc, char **argv)
 {

@@ -1,5 +1,5 @@
 /* provctl_tasks.c: "provctl tasks run": one more task worker, in this process, under the same
- * per-host bound as the web servers' (limits.task_workers slots, lib/task_slots.c): holding a
+ * per-host bound as the web servers' (limits.task_workers slots, lib/core/task_slots.c): holding a
  * free slot, it processes to its end every task waiting in the queue (never started, or whose
  * worker's heartbeat is older than tasks.stale_seconds; PROVISION_TASKS_STALE_SECONDS
  * overrides it), one after the other. When every slot is busy it does nothing: those workers
@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ctx.h"
-#include "db.h"
-#include "dialect/skedulo.h"
-#include "task_slots.h"
+#include "core/task_slots.h"
+#include "dialect/skedulo/skedulo.h"
+#include "http/ctx.h"
+#include "store/db.h"
 
 int cmd_tasks(struct cli *cli, int argc, char **argv)
 {

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "db.h"
-#include "tenants.h"
-#include "utf8.h"
-#include "valid.h"
+#include "base/arena.h"
+#include "base/utf8.h"
+#include "base/valid.h"
+#include "core/tenants.h"
+#include "store/db.h"
 
 static void check_text(const char *what, const char *s, size_t max)
 {

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "credentials.h"
-#include "crypto.h"
-#include "db.h"
-#include "tenants.h"
+#include "base/crypto.h"
+#include "core/credentials.h"
+#include "core/tenants.h"
+#include "store/db.h"
 
 static const char *const known_scopes[] = { "users:read", "users:write" };
 

@@ -38,7 +38,7 @@ CREATE TABLE `groups` (
 -- Credentials: only the SHA-256 of each secret is kept (hex). public_id is the non-secret half
 -- where a dialect has one (ServicePower customerid). scopes is a space-separated list.
 -- For kind 'sp_jwt' the stored value is SHA-256 of a secret longer than 64 bytes, which is by
--- RFC 2104 the HMAC key itself: see lib/jwt.c.
+-- RFC 2104 the HMAC key itself: see lib/codec/jwt.c.
 CREATE TABLE credentials (
   id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   tenant_id    BIGINT UNSIGNED NOT NULL,

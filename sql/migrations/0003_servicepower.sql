@@ -1,6 +1,6 @@
 -- 0003_servicepower: what a batch-provisioned mobile worker carries beyond the core user row
--- (API.md sections 4 and 6). Names are the domain's, not a vendor's: lib/users_batch.c writes
--- these tables, lib/dialect/servicepower*.c maps the vendor's properties onto them.
+-- (API.md sections 4 and 6). Names are the domain's, not a vendor's: lib/core/users_batch.c writes
+-- these tables, lib/dialect/servicepower/servicepower*.c maps the vendor's properties onto them.
 --   users.username      <- UserID (the key, unique per tenant: uq_users_username)
 --   users.status        <- Activated (true 'active', false 'inactive')
 --   users.locked        <- Locked

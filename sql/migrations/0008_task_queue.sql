@@ -1,5 +1,5 @@
 -- 0008_task_queue: the queue of background tasks chooses fairly across tenants
--- (lib/task_queue.c): the next free worker serves the tenant with the fewest tasks running, then
+-- (lib/core/task_queue.c): the next free worker serves the tenant with the fewest tasks running, then
 -- the one served longest ago. claimed_at is when a worker last took the task (its first claim,
 -- or the resumption of a task whose worker died); the indexes answer "running tasks of this
 -- tenant" and "this tenant's latest claim" without reading the tenant's finished tasks.

@@ -1,5 +1,5 @@
 -- 0009_public_numbers: the integer ids a tenant is shown become numbers of that tenant alone
--- (lib/pubid.h; docs/SECURITY.md, "Hardening II: answers and ids"). Until now Xtracta
+-- (lib/base/pubid.h; docs/SECURITY.md, "Hardening II: answers and ids"). Until now Xtracta
 -- user_id, group and workflow ids and Skedulo taskId were the global AUTO_INCREMENT ids, so
 -- the gap between two of a tenant's own ids counted what every other tenant had created.
 -- Each of these tables gets a number, unique per tenant, which is the only thing an exposed

@@ -1,5 +1,5 @@
 -- 0011_credential_rotation: every credential can be rotated (a new secret replaces an old one,
--- which keeps working for a grace period) and revoked (lib/credentials.c, provctl credential).
+-- which keeps working for a grace period) and revoked (lib/core/credentials.c, provctl credential).
 --
 -- expires_at: the moment a rotated-away credential stops working (NULL: until revoked). A
 -- credential is live while revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(6)).

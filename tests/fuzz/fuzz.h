@@ -10,10 +10,10 @@
 
 #include <json-c/json.h>
 
-#include "arena.h"
-#include "config.h"
-#include "ctx.h"
-#include "utf8.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/utf8.h"
+#include "http/ctx.h"
 
 #define FUZZ_ASSERT(cond)                                                                    \
     do {                                                                                     \

@@ -1,5 +1,5 @@
 /* fuzz_form.c: libFuzzer harness for application/x-www-form-urlencoded bodies and query
- * strings (lib/form.c): percent-decoding, bracket keys, arrays and objects, the pair limit,
+ * strings (lib/codec/form.c): percent-decoding, bracket keys, arrays and objects, the pair limit,
  * and the weight a form takes from the request's JSON allowance. Input: the raw body (its
  * first byte also chooses a pair limit and an allowance for a second decode). Checks beyond
  * the sanitizers: a successful decode is an object whose strings are NUL-free valid UTF-8, and
@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "codec/form.h"
 #include "fuzz.h"
-#include "json_in.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "codec/json_in.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* fuzz_json.c: libFuzzer harness for the strict JSON request parser (lib/json_in.c) that every
+/* fuzz_json.c: libFuzzer harness for the strict JSON request parser (lib/codec/json_in.c) that every
  * JSON endpoint uses: json-c with our depth, UTF-8, NUL, number-grammar and range checks; the
  * weighing before it (json_in_weight, the allowance), the array walk that lets a file be
  * parsed one element at a time (json_in_array_next), and the JSON text writer (json_text.c).
@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 #include "fuzz.h"
-#include "json_in.h"
-#include "json_text.h"
+#include "codec/json_in.h"
+#include "codec/json_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

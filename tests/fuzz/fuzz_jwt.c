@@ -1,4 +1,4 @@
-/* fuzz_jwt.c: libFuzzer harness for the JSON Web Token parser and checks (lib/jwt.c) behind
+/* fuzz_jwt.c: libFuzzer harness for the JSON Web Token parser and checks (lib/codec/jwt.c) behind
  * ServicePower's x-access-token: splitting, base64url, header and claims JSON, the pinned
  * HS256 algorithm, the signature and the time claims. Input: the token as sent. Checks beyond
  * the sanitizers: a token is never accepted under another algorithm, and a signature made
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "jwt.h"
+#include "codec/jwt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* fuzz_multipart.c: libFuzzer harness for multipart/form-data bodies (lib/multipart.c): the
+/* fuzz_multipart.c: libFuzzer harness for multipart/form-data bodies (lib/codec/multipart.c): the
  * boundary parameter, delimiter framing, part headers and the field object built from the
  * non-file parts. Input: the Content-Type header value, a newline, then the body (an input
  * without a newline is all Content-Type). Checks beyond the sanitizers: every part lies inside
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "multipart.h"
+#include "codec/multipart.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

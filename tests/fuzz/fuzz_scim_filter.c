@@ -1,5 +1,5 @@
 /* fuzz_scim_filter.c: libFuzzer harness for the SCIM filter and PATCH path parser
- * (lib/scim_filter.c). Input: a selector byte (bit 0 set: a PATCH path, else a filter), then
+ * (lib/codec/scim_filter.c). Input: a selector byte (bit 0 set: a PATCH path, else a filter), then
  * the text. Checks beyond the sanitizers: an accepted tree holds only NUL-free valid UTF-8
  * strings, stays within the nesting and comparison limits (counted on the tree itself, as the
  * printer would parenthesise it), keeps value paths out of value paths, and its canonical
@@ -12,8 +12,8 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "scim_filter.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "codec/scim_filter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* fuzz_sp_query.c: libFuzzer harness for the ServicePower Users Query parameter parser
- * (lib/sp_query.c). Input: lines "name=value" (split at the first '='), each one parameter as
+ * (lib/codec/sp_query.c). Input: lines "name=value" (split at the first '='), each one parameter as
  * the form decoder would hand it over, added until the first refusal. Checks beyond the
  * sanitizers: a refusal has a message ending with an offset inside the value and a bounded,
  * single-line UTF-8 text; an accepted query stays within its limits (comparisons, values per
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "sp_query.h"
-#include "utf8.h"
+#include "base/utf8.h"
+#include "codec/sp_query.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

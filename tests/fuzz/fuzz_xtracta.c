@@ -1,4 +1,4 @@
-/* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields (lib/dialect/xtracta_req.c)
+/* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields (lib/dialect/xtracta/xtracta_req.c)
  * behind the body parsers, as the handler runs them: a form body, or the non-file parts of a
  * multipart one. Input: one selector byte (even: form, odd: multipart), then for a form the
  * body, for multipart the Content-Type line, a newline and the body. Checks beyond the
@@ -13,14 +13,14 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "buf.h"
-#include "dialect/xtracta_req.h"
-#include "form.h"
+#include "base/buf.h"
+#include "codec/form.h"
+#include "dialect/xtracta/xtracta_req.h"
 #include "fuzz.h"
-#include "json_in.h"
-#include "multipart.h"
-#include "valid.h"
-#include "xml_out.h"
+#include "base/valid.h"
+#include "codec/json_in.h"
+#include "codec/multipart.h"
+#include "codec/xml_out.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

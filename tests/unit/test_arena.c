@@ -10,7 +10,7 @@
 #include <stdalign.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 
 static int setup(void **state)
 {

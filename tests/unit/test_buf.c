@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 static void test_zeroed_is_empty(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "country.h"
+#include "base/country.h"
 
 static int ok(const char *s)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "base/crypto.h"
 
 static void expect_hex(const unsigned char *p, size_t n, const char *want)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "csv.h"
+#include "base/arena.h"
+#include "codec/csv.h"
 
 static int setup(void **state)
 {

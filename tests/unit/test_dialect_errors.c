@@ -8,11 +8,11 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "ctx.h"
-#include "dialect/dialect.h"
-#include "dialect/soajs.h"
-#include "fields.h"
+#include "base/arena.h"
+#include "codec/fields.h"
+#include "dialect/soajs/soajs.h"
+#include "http/ctx.h"
+#include "http/dialect.h"
 
 static struct ctx c;
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fields.h"
-#include "valid.h"
+#include "base/valid.h"
+#include "codec/fields.h"
 
 static const struct field_rule rules[] = {
     { "name", FT_STRING, FIELD_REQUIRED, 1, 10, NULL, 0 },

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
-#include "json_in.h"
+#include "codec/form.h"
+#include "codec/json_in.h"
 
 /* Interposed json-c constructors: the nth call from now fails (0: none fails). */
 static int fail_object_at, fail_string_at, fail_array_at;

@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "html.h"
+#include "base/buf.h"
+#include "codec/html.h"
 
 #define ESC(lit, want)                                                  \
     do {                                                                \

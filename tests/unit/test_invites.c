@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "invites.h"
+#include "core/invites.h"
 
 enum { SPACE = 10000 };
 

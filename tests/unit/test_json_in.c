@@ -1,5 +1,5 @@
 /* test_json_in.c: json_in_parse and the json_* helpers: every status, exact messages for the
- * common ones, the json-c quirks documented in lib/json_in.c, and the depth boundary; the
+ * common ones, the json-c quirks documented in lib/codec/json_in.c, and the depth boundary; the
  * weight of a text, the request's allowance it is taken from, and the array walk. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_in.h"
+#include "codec/json_in.h"
 
 /* Interposes json-c's tokener constructor so the out-of-memory path can be taken on demand. */
 static int fail_tokener;

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "jwt.h"
+#include "base/crypto.h"
+#include "codec/jwt.h"
 
 /* RFC 7515 A.1: header {"typ":"JWT",\r\n "alg":"HS256"}, claims with exp 1300819380. */
 static const char rfc_token[] =
@@ -112,7 +112,7 @@ static void test_valid_token_and_claims(void **state)
 static void test_rfc2104_long_key_equals_its_hash(void **state)
 {
     (void)state;
-    /* the service keeps SHA-256(jwtSecret) and uses it as the HMAC key (lib/auth_jwt.c) */
+    /* the service keeps SHA-256(jwtSecret) and uses it as the HMAC key (lib/core/auth_jwt.c) */
     char tok[1024];
     unsigned char hashed[SHA256_LEN];
     crypto_sha256(secret, strlen(secret), hashed);

@@ -1,4 +1,4 @@
-/* test_mail.c: the template side of lib/mail.c: rendering every placeholder, unknown ones left
+/* test_mail.c: the template side of lib/core/mail.c: rendering every placeholder, unknown ones left
  * as written, NULL values as "", the kinds' names and key placeholders, and the built-in
  * templates using only documented placeholders (docs/MAIL.md). */
 #include <setjmp.h>
@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-#include "arena.h"
-#include "ctx.h"
-#include "mail.h"
+#include "base/arena.h"
+#include "core/mail.h"
+#include "http/ctx.h"
 
 static const char *const documented[] = {
     "{{name}}", "{{email}}", "{{tenant}}", "{{link}}", "{{expires}}", "{{pin}}", "{{password}}",

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "buf.h"
-#include "mail_message.h"
+#include "base/buf.h"
+#include "codec/mail_message.h"
 
 static struct mailmsg base(void)
 {

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "auth.h"
-#include "config.h"
-#include "ctx.h"
-#include "log.h"
-#include "mail.h"
-#include "tenants.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "core/auth.h"
+#include "core/mail.h"
+#include "core/tenants.h"
+#include "http/ctx.h"
 
 static void test_log_escape(void **state)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "multipart.h"
+#include "base/arena.h"
+#include "codec/multipart.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HAVE_ASAN 1

@@ -1,4 +1,4 @@
-/* test_outbox.c: the parts of lib/outbox.c that need no database: the backoff schedule
+/* test_outbox.c: the parts of lib/core/outbox.c that need no database: the backoff schedule
  * (doubling from mail.backoff_seconds, capped at mail.backoff_max_seconds, no overflow) and
  * which exit statuses of the mail command are permanent. */
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 
 #include <string.h>
 
-#include "config.h"
-#include "outbox.h"
+#include "base/config.h"
+#include "core/outbox.h"
 
 static void test_backoff(void **state)
 {

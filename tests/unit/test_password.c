@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "password.h"
+#include "base/password.h"
 
 /* The yescrypt parameter field ("j75" in "$y$j75$salt$hash") of a hash, copied into out. */
 static void params_of(const char *hash, char *out, size_t outlen)

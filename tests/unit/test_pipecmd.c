@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipecmd.h"
+#include "base/pipecmd.h"
 
 static int split(const char *line, char *copy, size_t size, char **argv, size_t max)
 {

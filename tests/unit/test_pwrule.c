@@ -1,4 +1,4 @@
-/* test_pwrule.c: the password rules of lib/pwrule.c at both levels: the examples the old rules
+/* test_pwrule.c: the password rules of lib/base/pwrule.c at both levels: the examples the old rules
  * let through (blank, invisible, common, the user's own address with spaces around it), length
  * in characters rather than bytes, the user-name checks, and a missing dictionary, which must
  * be an error of ours rather than the password's. Uses the host's cracklib dictionary at its
@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "password.h"
-#include "pwrule.h"
+#include "base/password.h"
+#include "base/pwrule.h"
 
 static const char *const dict = "/var/cache/cracklib/cracklib_dict";
 static const struct pwrule_account jo = { "Jo.Doe@Example.com", "jodoe1234" };

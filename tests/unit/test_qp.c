@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "qp.h"
+#include "base/buf.h"
+#include "codec/qp.h"
 
 static char *enc(const char *s, size_t n)
 {

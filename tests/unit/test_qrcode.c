@@ -13,10 +13,10 @@
 #include <png.h>
 #include <qrencode.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "crypto.h"
-#include "qrcode.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/crypto.h"
+#include "codec/qrcode.h"
 
 enum { SCALE = 4, QUIET = 4 };
 

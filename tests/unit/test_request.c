@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "config.h"
-#include "ctx.h"
-#include "request.h"
+#include "base/arena.h"
+#include "base/config.h"
+#include "http/ctx.h"
+#include "http/request.h"
 
 struct fixture {
     struct ctx c;

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "resources.h"
+#include "core/resources.h"
 
 static const char *text(json_object *o)
 {

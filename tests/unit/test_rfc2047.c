@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "rfc2047.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "codec/rfc2047.h"
 
 static char *clean(const char *s, size_t n)
 {

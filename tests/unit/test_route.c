@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "route.h"
+#include "http/route.h"
 
 static void h_post(struct ctx *c) { (void)c; }
 static void h_patch(struct ctx *c) { (void)c; }

@@ -1,4 +1,4 @@
-/* test_scim_filter.c: the SCIM filter and PATCH path parser (lib/scim_filter.c): every RFC 7644
+/* test_scim_filter.c: the SCIM filter and PATCH path parser (lib/codec/scim_filter.c): every RFC 7644
  * section 3.4.2.2 example filter, every operator, precedence and associativity, not,
  * parentheses, value paths, schema URN prefixes, case-insensitive keywords, JSON strings and
  * numbers, the leniencies (bare words, single quotes, Entra's valuePath.sub comparison), the
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "scim_filter.h"
-#include "utf8.h"
+#include "base/arena.h"
+#include "base/utf8.h"
+#include "codec/scim_filter.h"
 
 static int setup(void **state)
 {

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arena.h"
-#include "dialect/servicepower_internal.h"
-#include "json_in.h"
-#include "users_batch.h"
+#include "base/arena.h"
+#include "codec/json_in.h"
+#include "core/users_batch.h"
+#include "dialect/servicepower/servicepower_internal.h"
 
 static struct arena *a;
 
@@ -168,7 +168,7 @@ static void test_reset_ignores_password(void **state)
                    "Users[0].Password", "");
 }
 
-/* The structural password rules (lib/pwrule.c): blank, invisible or short passwords are 400 at
+/* The structural password rules (lib/base/pwrule.c): blank, invisible or short passwords are 400 at
  * Users[i].Password, never echoed; the dictionary is the tenant's choice, not the decoder's. */
 static void test_password_rules(void **state)
 {

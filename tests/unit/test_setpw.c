@@ -1,4 +1,4 @@
-/* test_setpw.c: the parts of lib/setpw.c that need no database: the token shape and the
+/* test_setpw.c: the parts of lib/core/setpw.c that need no database: the token shape and the
  * password rules, each at its boundary and in the documented order. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "password.h"
-#include "setpw.h"
+#include "base/password.h"
+#include "core/setpw.h"
 
 static void test_token_shape(void **state)
 {

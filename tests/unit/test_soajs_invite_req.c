@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "dialect/soajs_invite_req.h"
-#include "form.h"
-#include "json_in.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "codec/form.h"
+#include "codec/json_in.h"
+#include "dialect/soajs/soajs_invite_req.h"
 
 enum { STRING_MAX = 1024, DEPTH = 32 };
 

@@ -1,4 +1,4 @@
-/* test_sp_query.c: the ServicePower Users Query parameter parser (lib/sp_query.c): filter=
+/* test_sp_query.c: the ServicePower Users Query parameter parser (lib/codec/sp_query.c): filter=
  * (the vendor's written "filter:" form too), filters= with every operator spelling, AND before
  * OR, quoting, lists; q with and without ::in:; sort; start and limit bounds and defaults;
  * parameter names, repeats, empty values, unknown and unsupported parameters; every limit and
@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "sp_query.h"
-#include "utf8.h"
+#include "base/arena.h"
+#include "base/utf8.h"
+#include "codec/sp_query.h"
 
 static int setup(void **state)
 {

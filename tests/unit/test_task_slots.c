@@ -1,4 +1,4 @@
-/* test_task_slots.c: the per-host worker bound (lib/task_slots.c) in a temporary directory: N
+/* test_task_slots.c: the per-host worker bound (lib/core/task_slots.c) in a temporary directory: N
  * slots and no more, a freed slot taken again, a slot held by a forked child after the parent
  * closed its copy and freed by the kernel when that child is killed, the lock files readable
  * by everyone whatever the creator's umask, never a slot on descriptors 0-2, the count clamped to 1..64, and an unusable
@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "task_slots.h"
+#include "base/config.h"
+#include "core/task_slots.h"
 
 struct fixture {
     char dir[64];

@@ -1,4 +1,4 @@
-/* test_utf8.c: utf8_valid, text_check and text_status_str (lib/utf8.c): well-formed sequences at
+/* test_utf8.c: utf8_valid, text_check and text_status_str (lib/base/utf8.c): well-formed sequences at
  * every length boundary, overlongs, surrogates, code points above U+10FFFF, truncation, and the
  * control-character rules of the single- and multi-line flags; utf8_xml_chars, the XML 1.0
  * Char production the Xtracta decoder and the XML writer share. */
@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "utf8.h"
+#include "base/utf8.h"
 
 #define VALID(lit) assert_int_equal(utf8_valid(lit, sizeof(lit) - 1), 1)
 #define INVALID(lit) assert_int_equal(utf8_valid(lit, sizeof(lit) - 1), 0)

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "valid.h"
+#include "base/valid.h"
 
 #define EMAIL(s) valid_email((s), strlen(s))
 

@@ -16,8 +16,8 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
-#include "buf.h"
-#include "xml_out.h"
+#include "base/buf.h"
+#include "codec/xml_out.h"
 
 #define XSD_PATH "docs/xtracta/user_response.xsd"
 #define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -1,9 +1,9 @@
-/* test_xtracta_req.c: the Xtracta field decoder (lib/dialect/xtracta_req.c) on the point of
+/* test_xtracta_req.c: the Xtracta field decoder (lib/dialect/xtracta/xtracta_req.c) on the point of
  * issue 13's sixth part: every field the answer echoes (name, email_address, password) is
  * refused with the dialect's 400 message when it holds a code point an XML 1.0 document
  * cannot carry (C0 controls, U+FFFE, U+FFFF), and whatever it accepts the XML writer encodes
  * (the property the fuzz harness checks at random, here on the edges). Also the public-number
- * draw (lib/pubid.c) every exposed integer id comes from. */
+ * draw (lib/base/pubid.c) every exposed integer id comes from. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "dialect/xtracta_req.h"
-#include "form.h"
-#include "pubid.h"
-#include "xml_out.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/pubid.h"
+#include "codec/form.h"
+#include "codec/xml_out.h"
+#include "dialect/xtracta/xtracta_req.h"
 
 enum { STRING_MAX = 1024 };
 

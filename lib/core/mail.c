@@ -1,0 +1,290 @@
+/* mail.c: the mail templates (built in, per-tenant overrides) and the outbox insert.
+ * Rendering substitutes placeholders only; it never interprets the values. The outbox keeps
+ * subject, display name and body apart from any header, and the deliverer (mail_message.c)
+ * encodes them, so user data cannot become a header; control characters are also turned into
+ * spaces here in the one-line fields, and their length fits the columns. */
+#include "core/mail.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/config.h"
+#include "codec/rfc2047.h"
+#include "core/outbox.h"
+#include "core/tenants.h"
+#include "http/ctx.h"
+#include "store/db.h"
+
+struct template {
+    const char *kind;
+    const char *subject;
+    const char *body;
+    const char *key;        /* the placeholder the body exists for */
+    int has_secret;         /* the body carries a credential: blanked once sent */
+};
+
+/* Every kind carries a credential: a pin, a password, or a single-use link whose token is
+ * stored only hashed in user_tokens; the clear copy in the outbox goes once the mail is out. */
+static const struct template templates[MAIL_KIND_COUNT] = {
+    [MAIL_SET_PASSWORD] = {
+        "set_password",
+        "Set your password",
+        "Hello {{name}},\n\n"
+        "An account has been created for you. Set your password here:\n\n"
+        "{{link}}\n\n"
+        "The link can be used once and expires {{expires}}.\n",
+        "{{link}}",
+        1,
+    },
+    [MAIL_INVITATION] = {
+        "invitation",
+        "You are invited",
+        "Hello {{name}},\n\n"
+        "You have been invited. Choose your password to start:\n\n"
+        "{{link}}\n\n"
+        "The link can be used once and expires {{expires}}.\n",
+        "{{link}}",
+        1,
+    },
+    [MAIL_PIN] = {
+        "pin",
+        "Your login pin",
+        "Hello {{name}},\n\nYour login pin is {{pin}}.\n",
+        "{{pin}}",
+        1,
+    },
+    [MAIL_PASSWORD] = {
+        "password",
+        "Your new password",
+        "Hello {{name}},\n\nYour password has been reset. Your new password is:\n\n"
+        "{{password}}\n\nPlease change it after you sign in.\n",
+        "{{password}}",
+        1,
+    },
+};
+
+static int kind_ok(enum mail_kind kind)
+{
+    return (unsigned)kind < MAIL_KIND_COUNT;
+}
+
+const char *mail_subject_template(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].subject : NULL;
+}
+
+const char *mail_body_template(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].body : NULL;
+}
+
+const char *mail_kind_name(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].kind : NULL;
+}
+
+const char *mail_key_placeholder(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].key : NULL;
+}
+
+int mail_kind_from_name(const char *name, enum mail_kind *kind)
+{
+    for (int k = 0; k < MAIL_KIND_COUNT; k++)
+        if (name != NULL && strcmp(name, templates[k].kind) == 0) {
+            *kind = (enum mail_kind)k;
+            return 0;
+        }
+    return -1;
+}
+
+int mail_kind_has_secret(enum mail_kind kind)
+{
+    return kind_ok(kind) ? templates[kind].has_secret : 1;
+}
+
+const char *mail_base_url(const struct ctx *c, const struct tenant *t)
+{
+    const char *u = t != NULL && t->base_url != NULL && *t->base_url ? t->base_url
+                                                                     : c->cfg->base_url;
+    return u != NULL && *u != '\0' ? u : NULL;
+}
+
+int mail_configured(const struct ctx *c, const struct tenant *t)
+{
+    const char *from = t != NULL && t->mail_from != NULL && *t->mail_from ? t->mail_from
+                                                                         : c->cfg->mail_from;
+    return mail_base_url(c, t) != NULL && from != NULL && *from != '\0';
+}
+
+char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } vars[] = {
+        { "{{name}}", offsetof(struct mail_vars, name) },
+        { "{{link}}", offsetof(struct mail_vars, link) },
+        { "{{pin}}", offsetof(struct mail_vars, pin) },
+        { "{{password}}", offsetof(struct mail_vars, password) },
+        { "{{expires}}", offsetof(struct mail_vars, expires) },
+        { "{{email}}", offsetof(struct mail_vars, email) },
+        { "{{tenant}}", offsetof(struct mail_vars, tenant) },
+    };
+    struct buf b = { 0 };
+    const char *p = tmpl;
+    while (*p != '\0') {
+        const char *open = strstr(p, "{{");
+        if (open == NULL) {
+            buf_puts(&b, p);
+            break;
+        }
+        buf_append(&b, p, (size_t)(open - p));
+        size_t i;
+        for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+            size_t n = strlen(vars[i].name);
+            if (strncmp(open, vars[i].name, n) == 0) {
+                const char *val = *(const char *const *)((const char *)v + vars[i].off);
+                buf_puts(&b, val != NULL ? val : "");
+                p = open + n;
+                break;
+            }
+        }
+        if (i == sizeof vars / sizeof vars[0]) {
+            buf_append(&b, "{{", 2);
+            p = open + 2;
+        }
+    }
+    char *out = b.failed ? NULL : arena_strndup(c->arena, b.data ? b.data : "", b.len);
+    if (b.data != NULL)
+        explicit_bzero(b.data, b.cap);   /* a pin or password may have been rendered */
+    buf_free(&b);
+    return out;
+}
+
+/* s as one line (control characters as spaces, valid UTF-8) of at most max characters, in
+ * the arena; NULL for NULL, or on allocation failure (*failed set). */
+static const char *one_line(struct ctx *c, const char *s, size_t max, int *failed)
+{
+    if (s == NULL)
+        return NULL;
+    struct buf b = { 0 };
+    const char *out = NULL;
+    if (rfc2047_clean(&b, s, strlen(s)) == 0) {
+        size_t chars = 0, i = 0;
+        const char *d = b.data != NULL ? b.data : "";
+        for (; i < b.len; i++)
+            if (((unsigned char)d[i] & 0xC0) != 0x80 && ++chars > max)
+                break;
+        out = arena_strndup(c->arena, d, i);
+    }
+    buf_free(&b);
+    if (out == NULL)
+        *failed = 1;
+    return out;
+}
+
+/* The tenant's override of a kind's subject and body, where it has one. */
+static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+                                      const char **subject, const char **body)
+{
+    /* most tenants have no template: their lookup already said so, spare the round trip */
+    if (t->no_mail_templates)
+        return DB_OK;
+    struct db_val v[2] = { DBV_I(t->id), DBV_S(templates[kind].kind) };
+    struct db_rows rows;
+    int found;
+    enum db_status st = db_query_row(c->db, c->arena, SQL_MAIL_TEMPLATE_GET, v, 2, &rows, &found);
+    if (st == DB_OK && found) {
+        const char *s = db_cell_str(db_cell(&rows, 0, 0)), *b = db_cell_str(db_cell(&rows, 0, 1));
+        if (s != NULL)
+            *subject = s;
+        if (b != NULL)
+            *body = b;
+    }
+    return st;
+}
+
+enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+                                  struct mail_batch *mb)
+{
+    if (!mail_configured(c, t))
+        return MAIL_NOT_CONFIGURED;
+    if (!kind_ok(kind))
+        return MAIL_FAILED;
+    mb->tenant = t;
+    mb->kind = kind;
+    mb->subject_template = templates[kind].subject;
+    mb->body_template = templates[kind].body;
+    enum db_status st = tenant_template(c, t, kind, &mb->subject_template, &mb->body_template);
+    if (st != DB_OK)
+        return st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
+    return MAIL_OK;
+}
+
+enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, const char *to,
+                                   const struct mail_vars *v, struct mail_rendered *out)
+{
+    if (to == NULL)
+        return MAIL_FAILED;
+    struct mail_vars vv = *v;
+    if (vv.email == NULL)
+        vv.email = to;
+    if (vv.tenant == NULL)
+        vv.tenant = mb->tenant->name;
+    int failed = 0;
+    out->subject = one_line(c, mail_render(c, mb->subject_template, &vv), MAIL_SUBJECT_MAX,
+                            &failed);
+    out->name = one_line(c, vv.name, MAIL_NAME_MAX, &failed);
+    out->body = mail_render(c, mb->body_template, &vv);
+    return failed || out->subject == NULL || out->body == NULL ? MAIL_FAILED : MAIL_OK;
+}
+
+enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
+                            const char *to, enum mail_kind kind, const struct mail_vars *v)
+{
+    struct mail_batch mb;
+    struct mail_rendered m;
+    enum mail_status ms = mail_batch_begin(c, t, kind, &mb);
+    if (ms != MAIL_OK)
+        return ms;
+    if (mail_batch_render(c, &mb, to, v, &m) != MAIL_OK)
+        return MAIL_FAILED;
+    struct db_val p[9] = {
+        DBV_I(t->id), user_id > 0 ? DBV_I(user_id) : DBV_NONE, DBV_S(templates[kind].kind),
+        DBV_S(to), DBV_S(m.name), DBV_S(m.subject), DBV_S(m.body),
+        DBV_I(templates[kind].has_secret), DBV_S(c->rid),
+    };
+    enum db_status st = db_exec(c->db, SQL_MAIL_OUTBOX_INSERT, p, 9, NULL);
+    explicit_bzero(m.body, strlen(m.body));
+    return st == DB_OK ? MAIL_OK : st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
+}
+
+static void deliver_request(struct ctx *c, void *arg)
+{
+    (void)arg;
+    struct outbox_filter f = {
+        .request_id = c->rid,
+        .limit = c->cfg->mail_after_response_limit,
+    };
+    struct outbox_stats stats;
+    (void)outbox_deliver(c->db, c->cfg, c->rid, &f, &stats);
+}
+
+void mail_kick(struct ctx *c)
+{
+    if (!c->cfg->mail_after_response)
+        return;
+    for (unsigned i = 0; i < c->ndeferred; i++)
+        if (c->deferred[i].fn == deliver_request)
+            return;
+    (void)ctx_defer(c, deliver_request, NULL);
+}
+
+void mail_deliver_now(struct ctx *c)
+{
+    if (c->cfg->mail_after_response)
+        deliver_request(c, NULL);
+}

@@ -1,0 +1,207 @@
+/* tenants.c: tenant lookups and creation with their credentials. Secrets are generated here
+ * from getrandom(2), stored as SHA-256 hex, and never kept beyond the caller's struct. */
+#include "core/tenants.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/pubid.h"
+
+void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct tenant *t)
+{
+    memset(t, 0, sizeof *t);
+    t->id = db_cell_int(db_cell(rows, row, col + 0));
+    t->oid = db_cell_str(db_cell(rows, row, col + 1));
+    t->code = db_cell_str(db_cell(rows, row, col + 2));
+    t->name = db_cell_str(db_cell(rows, row, col + 3));
+    t->parent_id = db_cell_int(db_cell(rows, row, col + 4));
+    t->sk_tenant_id = db_cell_str(db_cell(rows, row, col + 5));
+    t->api_user_email = db_cell_str(db_cell(rows, row, col + 6));
+    t->base_url = db_cell_str(db_cell(rows, row, col + 7));
+    t->mail_from = db_cell_str(db_cell(rows, row, col + 8));
+    t->pin_salt = db_cell_str(db_cell(rows, row, col + 9));
+    t->parent_oid = db_cell_str(db_cell(rows, row, col + 10));
+    t->no_mail_templates = db_cell_int(db_cell(rows, row, col + 11)) == 1;
+}
+
+static enum tenant_status lookup(struct db *db, struct arena *a, enum sql_id id,
+                                 struct db_val v, struct tenant **out)
+{
+    struct db_rows rows;
+    int found;
+    *out = NULL;
+    if (db_query_row(db, a, id, &v, 1, &rows, &found) != DB_OK)
+        return TENANT_DB;
+    if (!found)
+        return TENANT_NOT_FOUND;
+    struct tenant *t = arena_alloc(a, sizeof *t);
+    if (t == NULL)
+        return TENANT_DB;
+    tenant_from_row(&rows, 0, 0, t);
+    *out = t;
+    return TENANT_OK;
+}
+
+enum tenant_status tenant_by_id(struct db *db, struct arena *a, long long id,
+                                struct tenant **out)
+{
+    return lookup(db, a, SQL_TENANT_BY_ID, DBV_I(id), out);
+}
+
+enum tenant_status tenant_by_oid(struct db *db, struct arena *a, const char *oid,
+                                 struct tenant **out)
+{
+    return lookup(db, a, SQL_TENANT_BY_OID, DBV_S(oid), out);
+}
+
+/* Upper-case letters and digits of the name, at most 8; "TENANT" when none. */
+static void code_from_name(const char *name, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (const char *p = name; *p != '\0' && o + 1 < outlen && o < 8; p++)
+        if (isalnum((unsigned char)*p) && !((unsigned char)*p & 0x80))
+            out[o++] = (char)toupper((unsigned char)*p);
+    if (o == 0)
+        o = (size_t)snprintf(out, outlen, "TENANT");
+    out[o] = '\0';
+}
+
+static enum tenant_status choose_code(struct db *db, struct arena *a, const char *name,
+                                      const char *given, char *code, size_t codelen)
+{
+    struct db_rows rows;
+    int found;
+    if (given != NULL) {
+        snprintf(code, codelen, "%s", given);
+        struct db_val v = DBV_S(code);
+        if (db_query_row(db, a, SQL_TENANT_CODE_TAKEN, &v, 1, &rows, &found) != DB_OK)
+            return TENANT_DB;
+        return found ? TENANT_EXISTS : TENANT_OK;
+    }
+    char base[16];
+    code_from_name(name, base, sizeof base);
+    snprintf(code, codelen, "%s", base);
+    for (int attempt = 0; attempt < 20; attempt++) {
+        struct db_val v = DBV_S(code);
+        if (db_query_row(db, a, SQL_TENANT_CODE_TAKEN, &v, 1, &rows, &found) != DB_OK)
+            return TENANT_DB;
+        if (!found)
+            return TENANT_OK;
+        unsigned char r[2];
+        if (crypto_random(r, sizeof r) != 0)
+            return TENANT_DB;
+        snprintf(code, codelen, "%s%u", base, (unsigned)(r[0] << 8 | r[1]) % 10000);
+    }
+    return TENANT_EXISTS;
+}
+
+static enum tenant_status add_cred(struct db *db, long long tenant_id, const char *kind,
+                                   const char *public_id, const char *secret,
+                                   const char *scopes, long long group_id)
+{
+    char hash[2 * SHA256_LEN + 1];
+    crypto_secret_hash(secret, strlen(secret), hash);
+    struct db_val v[6] = {
+        DBV_I(tenant_id), DBV_S(kind), DBV_S(public_id), DBV_S(hash), DBV_S(scopes),
+        group_id > 0 ? DBV_I(group_id) : DBV_NONE,
+    };
+    enum db_status st = db_exec(db, SQL_CRED_INSERT, v, 6, NULL);
+    return st == DB_OK ? TENANT_OK : st == DB_DUPLICATE ? TENANT_EXISTS : TENANT_DB;
+}
+
+static int make_secrets(struct tenant_secrets *s, char *salt, size_t saltlen)
+{
+    unsigned char raw[16], cid[4];
+    if (crypto_oid(s->oid) != 0 || crypto_random(raw, sizeof raw) != 0 ||
+        crypto_random(cid, sizeof cid) != 0)
+        return -1;
+    memcpy(s->sk_tenant_id, "sk_", 3);
+    hex_encode(raw, sizeof raw, s->sk_tenant_id + 3);
+    /* ServicePower customer ids are numeric, 9 digits, never starting with 0 */
+    unsigned long n = ((unsigned long)cid[0] << 24 | (unsigned long)cid[1] << 16 |
+                       (unsigned long)cid[2] << 8 | cid[3]) % 900000000ul + 100000000ul;
+    snprintf(s->sp_customerid, sizeof s->sp_customerid, "%lu", n);
+    unsigned char k[32], p[32];
+    if (crypto_token(32, s->sk_token) != 0 || crypto_token(24, s->sp_customercode) != 0 ||
+        crypto_token(66, s->sp_jwt_secret) != 0 || crypto_random(k, sizeof k) != 0 ||
+        crypto_random(p, sizeof p) != 0 || saltlen < 2 * sizeof p + 1)
+        return -1;
+    hex_encode(k, sizeof k, s->soajs_key);
+    if (crypto_random(k, sizeof k) != 0)
+        return -1;
+    hex_encode(k, sizeof k, s->xtracta_api_key);
+    hex_encode(p, sizeof p, salt);
+    return 0;
+}
+
+enum tenant_status tenant_create(struct db *db, struct arena *a, const char *name,
+                                 const char *code, long long parent_id,
+                                 struct tenant_secrets *out)
+{
+    char salt[65];
+    enum tenant_status ts;
+    struct db_result res;
+    memset(out, 0, sizeof *out);
+    if (make_secrets(out, salt, sizeof salt) != 0)
+        return TENANT_DB;
+    ts = choose_code(db, a, name, code, out->code, sizeof out->code);
+    if (ts != TENANT_OK)
+        return ts;
+    if (db_begin(db) != DB_OK)
+        return TENANT_DB;
+    char api_user[128];
+    snprintf(api_user, sizeof api_user, "api-user@%s.tenant.invalid", out->oid);
+    struct db_val tv[7] = {
+        DBV_S(out->oid), DBV_S(out->code), DBV_S(name),
+        parent_id > 0 ? DBV_I(parent_id) : DBV_NONE, DBV_S(out->sk_tenant_id),
+        DBV_S(api_user), DBV_S(salt),
+    };
+    enum db_status st = db_exec(db, SQL_TENANT_INSERT, tv, 7, &res);
+    if (st != DB_OK) {
+        ts = st == DB_DUPLICATE ? TENANT_EXISTS : TENANT_DB;
+        goto fail;
+    }
+    out->id = (long long)res.insert_id;
+    /* the tenant is new: no number of its own can be taken yet, so no draw is repeated */
+    long long group_id = 0;
+    if (pubid_draw(&out->xtracta_group_id) != 0) {
+        ts = TENANT_DB;
+        goto fail;
+    }
+    struct db_val gv[4] = {
+        DBV_I(out->id), DBV_S("default"), DBV_S("Default group"), DBV_I(out->xtracta_group_id),
+    };
+    if (db_exec(db, SQL_GROUP_INSERT, gv, 4, &res) != DB_OK) {
+        ts = TENANT_DB;
+        goto fail;
+    }
+    group_id = (long long)res.insert_id;
+    if ((ts = add_cred(db, out->id, "skedulo_token", NULL, out->sk_token,
+                       "users:read users:write", 0)) != TENANT_OK ||
+        (ts = add_cred(db, out->id, "sp_customer", out->sp_customerid, out->sp_customercode,
+                       "", 0)) != TENANT_OK ||
+        (ts = add_cred(db, out->id, "sp_jwt", out->sp_customerid, out->sp_jwt_secret, "",
+                       0)) != TENANT_OK ||
+        (ts = add_cred(db, out->id, "soajs_key", NULL, out->soajs_key, "", 0)) != TENANT_OK ||
+        (ts = add_cred(db, out->id, "xtracta_key", NULL, out->xtracta_api_key, "",
+                       group_id)) != TENANT_OK)
+        goto fail;
+    if (db_commit(db) != DB_OK) {
+        ts = TENANT_DB;
+        goto fail;
+    }
+    return TENANT_OK;
+fail:
+    db_rollback(db);
+    return ts;
+}
+
+enum tenant_status tenant_token_create(struct db *db, long long tenant_id, const char *scopes,
+                                       char token[64])
+{
+    if (crypto_token(32, token) != 0)
+        return TENANT_DB;
+    return add_cred(db, tenant_id, "skedulo_token", NULL, token, scopes, 0);
+}

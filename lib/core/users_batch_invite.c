@@ -1,0 +1,239 @@
+/* users_batch_invite.c: the set-password invitations of a batch. A user the batch creates
+ * without a password (and without a reset) could never sign in, so when the tenant has mail
+ * it gets a single-use set-password token (only its SHA-256 is stored, in user_tokens, valid
+ * token.ttl_hours) and a set_password mail with the /urac/join link, in the batch's own
+ * transaction: the tokens of the whole batch in one statement, the mails in one statement
+ * (more only for bodies past MAIL_FLUSH_BYTES). Also retires what deletes and updates make
+ * stale (users_retire.h), and invites an updated user again only when its email changed while
+ * it still waited for its first password. Never logs a token. */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "base/config.h"
+#include "base/log.h"
+#include "core/tenants.h"
+#include "core/users_batch_internal.h"
+#include "core/users_reinvite.h"
+#include "core/users_retire.h"
+#include "http/ctx.h"
+
+/* The rows of one outbox statement stay well below max_allowed_packet (16 MiB by default):
+ * 10 000 mails of the built-in template take about 6 MiB, so a default batch needs one
+ * statement; a tenant template of 64 KiB would need a few. */
+enum { MAIL_FLUSH_BYTES = 8 * 1024 * 1024 };
+
+static int may_be_invited(const struct batch_user *u)
+{
+    return u->op != BATCH_DELETE && u->password == NULL && !u->reset_password;
+}
+
+enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char *raw)
+{
+    struct ctx *c = r->c;
+    size_t i = 0;
+    r->inviting = 0;
+    while (i < r->n && !may_be_invited(&r->u[i]))
+        i++;
+    if (i == r->n)
+        return BATCH_OK;
+    switch (mail_batch_begin(c, r->t, MAIL_SET_PASSWORD, &r->invite_mail)) {
+    case MAIL_OK:
+        break;
+    case MAIL_NOT_CONFIGURED:
+        return BATCH_OK;   /* no mail, no link: such users are created without a password */
+    case MAIL_FAILED:
+    case MAIL_DB_UNAVAILABLE:
+    default:
+        /* the template lookup is the batch's first query when no role is named */
+        log_error(c->rid, "users_batch: the set_password template could not be read");
+        return BATCH_DB_UNAVAILABLE;
+    }
+    r->link_base = mail_base_url(c, r->t);
+    r->expires = (long long)time(NULL) + (long long)c->cfg->token_ttl_hours * 3600;
+    time_t e = (time_t)r->expires;
+    struct tm tm;
+    gmtime_r(&e, &tm);
+    strftime(r->expires_text, sizeof r->expires_text, "%Y-%m-%d %H:%M UTC", &tm);
+    for (; i < r->n; i++) {
+        struct batch_prep *p = &r->p[i];
+        if (!may_be_invited(&r->u[i]))
+            continue;
+        p->token = arena_alloc(c->arena, UUID_STR_LEN + 1);
+        p->token_hash = arena_alloc(c->arena, 2 * SHA256_LEN + 1);
+        if (p->token == NULL || p->token_hash == NULL)
+            return BATCH_ERROR;
+        crypto_uuid_v4_format(raw + i * BATCH_TOKEN_RAW, p->token);
+        crypto_secret_hash(p->token, UUID_STR_LEN, p->token_hash);
+    }
+    r->inviting = 1;
+    return BATCH_OK;
+}
+
+/* Runs the outbox insert for the mails collected so far and empties the list. */
+static enum db_status flush_mails(struct batch_run *r, json_object **mails)
+{
+    if (json_object_array_length(*mails) == 0)
+        return DB_OK;
+    enum mail_kind kind = r->invite_mail.kind;
+    struct db_val v[5] = {
+        DBV_I(r->t->id), DBV_S(mail_kind_name(kind)), DBV_I(mail_kind_has_secret(kind)),
+        DBV_S(r->c->rid), DBV_S(batch_jtext(*mails)),
+    };
+    enum db_status st = db_exec(r->c->db, SQL_BULK_OUTBOX_ADD, v, 5, NULL);
+    json_object_put(*mails);
+    *mails = json_object_new_array();
+    return *mails == NULL && st == DB_OK ? DB_ERROR : st;
+}
+
+/* The mail of one invited user, as a row of SQL_BULK_OUTBOX_ADD; its estimated JSON size is
+ * added to *bytes. */
+static int add_mail(struct batch_run *r, json_object *mails, size_t i, size_t *bytes)
+{
+    struct ctx *c = r->c;
+    const struct batch_user *u = &r->u[i];
+    const struct batch_prep *p = &r->p[i];
+    struct mail_vars v = {
+        .name = u->first_name != NULL && *u->first_name != '\0' ? u->first_name : u->email,
+        .link = arena_printf(c->arena, "%s/urac/join?token=%s", r->link_base, p->token),
+        .expires = r->expires_text,
+    };
+    struct mail_rendered m;
+    if (v.link == NULL || mail_batch_render(c, &r->invite_mail, u->email, &v, &m) != MAIL_OK)
+        return -1;
+    json_object *row = json_object_new_object();
+    if (row == NULL)
+        return -1;
+    json_object_object_add(row, "o", json_object_new_string(p->oid));
+    json_object_object_add(row, "n", m.name != NULL ? json_object_new_string(m.name) : NULL);
+    json_object_object_add(row, "s", json_object_new_string(m.subject));
+    json_object_object_add(row, "b", json_object_new_string(m.body));
+    json_object_array_add(mails, row);
+    /* JSON escapes at most double the text of a body (its newlines) */
+    *bytes += 2 * (strlen(m.body) + strlen(m.subject) + (m.name ? strlen(m.name) : 0)) + 64;
+    explicit_bzero(m.body, strlen(m.body));
+    return 0;
+}
+
+enum db_status batch_invite_queue(struct batch_run *r)
+{
+    enum db_status st = DB_ERROR;
+    size_t bytes = 0;
+    json_object *tokens = NULL, *mails = NULL;
+    if (!r->inviting)
+        return DB_OK;
+    if ((tokens = json_object_new_array()) == NULL || (mails = json_object_new_array()) == NULL)
+        goto done;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct batch_prep *p = &r->p[i];
+        if (p->act != ACT_INSERT || p->token == NULL)
+            continue;
+        json_object *row = json_object_new_object();
+        if (row == NULL)
+            goto done;
+        json_object_object_add(row, "o", json_object_new_string(p->oid));
+        json_object_object_add(row, "h", json_object_new_string(p->token_hash));
+        json_object_array_add(tokens, row);
+        if (add_mail(r, mails, i, &bytes) != 0) {
+            log_error(r->c->rid, "users_batch: an invitation mail could not be rendered");
+            goto done;
+        }
+        if (bytes >= MAIL_FLUSH_BYTES) {
+            if ((st = flush_mails(r, &mails)) != DB_OK)
+                goto done;
+            bytes = 0;
+        }
+    }
+    if ((st = flush_mails(r, &mails)) != DB_OK)
+        goto done;
+    if (json_object_array_length(tokens) > 0) {
+        struct db_val v[3] = { DBV_S("set_password"), DBV_I(r->expires),
+                               DBV_S(batch_jtext(tokens)) };
+        st = db_exec(r->c->db, SQL_BULK_TOKENS_ADD, v, 3, NULL);
+    }
+done:
+    json_object_put(tokens);
+    json_object_put(mails);
+    return st;
+}
+
+/* The ids of the users (batch order) for which pick says yes. */
+static long long *pick_ids(struct batch_run *r, int (*pick)(const struct batch_user *,
+                                                            const struct batch_prep *),
+                           size_t *n)
+{
+    long long *ids = arena_calloc(r->c->arena, r->n + 1, sizeof *ids);
+    *n = 0;
+    for (size_t k = 0; ids != NULL && k < r->n; k++) {
+        size_t i = r->order[k];
+        if (pick(&r->u[i], &r->p[i]))
+            ids[(*n)++] = r->p[i].id;
+    }
+    return ids;
+}
+
+static int deleted(const struct batch_user *u, const struct batch_prep *p)
+{
+    (void)u;
+    return p->act == ACT_DELETE;
+}
+
+static int deactivated(const struct batch_user *u, const struct batch_prep *p)
+{
+    return p->act == ACT_UPDATE && u->active == BATCH_FALSE;
+}
+
+/* emails are ASCII once validated: strcasecmp compares them as users.email_norm does */
+static int moved(const struct batch_user *u, const struct batch_prep *p)
+{
+    return p->act == ACT_UPDATE && u->email != NULL && p->stored_email != NULL &&
+           strcasecmp(u->email, p->stored_email) != 0;
+}
+
+static int password_set(const struct batch_user *u, const struct batch_prep *p)
+{
+    (void)u;
+    return p->act == ACT_UPDATE && p->pwhash != NULL;
+}
+
+enum db_status batch_retire_deleted(struct batch_run *r)
+{
+    size_t n;
+    long long *ids = pick_ids(r, deleted, &n);
+    if (ids == NULL)
+        return DB_ERROR;
+    return users_retire(r->c->db, r->c->arena, ids, n, RETIRE_DELETED, NULL);
+}
+
+enum db_status batch_retire_updated(struct batch_run *r)
+{
+    static const struct {
+        int (*pick)(const struct batch_user *, const struct batch_prep *);
+        enum retire_event ev;
+    } events[] = {
+        { deactivated, RETIRE_DEACTIVATED },
+        { moved, RETIRE_EMAIL_CHANGED },
+        { password_set, RETIRE_PASSWORD_SET },
+    };
+    for (size_t e = 0; e < sizeof events / sizeof events[0]; e++) {
+        size_t n;
+        struct retire_result again;
+        long long *ids = pick_ids(r, events[e].pick, &n);
+        if (ids == NULL)
+            return DB_ERROR;
+        enum db_status st = users_retire(r->c->db, r->c->arena, ids, n, events[e].ev, &again);
+        if (st == DB_OK)
+            st = users_reinvite(r->c, r->t, again.reinvite, again.nreinvite, MAIL_SET_PASSWORD);
+        if (st != DB_OK)
+            return st;
+    }
+    return DB_OK;
+}
+
+void batch_invite_wipe(struct batch_run *r)
+{
+    for (size_t i = 0; r->p != NULL && i < r->n; i++)
+        if (r->p[i].token != NULL)
+            explicit_bzero(r->p[i].token, UUID_STR_LEN);
+}

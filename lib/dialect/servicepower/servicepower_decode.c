@@ -1,0 +1,536 @@
+/* servicepower_decode.c: {"Users":[...]} -> struct batch_user[] (API.md section 6). Owns the
+ * property table (names, types, bounds), the CUD/Deleted rule, and the checks that need no
+ * database; reports the first problem in batch order (properties in table order) with its
+ * dataPath. Never touches SQL; never echoes a password. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/password.h"
+#include "base/pwrule.h"
+#include "base/utf8.h"
+#include "base/valid.h"
+#include "codec/fields.h"
+#include "codec/json_in.h"
+#include "core/users_batch.h"
+#include "dialect/servicepower/servicepower_internal.h"
+
+enum {
+    NAME_MAX_BYTES = 255,        /* users.first_name, last_name, username */
+    ID_MAX_BYTES = 64,           /* DGroupID, ServiceTeamID, StorageLocationID, Status */
+    LANGUAGE_MAX_BYTES = 35,
+    ROLE_MAX_BYTES = 128,        /* roles.name */
+    MAX_ROLES = 100,
+    PHONE_MAX_BYTES = 32,
+    MAX_PHONES = 20,
+    EXT_KEY_MAX_BYTES = 255,
+    EXT_MAX_BYTES = 65535,       /* Extensions, serialised */
+    ECHO_MAX_BYTES = 256         /* params.value echoes at most this much of a bad value */
+};
+
+enum kind { K_TEXT, K_EMAIL, K_PASSWORD, K_BOOL, K_LANGUAGE, K_ROLES, K_PHONES, K_EXTENSIONS,
+            K_CUD };
+
+enum slot { S_USERID, S_FIRST, S_LAST, S_EMAIL, S_PASSWORD, S_ROLES, S_REST, S_RESET,
+            S_ACTIVATED, S_LOCKED, S_MOBILE, S_LANGUAGE, S_DGROUP, S_TEAM, S_STORAGE, S_SMS,
+            S_FACETIME, S_STATUS, S_PHONES, S_EXTENSIONS, S_CUD, S_DELETED };
+
+/* The user properties of API.md section 6, in the order problems are looked for. */
+static const struct prop {
+    const char *name;
+    enum kind kind;
+    size_t max;
+    enum slot slot;
+} props[] = {
+    { "UserID", K_TEXT, NAME_MAX_BYTES, S_USERID },
+    { "CUD", K_CUD, 0, S_CUD },
+    { "Deleted", K_BOOL, 0, S_DELETED },
+    { "FirstName", K_TEXT, NAME_MAX_BYTES, S_FIRST },
+    { "LastName", K_TEXT, NAME_MAX_BYTES, S_LAST },
+    { "Email", K_EMAIL, EMAIL_MAX, S_EMAIL },
+    { "Password", K_PASSWORD, PASSWORD_MAX_BYTES, S_PASSWORD },
+    { "Roles", K_ROLES, ROLE_MAX_BYTES, S_ROLES },
+    { "RestPassword", K_BOOL, 0, S_REST },
+    { "ResetPassword", K_BOOL, 0, S_RESET },
+    { "Activated", K_BOOL, 0, S_ACTIVATED },
+    { "Locked", K_BOOL, 0, S_LOCKED },
+    { "IsMobileWorker", K_BOOL, 0, S_MOBILE },
+    { "LanguageCode", K_LANGUAGE, LANGUAGE_MAX_BYTES, S_LANGUAGE },
+    { "DGroupID", K_TEXT, ID_MAX_BYTES, S_DGROUP },
+    { "ServiceTeamID", K_TEXT, ID_MAX_BYTES, S_TEAM },
+    { "StorageLocationID", K_TEXT, ID_MAX_BYTES, S_STORAGE },
+    { "SMS", K_BOOL, 0, S_SMS },
+    { "FaceTime", K_BOOL, 0, S_FACETIME },
+    { "Status", K_TEXT, ID_MAX_BYTES, S_STATUS },
+    { "Phones", K_PHONES, MAX_PHONES, S_PHONES },
+    { "Extensions", K_EXTENSIONS, EXT_MAX_BYTES, S_EXTENSIONS },
+};
+enum { NPROPS = sizeof props / sizeof props[0] };
+
+static const char *const phone_props[] = { "PhoneNum", "PhoneType" };
+
+/* The decoding of one request. */
+struct dec {
+    struct arena *a;
+    const struct sp_limits *lim;
+    json_object *warnings;
+    struct sp_problem *p;
+    size_t index;                /* the user being decoded */
+    const char *list;            /* inside Roles or Phones: the list's name, else NULL */
+    size_t item;                 /* and the item's index */
+    size_t unknown;              /* unknown properties met so far */
+};
+
+/* Unknown properties get a warning each up to this many, then one warning with their count:
+ * each warning costs ~2 KB of answer, and a body can name a million unknown properties. */
+enum { SP_MAX_UNKNOWN_WARNINGS = 1000 };
+
+/* "Users[i]", "Users[i].<list>[k]", plus ".<sub>" when sub is given. Paths are built only for
+ * a problem or a warning, never for every property of every user. */
+static const char *make_path(struct dec *d, const char *sub)
+{
+    const char *s;
+    if (d->list != NULL)
+        s = arena_printf(d->a, "Users[%zu].%s[%zu]%s%s", d->index, d->list, d->item,
+                         sub ? "." : "", sub ? sub : "");
+    else
+        s = arena_printf(d->a, "Users[%zu]%s%s", d->index, sub ? "." : "", sub ? sub : "");
+    return s != NULL ? s : "Users";
+}
+
+/* params.value for a bad value: a string as it is, anything else as JSON text; at most
+ * ECHO_MAX_BYTES, cut on a character boundary. */
+static const char *echo(struct dec *d, json_object *v)
+{
+    const char *s = json_object_is_type(v, json_type_string)
+                        ? json_object_get_string(v)
+                        : json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t n = strlen(s);
+    if (n <= ECHO_MAX_BYTES)
+        return arena_strndup(d->a, s, n);
+    n = ECHO_MAX_BYTES;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return arena_strndup(d->a, s, n);
+}
+
+/* Records the problem at make_path(sub). A NULL field inside a list names the item
+ * ("Roles[2] must be a string"). Returns -1. */
+static int fail(struct dec *d, enum sp_msg m, const char *field, long long n, const char *sub,
+                const char *value)
+{
+    if (field == NULL && d->list != NULL)
+        field = arena_printf(d->a, "%s[%zu]", d->list, d->item);
+    d->p->msg = m;
+    d->p->field = field;
+    d->p->n = n;
+    d->p->path = make_path(d, sub);
+    d->p->value = value != NULL ? value : "";
+    return -1;
+}
+
+static int text_ok(const char *s, size_t len, size_t max)
+{
+    return len >= 1 && len <= max && text_check(s, len, TEXT_SINGLE_LINE) == TEXT_OK;
+}
+
+/* A bounded single-line string. */
+static int get_text(struct dec *d, json_object *v, const char *name, const char *sub,
+                    size_t max, int secret, const char **out)
+{
+    if (max > d->lim->string_max)
+        max = d->lim->string_max;
+    if (!json_object_is_type(v, json_type_string))
+        return fail(d, SP_NOT_STRING, name, 0, sub, secret ? "" : echo(d, v));
+    const char *s = json_object_get_string(v);
+    if (!text_ok(s, (size_t)json_object_get_string_len(v), max))
+        return fail(d, SP_TEXT, name, (long long)max, sub, secret ? "" : echo(d, v));
+    *out = s;
+    return 0;
+}
+
+static int get_bool(struct dec *d, json_object *v, const char *name, int *out)
+{
+    if (!json_object_is_type(v, json_type_boolean))
+        return fail(d, SP_NOT_BOOL, name, 0, name, echo(d, v));
+    *out = json_object_get_boolean(v) ? BATCH_TRUE : BATCH_FALSE;
+    return 0;
+}
+
+/* Emails are trimmed (API.md section 2) and stored as given. */
+static int get_email(struct dec *d, json_object *v, const char **out)
+{
+    if (!json_object_is_type(v, json_type_string))
+        return fail(d, SP_NOT_STRING, "Email", 0, "Email", echo(d, v));
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    fields_trim_span(&s, &n);
+    if (!valid_email(s, n))
+        return fail(d, SP_EMAIL, "Email", 0, "Email", echo(d, v));
+    *out = arena_strndup(d->a, s, n);
+    return *out != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Email", NULL);
+}
+
+/* A language tag: 2-3 letters, then subtags of 1-8 letters or digits after '-' or '_'. */
+static int valid_language(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && isalpha((unsigned char)s[i]))
+        i++;
+    if (i < 2 || i > 3)
+        return 0;
+    while (i < n) {
+        if (s[i] != '-' && s[i] != '_')
+            return 0;
+        size_t start = ++i;
+        while (i < n && isalnum((unsigned char)s[i]))
+            i++;
+        if (i == start || i - start > 8)
+            return 0;
+    }
+    return 1;
+}
+
+static int valid_phone(const char *s, size_t n)
+{
+    int digits = 0;
+    if (n == 0 || n > PHONE_MAX_BYTES)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isdigit((unsigned char)s[i]))
+            digits++;
+        else if (strchr(" +-().#*/xX", s[i]) == NULL || s[i] == '\0')
+            return 0;
+    }
+    return digits > 0;
+}
+
+static void warn_unknown(struct dec *d, const char *key)
+{
+    if (d->unknown++ >= SP_MAX_UNKNOWN_WARNINGS)
+        return;
+    struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = make_path(d, key),
+                            .value = key };
+    sp_warn(d->a, d->warnings, &w);
+}
+
+/* Decodes one element of a list property into the slot at out. */
+typedef int (*item_fn)(struct dec *d, json_object *e, void *out);
+
+/* A list property (Roles, Phones): an array of at most max elements, each decoded by item into
+ * a new arena array of elements of size bytes; errors name the element (d->list, d->item). */
+static int get_list(struct dec *d, json_object *v, const char *name, size_t max, size_t size,
+                    item_fn item, void **out, size_t *nout)
+{
+    if (!json_object_is_type(v, json_type_array))
+        return fail(d, SP_NOT_ARRAY, name, 0, name, echo(d, v));
+    size_t n = json_object_array_length(v);
+    if (n > max)
+        return fail(d, SP_TOO_MANY_ITEMS, name, (long long)max, name, "");
+    char *items = arena_calloc(d->a, n ? n : 1, size);
+    if (items == NULL)
+        return fail(d, SP_INTERNAL, NULL, 0, name, NULL);
+    d->list = name;
+    for (size_t k = 0; k < n; k++) {
+        d->item = k;
+        if (item(d, json_object_array_get_idx(v, k), items + k * size) != 0)
+            return -1;
+    }
+    d->list = NULL;
+    *out = items;
+    *nout = n;
+    return 0;
+}
+
+static int get_role(struct dec *d, json_object *e, void *out)
+{
+    return get_text(d, e, NULL, NULL, ROLE_MAX_BYTES, 0, out);
+}
+
+static int get_phone(struct dec *d, json_object *e, void *out)
+{
+    struct batch_phone *ph = out;
+    if (!json_object_is_type(e, json_type_object))
+        return fail(d, SP_NOT_OBJECT, NULL, 0, NULL, echo(d, e));
+    json_object_object_foreach(e, key, val) {
+        (void)val;
+        if (strcmp(key, phone_props[0]) != 0 && strcmp(key, phone_props[1]) != 0)
+            warn_unknown(d, key);
+    }
+    json_object *num = fields_get(e, "PhoneNum");
+    if (num == NULL)
+        return fail(d, SP_REQUIRED, "PhoneNum", 0, "PhoneNum", NULL);
+    if (!json_object_is_type(num, json_type_string))
+        return fail(d, SP_NOT_STRING, "PhoneNum", 0, "PhoneNum", echo(d, num));
+    if (!valid_phone(json_object_get_string(num), (size_t)json_object_get_string_len(num)))
+        return fail(d, SP_PHONE, "PhoneNum", 0, "PhoneNum", echo(d, num));
+    ph->number = json_object_get_string(num);
+    json_object *type = fields_get(e, "PhoneType");
+    if (type != NULL &&
+        get_text(d, type, "PhoneType", "PhoneType", PHONE_MAX_BYTES, 0, &ph->type) != 0)
+        return -1;
+    return 0;
+}
+
+static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
+{
+    void *roles;
+    if (get_list(d, v, "Roles", MAX_ROLES, sizeof *u->roles, get_role, &roles, &u->nroles) != 0)
+        return -1;
+    u->set_roles = 1;
+    u->roles = roles;
+    return 0;
+}
+
+static int get_phones(struct dec *d, json_object *v, struct batch_user *u)
+{
+    void *phones;
+    if (get_list(d, v, "Phones", MAX_PHONES, sizeof *u->phones, get_phone, &phones,
+                 &u->nphones) != 0)
+        return -1;
+    u->set_phones = 1;
+    u->phones = phones;
+    return 0;
+}
+
+static int get_extensions(struct dec *d, json_object *v, struct batch_user *u)
+{
+    if (!json_object_is_type(v, json_type_object))
+        return fail(d, SP_NOT_OBJECT, "Extensions", 0, "Extensions", echo(d, v));
+    json_object_object_foreach(v, key, val) {
+        (void)val;
+        if (!text_ok(key, strlen(key), EXT_KEY_MAX_BYTES))
+            return fail(d, SP_TEXT, "Extensions names", EXT_KEY_MAX_BYTES, "Extensions",
+                        arena_strndup(d->a, key, strnlen(key, ECHO_MAX_BYTES)));
+    }
+    /* serialised through a holder of its own: json-c keeps the text's buffer in the object it
+     * serialises, and the request's tree lives until the answer (10 000 users' copies) */
+    json_object *holder = json_object_new_array_ext(1);
+    if (holder == NULL || json_object_array_add(holder, json_object_get(v)) != 0) {
+        json_object_put(holder);
+        return fail(d, SP_INTERNAL, NULL, 0, "Extensions", NULL);
+    }
+    const char *text = json_object_to_json_string_ext(holder, JSON_C_TO_STRING_PLAIN |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = strlen(text) - 2;   /* without the holder's brackets */
+    int too_big = len > EXT_MAX_BYTES;
+    u->extensions_json = too_big ? NULL : arena_strndup(d->a, text + 1, len);
+    json_object_put(holder);
+    if (too_big)
+        return fail(d, SP_TOO_BIG, "Extensions", EXT_MAX_BYTES, "Extensions", "");
+    return u->extensions_json != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Extensions", NULL);
+}
+
+static const struct prop *find_prop(const char *key)
+{
+    for (size_t i = 0; i < NPROPS; i++)
+        if (props[i].name[0] == key[0] && strcmp(props[i].name, key) == 0)
+            return &props[i];
+    return NULL;
+}
+
+/* One user object -> *u (op decided from CUD and Deleted). */
+static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
+{
+    int rest = BATCH_UNSET, reset = BATCH_UNSET, deleted = BATCH_UNSET;
+    long long cud = 0;
+    json_object_object_foreach(obj, key, val) {
+        (void)val;
+        if (find_prop(key) == NULL)
+            warn_unknown(d, key);
+    }
+    memset(u, 0, sizeof *u);
+    u->active = u->locked = u->mobile_worker = u->sms_enabled = u->facetime_enabled =
+        BATCH_UNSET;
+    /* RestPassword / ResetPassword decide whether Password is looked at at all */
+    json_object *r1 = fields_get(obj, "RestPassword");
+    json_object *r2 = fields_get(obj, "ResetPassword");
+    int resetting = (r1 != NULL && json_object_is_type(r1, json_type_boolean) &&
+                     json_object_get_boolean(r1)) ||
+                    (r2 != NULL && json_object_is_type(r2, json_type_boolean) &&
+                     json_object_get_boolean(r2));
+    for (size_t i = 0; i < NPROPS; i++) {
+        const struct prop *pr = &props[i];
+        json_object *v = fields_get(obj, pr->name);
+        if (v == NULL) {
+            if (pr->slot == S_USERID)
+                return fail(d, SP_REQUIRED, pr->name, 0, pr->name, NULL);
+            continue;
+        }
+        const char *s = NULL;
+        int flag = BATCH_UNSET, rc = 0;
+        switch (pr->kind) {
+        case K_TEXT:
+            rc = get_text(d, v, pr->name, pr->name, pr->max, 0, &s);
+            break;
+        case K_PASSWORD:
+            if (resetting)
+                continue;   /* ignored, as the seed says, whatever it holds */
+            rc = get_text(d, v, pr->name, pr->name, pr->max, 1, &s);
+            if (rc == 0 && !pwrule_structure_ok(s, strlen(s)))
+                rc = fail(d, SP_PASSWORD_RULES, pr->name, 0, pr->name, "");
+            break;
+        case K_EMAIL:
+            rc = get_email(d, v, &s);
+            break;
+        case K_LANGUAGE:
+            rc = get_text(d, v, pr->name, pr->name, pr->max, 0, &s);
+            if (rc == 0 && !valid_language(s, strlen(s)))
+                rc = fail(d, SP_LANGUAGE, pr->name, 0, pr->name, echo(d, v));
+            break;
+        case K_BOOL:
+            rc = get_bool(d, v, pr->name, &flag);
+            break;
+        case K_CUD:
+            if (!json_get_int_range(v, 1, 3, &cud))
+                rc = fail(d, SP_CUD, pr->name, 0, pr->name, echo(d, v));
+            break;
+        case K_ROLES:
+            rc = get_roles(d, v, u);
+            break;
+        case K_PHONES:
+            rc = get_phones(d, v, u);
+            break;
+        case K_EXTENSIONS:
+            rc = get_extensions(d, v, u);
+            break;
+        }
+        if (rc != 0)
+            return -1;
+        switch (pr->slot) {
+        case S_USERID: u->username = s; break;
+        case S_FIRST: u->first_name = s; break;
+        case S_LAST: u->last_name = s; break;
+        case S_EMAIL: u->email = s; break;
+        case S_PASSWORD: u->password = s; break;
+        case S_REST: rest = flag; break;
+        case S_RESET: reset = flag; break;
+        case S_ACTIVATED: u->active = flag; break;
+        case S_LOCKED: u->locked = flag; break;
+        case S_MOBILE: u->mobile_worker = flag; break;
+        case S_LANGUAGE: u->language_code = s; break;
+        case S_DGROUP: u->dispatch_group_id = s; break;
+        case S_TEAM: u->service_team_id = s; break;
+        case S_STORAGE: u->storage_location_id = s; break;
+        case S_SMS: u->sms_enabled = flag; break;
+        case S_FACETIME: u->facetime_enabled = flag; break;
+        case S_STATUS: u->work_status = s; break;
+        case S_DELETED: deleted = flag; break;
+        case S_ROLES:
+        case S_PHONES:
+        case S_EXTENSIONS:
+        case S_CUD:
+            break;
+        }
+        /* CUD and Deleted must agree; Deleted alone means 3 (true) or 2 (false) */
+        if (pr->slot == S_DELETED && cud != 0 &&
+            (deleted == BATCH_TRUE) != (cud == BATCH_DELETE))
+            return fail(d, SP_DELETED, "Deleted", 0, "Deleted", echo(d, v));
+    }
+    u->reset_password = rest == BATCH_TRUE || reset == BATCH_TRUE;
+    switch (cud) {
+    case 1: u->op = BATCH_INSERT; break;
+    case 3: u->op = BATCH_DELETE; break;
+    case 2: u->op = BATCH_UPSERT; break;
+    default: u->op = deleted == BATCH_TRUE ? BATCH_DELETE : BATCH_UPSERT; break;
+    }
+    return 0;
+}
+
+int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *lim,
+              json_object *warnings, struct batch_user **users, size_t *n,
+              struct sp_problem *p)
+{
+    struct dec d = { .a = a, .lim = lim, .warnings = warnings, .p = p };
+    json_object *ids = NULL, *emails = NULL;
+    int rc = -1;
+    memset(p, 0, sizeof *p);
+    p->path = "";
+    p->value = "";
+    *users = NULL;
+    *n = 0;
+    if (body == NULL || !json_object_is_type(body, json_type_object)) {
+        p->msg = SP_BODY_TYPE;
+        return -1;
+    }
+    json_object_object_foreach((json_object *)(uintptr_t)body, key, val) {
+        (void)val;
+        if (strcmp(key, "Users") != 0 && d.unknown++ < SP_MAX_UNKNOWN_WARNINGS) {
+            struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = key, .value = key };
+            sp_warn(a, warnings, &w);
+        }
+    }
+    json_object *list = fields_get(body, "Users");
+    p->path = "Users";
+    if (list == NULL) {
+        p->msg = SP_USERS_REQUIRED;
+        return -1;
+    }
+    if (!json_object_is_type(list, json_type_array)) {
+        p->msg = SP_USERS_TYPE;
+        return -1;
+    }
+    size_t count = json_object_array_length(list);
+    if (count == 0) {
+        p->msg = SP_USERS_EMPTY;
+        return -1;
+    }
+    if (count > lim->max_users) {
+        p->msg = SP_USERS_TOO_MANY;
+        p->n = (long long)lim->max_users;
+        p->value = arena_printf(a, "%zu", count);
+        if (p->value == NULL)
+            p->value = "";
+        return -1;
+    }
+    struct batch_user *u = arena_calloc(a, count, sizeof *u);
+    ids = json_object_new_object();
+    emails = json_object_new_object();
+    if (u == NULL || ids == NULL || emails == NULL) {
+        p->msg = SP_INTERNAL;
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        d.index = i;
+        json_object *obj = json_object_array_get_idx(list, i);
+        if (!json_object_is_type(obj, json_type_object)) {
+            fail(&d, SP_USER_TYPE, NULL, 0, NULL, obj != NULL ? echo(&d, obj) : "null");
+            goto done;
+        }
+        if (decode_user(&d, obj, &u[i]) != 0)
+            goto done;
+        /* a UserID or an Email twice would make the outcome depend on the order of writes */
+        if (json_object_object_get_ex(ids, u[i].username, NULL)) {
+            fail(&d, SP_DUPLICATE, "UserID", 0, "UserID", u[i].username);
+            goto done;
+        }
+        json_object_object_add(ids, u[i].username, NULL);
+        if (u[i].email != NULL && u[i].op != BATCH_DELETE) {
+            char low[EMAIL_MAX + 1];
+            size_t k = 0;
+            for (; u[i].email[k] != '\0' && k < EMAIL_MAX; k++)
+                low[k] = (char)tolower((unsigned char)u[i].email[k]);
+            low[k] = '\0';
+            if (json_object_object_get_ex(emails, low, NULL)) {
+                fail(&d, SP_DUPLICATE, "Email", 0, "Email", u[i].email);
+                goto done;
+            }
+            json_object_object_add(emails, low, NULL);
+        }
+    }
+    if (d.unknown > SP_MAX_UNKNOWN_WARNINGS) {
+        struct sp_problem w = { .msg = SP_W_MORE_UNKNOWN, .path = "", .value = "",
+                                .n = (long long)(d.unknown - SP_MAX_UNKNOWN_WARNINGS) };
+        sp_warn(a, warnings, &w);
+    }
+    *users = u;
+    *n = count;
+    rc = 0;
+done:
+    json_object_put(ids);
+    json_object_put(emails);
+    return rc;
+}
