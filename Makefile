@@ -23,14 +23,17 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 ALL_LDLIBS  = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
 
 # The layers, lowest first; each is build/lib<layer>.a from lib/<layer>/ (the dialects: every
-# folder of lib/dialect/). LINK_LIBS names them highest first, the order the linker needs.
+# folder of lib/dialect/). LINK_LIBS names them highest first, the order the linker needs: a
+# call from a layer to a higher one finds nothing left to link (tools/check-layers.py checks the
+# archives for one, and every #include for an upward one).
 LAYERS   := base codec store core http dialect
 layer_src = $(sort $(wildcard lib/$(1)/*.c $(if $(filter dialect,$(1)),lib/dialect/*/*.c)))
 LIB_SRC  := $(foreach l,$(LAYERS),$(call layer_src,$(l)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations.o
 LIB_A    := $(LAYERS:%=$(BUILD)/lib%.a)
-LINK_LIBS = -Wl,--start-group $(foreach l,dialect http core store codec base,$(BUILD)/lib$(l).a) \
-            -Wl,--end-group
+LINK_LIBS = $(foreach l,dialect http core store codec base,$(BUILD)/lib$(l).a)
+# provctl works through the core: http and the dialects are not even on its link line
+CTL_LIBS  = $(foreach l,core store codec base,$(BUILD)/lib$(l).a)
 EXES     := $(sort $(notdir $(basename $(wildcard cgi-bin/*.c))))
 EXE_BIN  := $(EXES:%=$(BUILD)/%)
 CTL_SRC  := $(sort $(wildcard tools/provctl*.c))
@@ -76,7 +79,7 @@ $(BUILD)/%: $(BUILD)/obj/cgi-bin/%.o $(LIB_A)
 
 $(BUILD)/provctl: $(CTL_OBJ) $(LIB_A)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(LINK_LIBS) $(ALL_LDLIBS) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $(CTL_OBJ) $(CTL_LIBS) $(ALL_LDLIBS) -o $@
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(dir $@)

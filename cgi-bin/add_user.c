@@ -6,10 +6,10 @@
 #include "http/app.h"
 
 static const struct route routes[] = {
-    { "POST", "/urac/admin/addUser", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_add_user,
+    { "POST", "/urac/admin/addUser", &soajs_dialect, ACCEPT_JSON | ACCEPT_FORM, soajs_add_user,
       soajs_authenticate },
     /* the api_key is a field of the body: the handler authenticates after bounded decoding */
-    { "POST", "/v1/user/add", DIALECT_XTRACTA, ACCEPT_FORM | ACCEPT_MULTIPART, xtracta_add_user,
+    { "POST", "/v1/user/add", &xtracta_dialect, ACCEPT_FORM | ACCEPT_MULTIPART, xtracta_add_user,
       NULL },
 };
 

@@ -8,14 +8,14 @@
 #define SK "/onboarding/provision/standalone/users"
 
 static const struct route routes[] = {
-    { "POST", SK, DIALECT_SKEDULO, ACCEPT_JSON, skedulo_users_post, skedulo_authenticate_write },
-    { "PATCH", SK, DIALECT_SKEDULO, ACCEPT_JSON, skedulo_users_patch,
+    { "POST", SK, &skedulo_dialect, ACCEPT_JSON, skedulo_users_post, skedulo_authenticate_write },
+    { "PATCH", SK, &skedulo_dialect, ACCEPT_JSON, skedulo_users_patch,
       skedulo_authenticate_write },
-    { "POST", SK "/bulk", DIALECT_SKEDULO, ACCEPT_JSON, skedulo_bulk_post,
+    { "POST", SK "/bulk", &skedulo_dialect, ACCEPT_JSON, skedulo_bulk_post,
       skedulo_authenticate_write },
-    { "POST", SK "/file", DIALECT_SKEDULO, ACCEPT_MULTIPART, skedulo_file_post,
+    { "POST", SK "/file", &skedulo_dialect, ACCEPT_MULTIPART, skedulo_file_post,
       skedulo_authenticate_write },
-    { "POST", "/seiapi/v3/bulk/Users", DIALECT_SERVICEPOWER, ACCEPT_JSON,
+    { "POST", "/seiapi/v3/bulk/Users", &servicepower_dialect, ACCEPT_JSON,
       servicepower_bulk_users, servicepower_authenticate },
 };
 

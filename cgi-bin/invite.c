@@ -1,9 +1,10 @@
 /* invite.c: the executable behind SOAJS urac PUT /urac/admin/users/invite (seed 004). */
+#include "dialect/soajs/soajs.h"
 #include "dialect/soajs/soajs_invite.h"
 #include "http/app.h"
 
 static const struct route routes[] = {
-    { "PUT", "/urac/admin/users/invite", DIALECT_SOAJS, ACCEPT_JSON | ACCEPT_FORM, soajs_invite,
+    { "PUT", "/urac/admin/users/invite", &soajs_dialect, ACCEPT_JSON | ACCEPT_FORM, soajs_invite,
       soajs_invite_authenticate },
 };
 

@@ -4,7 +4,7 @@
 #include "http/app.h"
 
 static const struct route routes[] = {
-    { "GET", "/onboarding/provision/standalone/users/bulk/{}", DIALECT_SKEDULO, 0,
+    { "GET", "/onboarding/provision/standalone/users/bulk/{}", &skedulo_dialect, 0,
       skedulo_task_status, skedulo_authenticate_read },
 };
 

@@ -6,7 +6,7 @@
 # that it stops afterwards, checks that `make install` into a DESTDIR serves requests, and ends
 # with the line "N passed, M failed". Exit status 1 on any failure. Under lighttpd only, it also
 # runs the docs' curl examples (tests/docs) and checks docs/openapi against the exchanges the
-# suite recorded (tests/openapi_check.py).
+# suite recorded (tests/openapi_check.py). It also checks the layering (tools/check-layers.py).
 #
 # Environment: TEST_PORT (default: a free port), TEST_SKIP_ASAN=1 to skip the sanitizer run
 # (for quick local iterations only; CI never sets it), TEST_SERIAL=1 to run the per-server
@@ -31,6 +31,12 @@ section build
 make -s -j"$JOBS" all unit-bins bench-bins || { note_fail; echo "FAIL build"; }
 section unit tests
 sh tests/run-unit.sh build/tests unit || status=1
+# The layers (docs/ARCHITECTURE.md): every #include, the archives just built, and the checker's
+# own self-test (a deliberate upward include and an upward call must fail).
+section layers
+python3 tools/check-layers.py || status=1
+python3 tools/check-layers.py --archives build || status=1
+python3 tools/check-layers.py --self-test || status=1
 if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
   section unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
   if make -s -j"$JOBS" asan; then

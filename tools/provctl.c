@@ -104,6 +104,9 @@ void cli_open(struct cli *cli)
     cli->db = db_new(&cli->cfg);
     if (cli->db == NULL)
         cli_fail("out of memory");
+    cli->core.arena = cli->arena;
+    cli->core.cfg = &cli->cfg;
+    cli->core.db = cli->db;
     cli->opened = 1;
 }
 
@@ -116,7 +119,7 @@ const struct tenant *cli_tenant(struct cli *cli, const char *oid)
     for (size_t i = 0; i < 25; i++)
         lower[i] = (char)(oid[i] >= 'A' && oid[i] <= 'F' ? oid[i] + 32 : oid[i]);
     struct tenant *t = NULL;
-    switch (tenant_by_oid(cli->db, cli->arena, lower, &t)) {
+    switch (tenant_by_oid(&cli->core, lower, &t)) {
     case TENANT_OK:
         return t;
     case TENANT_NOT_FOUND:

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "base/config.h"
+#include "core/core.h"
 
 struct arena;
 struct db;
@@ -18,6 +19,7 @@ struct cli {
     struct config cfg;
     struct db *db;
     struct arena *arena;
+    struct core core;     /* the three above, for the core functions that take one */
     int opened;
 };
 

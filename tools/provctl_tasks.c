@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/core.h"
 #include "core/task_slots.h"
-#include "dialect/skedulo/skedulo.h"
-#include "http/ctx.h"
-#include "store/db.h"
+#include "core/users_import.h"
+
+/* As many as a background worker takes before it lets go of its slot. */
+enum { RESUME_MAX_TASKS = 1000 };
 
 int cmd_tasks(struct cli *cli, int argc, char **argv)
 {
@@ -21,18 +23,13 @@ int cmd_tasks(struct cli *cli, int argc, char **argv)
         cli_usage("tasks needs the subcommand 'run'");
     cli_parse(argc, argv, 3, NULL, 0);
     cli_open(cli);
-    struct ctx c;
-    memset(&c, 0, sizeof c);
-    c.arena = cli->arena;
-    c.cfg = &cli->cfg;
-    c.db = cli->db;
-    snprintf(c.rid, sizeof c.rid, "provctl-tasks");
-    db_set_request_id(c.db, c.rid);
+    struct core *c = &cli->core;
+    core_begin(c, "provctl-tasks");
     unsigned resumed = 0;
     int slot = -1, rc = 0;
-    switch (task_slot_take(&cli->cfg, c.rid, &slot)) {
+    switch (task_slot_take(&cli->cfg, c->rid, &slot)) {
     case TASK_SLOT_OK:
-        rc = skedulo_tasks_resume(&c, &slot, &resumed);
+        rc = users_import_drain(c, &slot, RESUME_MAX_TASKS, &resumed);
         break;
     case TASK_SLOT_BUSY:
         fprintf(stderr, "provctl: all %u task worker slots are busy; their workers take the "

@@ -7,12 +7,11 @@
 #include "core/auth.h"
 
 #include <string.h>
-#include <strings.h>
 
 #include "base/arena.h"
 #include "base/crypto.h"
+#include "core/core.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 
 enum { SECRET_MAX = 512 };
@@ -31,11 +30,8 @@ int auth_has_scope(const char *scopes, const char *scope)
     return 0;
 }
 
-/* Looks the credential up (by secret hash, and public id when public_id is given: a rotated
- * credential shares its public id with the one it replaces), checks the secret in constant
- * time and sets c->tenant. *scopes and *group_id are optional. */
-static enum auth_status check(struct ctx *c, const char *kind, const char *public_id,
-                              const char *secret, const char **scopes, long long *group_id)
+enum auth_status auth_secret(struct core *c, const char *kind, const char *public_id,
+                             const char *secret, struct auth_who *who)
 {
     if (secret == NULL || *secret == '\0')
         return AUTH_MISSING;
@@ -59,47 +55,8 @@ static enum auth_status check(struct ctx *c, const char *kind, const char *publi
     if (t == NULL)
         return AUTH_DB;
     tenant_from_row(&rows, 0, 3, t);
-    c->tenant = t;
-    if (scopes != NULL)
-        *scopes = db_cell_str(db_cell(&rows, 0, 1));
-    if (group_id != NULL)
-        *group_id = db_cell_int(db_cell(&rows, 0, 2));
+    who->tenant = t;
+    who->scopes = db_cell_str(db_cell(&rows, 0, 1));
+    who->group_id = db_cell_int(db_cell(&rows, 0, 2));
     return AUTH_OK;
-}
-
-enum auth_status auth_soajs_key(struct ctx *c, const char *key)
-{
-    return check(c, "soajs_key", NULL, key, NULL, NULL);
-}
-
-enum auth_status auth_xtracta_key(struct ctx *c, const char *api_key, long long *group_id)
-{
-    return check(c, "xtracta_key", NULL, api_key, NULL, group_id);
-}
-
-enum auth_status auth_skedulo_bearer(struct ctx *c, const char *authorization,
-                                     const char *scope)
-{
-    if (authorization == NULL || *authorization == '\0')
-        return AUTH_MISSING;
-    if (strncasecmp(authorization, "Bearer ", 7) != 0)
-        return AUTH_INVALID;
-    const char *token = authorization + 7;
-    while (*token == ' ')
-        token++;
-    const char *scopes = NULL;
-    enum auth_status st = check(c, "skedulo_token", NULL, token, &scopes, NULL);
-    if (st == AUTH_OK && scope != NULL && !auth_has_scope(scopes ? scopes : "", scope))
-        return AUTH_FORBIDDEN;
-    return st;
-}
-
-enum auth_status auth_sp_customer(struct ctx *c, const char *customerid,
-                                  const char *customercode)
-{
-    if (customerid == NULL || *customerid == '\0')
-        return AUTH_MISSING;
-    if (strlen(customerid) > 64)
-        return AUTH_INVALID;
-    return check(c, "sp_customer", customerid, customercode, NULL, NULL);
 }

@@ -7,8 +7,8 @@
 
 #include "base/arena.h"
 #include "base/pubid.h"
+#include "core/core.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 
 enum { NUMBER_ATTEMPTS = 5 };
@@ -18,7 +18,7 @@ static enum catalog_status from_db(enum db_status st)
     return st == DB_OK ? CATALOG_OK : st == DB_DUPLICATE ? CATALOG_EXISTS : CATALOG_DB;
 }
 
-static enum catalog_status group_row(struct ctx *c, enum sql_id sql, long long key,
+static enum catalog_status group_row(struct core *c, enum sql_id sql, long long key,
                                      const struct tenant *t, struct catalog_group *out)
 {
     struct db_val v[2] = { DBV_I(key), DBV_I(t->id) };
@@ -33,19 +33,19 @@ static enum catalog_status group_row(struct ctx *c, enum sql_id sql, long long k
     return CATALOG_OK;
 }
 
-enum catalog_status catalog_group_by_number(struct ctx *c, const struct tenant *t,
+enum catalog_status catalog_group_by_number(struct core *c, const struct tenant *t,
                                             long long number, struct catalog_group *out)
 {
     return group_row(c, SQL_GROUP_IN_TENANT, number, t, out);
 }
 
-enum catalog_status catalog_group_by_id(struct ctx *c, const struct tenant *t, long long id,
+enum catalog_status catalog_group_by_id(struct core *c, const struct tenant *t, long long id,
                                         struct catalog_group *out)
 {
     return group_row(c, SQL_GROUP_BY_ID, id, t, out);
 }
 
-enum catalog_status catalog_workflows_exist(struct ctx *c, const struct tenant *t,
+enum catalog_status catalog_workflows_exist(struct core *c, const struct tenant *t,
                                             const char *ids_json, unsigned n)
 {
     struct db_val v[2] = { DBV_S(ids_json), DBV_I(t->id) };

@@ -8,7 +8,7 @@
 #include "base/crypto.h"
 
 struct arena;
-struct ctx;
+struct core;
 struct db;
 struct tenant;
 
@@ -28,13 +28,13 @@ struct catalog_group {
 };
 
 /* The group of tenant t whose number is number (as a request gives it). */
-enum catalog_status catalog_group_by_number(struct ctx *c, const struct tenant *t,
+enum catalog_status catalog_group_by_number(struct core *c, const struct tenant *t,
                                             long long number, struct catalog_group *out);
 /* The group of tenant t whose internal id is id (as a credential stores it). */
-enum catalog_status catalog_group_by_id(struct ctx *c, const struct tenant *t, long long id,
+enum catalog_status catalog_group_by_id(struct core *c, const struct tenant *t, long long id,
                                         struct catalog_group *out);
 /* every number of the JSON array text ids_json (n distinct numbers) is a workflow of t. */
-enum catalog_status catalog_workflows_exist(struct ctx *c, const struct tenant *t,
+enum catalog_status catalog_workflows_exist(struct core *c, const struct tenant *t,
                                             const char *ids_json, unsigned n);
 
 /* Each stores *number, the new object's number (what the tenant is shown). */

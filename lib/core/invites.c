@@ -16,10 +16,10 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/valid.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
 #include "core/users.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -36,7 +36,7 @@ static enum invites_status from_db(enum db_status st)
     }
 }
 
-enum invites_status invites_main_tenant(struct ctx *c, const struct tenant *t,
+enum invites_status invites_main_tenant(struct core *c, const struct tenant *t,
                                         const struct tenant **main)
 {
     *main = NULL;
@@ -58,7 +58,7 @@ enum invites_status invites_main_tenant(struct ctx *c, const struct tenant *t,
     return INVITES_OK;
 }
 
-enum invites_status invites_find_user(struct ctx *c, const struct tenant *main,
+enum invites_status invites_find_user(struct core *c, const struct tenant *main,
                                       const struct tenant *inviting, enum invites_lookup by,
                                       const char *value, struct invites_user *out)
 {
@@ -119,7 +119,7 @@ static int random_below(uint32_t n, uint32_t *out)
 }
 
 /* The JSON array text of the codes (the statements expand it with JSON_TABLE), in the arena. */
-static const char *codes_json(struct ctx *c, const char *const *codes, size_t n)
+static const char *codes_json(struct core *c, const char *const *codes, size_t n)
 {
     json_object *arr = json_object_new_array();
     const char *out = NULL;
@@ -136,7 +136,7 @@ done:
 
 /* Inserts a pin unique in the tenant, trying candidates in a random order until the unique
  * index accepts one, then queues its mail. Runs inside the caller's transaction. */
-static enum invites_status add_pin(struct ctx *c, const struct invites_spec *s,
+static enum invites_status add_pin(struct core *c, const struct invites_spec *s,
                                    const struct invites_user *u)
 {
     enum invites_status is = INVITES_NO_PIN;
@@ -187,7 +187,7 @@ static enum invites_status add_pin(struct ctx *c, const struct invites_spec *s,
 }
 
 struct add {
-    struct ctx *c;
+    struct core *c;
     const struct invites_spec *s;
     const struct invites_user *u;
     const char *codes;
@@ -230,7 +230,7 @@ refused:
 }
 
 /* The requested codes that are not groups of the tenant, in request order. */
-static enum invites_status name_unknown(struct ctx *c, const struct invites_spec *s,
+static enum invites_status name_unknown(struct core *c, const struct invites_spec *s,
                                         const char *codes, struct invites_result *out)
 {
     struct db_rows rows;
@@ -251,7 +251,7 @@ static enum invites_status name_unknown(struct ctx *c, const struct invites_spec
     return INVITES_UNKNOWN_GROUP;
 }
 
-enum invites_status invites_add(struct ctx *c, const struct invites_spec *s,
+enum invites_status invites_add(struct core *c, const struct invites_spec *s,
                                 const struct invites_user *u, struct invites_result *out)
 {
     memset(out, 0, sizeof *out);

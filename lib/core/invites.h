@@ -10,7 +10,7 @@
 
 #include "base/crypto.h"
 
-struct ctx;
+struct core;
 struct tenant;
 
 enum { INVITES_PIN_DIGITS = 4 };
@@ -58,12 +58,12 @@ struct invites_result {
 
 /* The main tenant the tenant t invites from (its parent, which must itself be a main tenant):
  * INVITES_OK with *main set (arena), INVITES_NO_MAIN, or INVITES_DB_UNAVAILABLE. */
-enum invites_status invites_main_tenant(struct ctx *c, const struct tenant *t,
+enum invites_status invites_main_tenant(struct core *c, const struct tenant *t,
                                         const struct tenant **main);
 
 /* Finds a user whose home tenant is main or one of main's sub-tenants. inviting breaks ties
  * between several users matching a login (main's own user first, then inviting's). */
-enum invites_status invites_find_user(struct ctx *c, const struct tenant *main,
+enum invites_status invites_find_user(struct core *c, const struct tenant *main,
                                       const struct tenant *inviting, enum invites_lookup by,
                                       const char *value, struct invites_user *out);
 
@@ -71,7 +71,7 @@ enum invites_status invites_find_user(struct ctx *c, const struct tenant *main,
  * in one transaction: all of it or nothing. A concurrent invitation of the same user into the
  * same tenant is decided by the membership's primary key (INVITES_ALREADY_MEMBER), a pin
  * collision by the tenant's unique pin index (another pin is tried, every one at most once). */
-enum invites_status invites_add(struct ctx *c, const struct invites_spec *s,
+enum invites_status invites_add(struct core *c, const struct invites_spec *s,
                                 const struct invites_user *u, struct invites_result *out);
 
 /* The candidate pins in the order invites_add tries them: start + k * stride (mod 10^4) for

@@ -12,9 +12,9 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "codec/rfc2047.h"
+#include "core/core.h"
 #include "core/outbox.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 
 struct template {
@@ -105,21 +105,21 @@ int mail_kind_has_secret(enum mail_kind kind)
     return kind_ok(kind) ? templates[kind].has_secret : 1;
 }
 
-const char *mail_base_url(const struct ctx *c, const struct tenant *t)
+const char *mail_base_url(const struct core *c, const struct tenant *t)
 {
     const char *u = t != NULL && t->base_url != NULL && *t->base_url ? t->base_url
                                                                      : c->cfg->base_url;
     return u != NULL && *u != '\0' ? u : NULL;
 }
 
-int mail_configured(const struct ctx *c, const struct tenant *t)
+int mail_configured(const struct core *c, const struct tenant *t)
 {
     const char *from = t != NULL && t->mail_from != NULL && *t->mail_from ? t->mail_from
                                                                          : c->cfg->mail_from;
     return mail_base_url(c, t) != NULL && from != NULL && *from != '\0';
 }
 
-char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v)
+char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v)
 {
     static const struct {
         const char *name;
@@ -166,7 +166,7 @@ char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v)
 
 /* s as one line (control characters as spaces, valid UTF-8) of at most max characters, in
  * the arena; NULL for NULL, or on allocation failure (*failed set). */
-static const char *one_line(struct ctx *c, const char *s, size_t max, int *failed)
+static const char *one_line(struct core *c, const char *s, size_t max, int *failed)
 {
     if (s == NULL)
         return NULL;
@@ -187,7 +187,7 @@ static const char *one_line(struct ctx *c, const char *s, size_t max, int *faile
 }
 
 /* The tenant's override of a kind's subject and body, where it has one. */
-static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+static enum db_status tenant_template(struct core *c, const struct tenant *t, enum mail_kind kind,
                                       const char **subject, const char **body)
 {
     /* most tenants have no template: their lookup already said so, spare the round trip */
@@ -207,7 +207,7 @@ static enum db_status tenant_template(struct ctx *c, const struct tenant *t, enu
     return st;
 }
 
-enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+enum mail_status mail_batch_begin(struct core *c, const struct tenant *t, enum mail_kind kind,
                                   struct mail_batch *mb)
 {
     if (!mail_configured(c, t))
@@ -224,7 +224,7 @@ enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum ma
     return MAIL_OK;
 }
 
-enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, const char *to,
+enum mail_status mail_batch_render(struct core *c, const struct mail_batch *mb, const char *to,
                                    const struct mail_vars *v, struct mail_rendered *out)
 {
     if (to == NULL)
@@ -242,7 +242,7 @@ enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, c
     return failed || out->subject == NULL || out->body == NULL ? MAIL_FAILED : MAIL_OK;
 }
 
-enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
+enum mail_status mail_queue(struct core *c, const struct tenant *t, long long user_id,
                             const char *to, enum mail_kind kind, const struct mail_vars *v)
 {
     struct mail_batch mb;
@@ -262,7 +262,7 @@ enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long use
     return st == DB_OK ? MAIL_OK : st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
 }
 
-static void deliver_request(struct ctx *c, void *arg)
+static void deliver_request(struct core *c, void *arg)
 {
     (void)arg;
     struct outbox_filter f = {
@@ -273,17 +273,15 @@ static void deliver_request(struct ctx *c, void *arg)
     (void)outbox_deliver(c->db, c->cfg, c->rid, &f, &stats);
 }
 
-void mail_kick(struct ctx *c)
+void mail_kick(struct core *c)
 {
     if (!c->cfg->mail_after_response)
         return;
-    for (unsigned i = 0; i < c->ndeferred; i++)
-        if (c->deferred[i].fn == deliver_request)
-            return;
-    (void)ctx_defer(c, deliver_request, NULL);
+    if (!core_after_queued(c, deliver_request))
+        (void)core_after(c, deliver_request, NULL);
 }
 
-void mail_deliver_now(struct ctx *c)
+void mail_deliver_now(struct core *c)
 {
     if (c->cfg->mail_after_response)
         deliver_request(c, NULL);

@@ -7,7 +7,7 @@
 #ifndef PROV_MAIL_H
 #define PROV_MAIL_H
 
-struct ctx;
+struct core;
 struct tenant;
 
 enum mail_kind {
@@ -37,9 +37,9 @@ enum mail_status { MAIL_OK = 0, MAIL_NOT_CONFIGURED, MAIL_FAILED, MAIL_DB_UNAVAI
 enum { MAIL_SUBJECT_MAX = 255, MAIL_NAME_MAX = 255 };
 
 /* The base URL links use for tenant t (no trailing slash), or NULL when none is configured. */
-const char *mail_base_url(const struct ctx *c, const struct tenant *t);
+const char *mail_base_url(const struct core *c, const struct tenant *t);
 /* 1 when mail can be sent for tenant t: a base URL and a sender address are configured. */
-int mail_configured(const struct ctx *c, const struct tenant *t);
+int mail_configured(const struct core *c, const struct tenant *t);
 /* Rendering many messages of one kind for one tenant, for callers that insert many outbox
  * rows in one statement (bulk creation): mail_batch_begin looks the tenant's template up once,
  * mail_batch_render renders one message the way mail_queue would (cleaned one-line subject
@@ -56,28 +56,28 @@ struct mail_rendered {
     const char *subject;
     char *body;
 };
-enum mail_status mail_batch_begin(struct ctx *c, const struct tenant *t, enum mail_kind kind,
+enum mail_status mail_batch_begin(struct core *c, const struct tenant *t, enum mail_kind kind,
                                   struct mail_batch *mb);
-enum mail_status mail_batch_render(struct ctx *c, const struct mail_batch *mb, const char *to,
+enum mail_status mail_batch_render(struct core *c, const struct mail_batch *mb, const char *to,
                                    const struct mail_vars *v, struct mail_rendered *out);
 
 /* Renders and inserts one outbox row. Must run inside the caller's transaction so the mail
  * exists exactly when the change it announces does. user_id 0 for none. The row remembers
  * the request (c->rid) for mail_kick. */
-enum mail_status mail_queue(struct ctx *c, const struct tenant *t, long long user_id,
+enum mail_status mail_queue(struct core *c, const struct tenant *t, long long user_id,
                             const char *to, enum mail_kind kind, const struct mail_vars *v);
 /* Call once the transaction that queued mail has committed (any number of times per request):
  * with mail.after_response = 1, this request's mail is delivered right after the response is
- * sent (ctx_defer), at most mail.after_response_limit of it; the rest waits for
+ * sent (core_after), at most mail.after_response_limit of it; the rest waits for
  * `provctl mail deliver`. Does nothing otherwise. */
-void mail_kick(struct ctx *c);
+void mail_kick(struct core *c);
 /* The same delivery, now: for work that already runs after the response (detached workers),
  * where a deferred call would never run. Does nothing unless mail.after_response = 1. */
-void mail_deliver_now(struct ctx *c);
+void mail_deliver_now(struct core *c);
 
 /* Renders a template text with v into the arena (exposed for tests). NULL on allocation
  * failure. Unknown placeholders are left as written. */
-char *mail_render(struct ctx *c, const char *tmpl, const struct mail_vars *v);
+char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v);
 /* The built-in template texts of a kind (static). */
 const char *mail_subject_template(enum mail_kind kind);
 const char *mail_body_template(enum mail_kind kind);

@@ -2,6 +2,7 @@
  * tenant's, written by provctl. */
 #include "core/pwpolicy.h"
 
+#include "core/core.h"
 #include "store/db.h"
 
 static enum pwpolicy_status from_db(enum db_status st)
@@ -26,12 +27,12 @@ enum pwpolicy_status pwpolicy_get(struct db *db, struct arena *a, long long tena
     return PWPOLICY_OK;
 }
 
-enum pwpolicy_status pwpolicy_api_level(struct db *db, struct arena *a, long long tenant_id,
+enum pwpolicy_status pwpolicy_api_level(struct core *c, long long tenant_id,
                                         enum pwrule_level *level)
 {
     int own, effective;
     *level = PWRULE_STRUCTURE;
-    enum pwpolicy_status ps = pwpolicy_get(db, a, tenant_id, &own, &effective);
+    enum pwpolicy_status ps = pwpolicy_get(c->db, c->arena, tenant_id, &own, &effective);
     if (ps == PWPOLICY_OK && effective)
         *level = PWRULE_FULL;
     return ps;

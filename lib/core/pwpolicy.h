@@ -9,6 +9,8 @@
 
 #include "base/pwrule.h"
 
+struct core;
+
 struct arena;
 struct db;
 
@@ -16,7 +18,7 @@ enum pwpolicy_status { PWPOLICY_OK = 0, PWPOLICY_NOT_FOUND, PWPOLICY_DB_UNAVAILA
                        PWPOLICY_DB };
 
 /* The level for passwords the tenant's APIs receive (one query). */
-enum pwpolicy_status pwpolicy_api_level(struct db *db, struct arena *a, long long tenant_id,
+enum pwpolicy_status pwpolicy_api_level(struct core *c, long long tenant_id,
                                         enum pwrule_level *level);
 /* The tenant's own setting and the one in effect (its own or its main tenant's), as 0/1. */
 enum pwpolicy_status pwpolicy_get(struct db *db, struct arena *a, long long tenant_id,

@@ -9,8 +9,8 @@
 
 #include "base/arena.h"
 #include "base/valid.h"
+#include "core/core.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -23,7 +23,7 @@ static int cmp_ref(const void *a, const void *b)
     return strcmp(((const struct ref *)a)->key, ((const struct ref *)b)->key);
 }
 
-const char **refs_distinct(struct ctx *c, const char *const *keys, size_t n, size_t *count)
+const char **refs_distinct(struct core *c, const char *const *keys, size_t n, size_t *count)
 {
     *count = 0;
     if (n == 0)
@@ -46,7 +46,7 @@ const char **refs_distinct(struct ctx *c, const char *const *keys, size_t n, siz
 
 typedef int (*plausible_fn)(const char *s, size_t n);
 
-static enum refs_status resolve(struct ctx *c, enum sql_id q, const struct tenant *t,
+static enum refs_status resolve(struct core *c, enum sql_id q, const struct tenant *t,
                                 const char *const *keys, size_t n, plausible_fn plausible,
                                 struct refs *out)
 {
@@ -106,13 +106,13 @@ static int plausible_role(const char *s, size_t n)
     return chars > 0 && chars <= 128;
 }
 
-enum refs_status refs_roles(struct ctx *c, const struct tenant *t, const char *const *keys,
+enum refs_status refs_roles(struct core *c, const struct tenant *t, const char *const *keys,
                             size_t n, struct refs *out)
 {
     return resolve(c, SQL_SK_ROLES_BY_NAMES, t, keys, n, plausible_role, out);
 }
 
-enum refs_status refs_regions(struct ctx *c, const struct tenant *t, const char *const *keys,
+enum refs_status refs_regions(struct core *c, const struct tenant *t, const char *const *keys,
                               size_t n, struct refs *out)
 {
     return resolve(c, SQL_SK_REGIONS_BY_IDS, t, keys, n, valid_uuid, out);

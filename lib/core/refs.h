@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-struct ctx;
+struct core;
 struct tenant;
 
 struct ref {
@@ -23,15 +23,15 @@ enum refs_status { REFS_OK = 0, REFS_DB_UNAVAILABLE, REFS_ERROR };
 
 /* Resolves keys[0..n) (duplicates and NULLs allowed) against the tenant's roles. Names that do
  * not exist are simply absent from *out. */
-enum refs_status refs_roles(struct ctx *c, const struct tenant *t, const char *const *keys,
+enum refs_status refs_roles(struct core *c, const struct tenant *t, const char *const *keys,
                             size_t n, struct refs *out);
 /* The same for region ids (ids that are not well-formed can never exist and are not sent). */
-enum refs_status refs_regions(struct ctx *c, const struct tenant *t, const char *const *keys,
+enum refs_status refs_regions(struct core *c, const struct tenant *t, const char *const *keys,
                               size_t n, struct refs *out);
 /* The id of key, or 0 when it was not resolved. */
 long long refs_find(const struct refs *r, const char *key);
 /* The distinct non-NULL strings of keys[0..n), sorted, into the arena; *count set. For
  * callers that build their own lists. NULL (with *count 0) on allocation failure or n == 0. */
-const char **refs_distinct(struct ctx *c, const char *const *keys, size_t n, size_t *count);
+const char **refs_distinct(struct core *c, const char *const *keys, size_t n, size_t *count);
 
 #endif

@@ -3,6 +3,10 @@
  * in sql.h). Builds rows only; never runs a statement. */
 #include "core/resources.h"
 
+#include <math.h>
+
+#include "base/arena.h"
+
 enum res_kind { RK_STR, RK_BOOL, RK_NUM, RK_REGION };
 
 static const struct {
@@ -42,4 +46,91 @@ void resources_json_fields(json_object *row, const struct resource_spec *r, long
     }
     if (r->custom_json != NULL)
         json_object_object_add(row, "cf", json_object_new_string(r->custom_json));
+}
+
+json_object *resources_spec_json(const struct resource_spec *r)
+{
+    json_object *o = json_object_new_object();
+    if (o == NULL)
+        return NULL;
+    for (int i = 0; i < RES_FIELD_COUNT; i++) {
+        const struct res_value *v = &r->f[i];
+        json_object *val = NULL;
+        if (v->state == RES_ABSENT)
+            continue;
+        if (v->state == RES_SET) {
+            switch (columns[i].kind) {
+            case RK_STR:
+            case RK_REGION: val = json_object_new_string(v->s); break;
+            case RK_BOOL: val = json_object_new_boolean(v->b); break;
+            case RK_NUM: val = json_object_new_double(v->d); break;
+            }
+            if (val == NULL)
+                goto fail;
+        }
+        if (json_object_object_add(o, columns[i].key, val) != 0) {
+            json_object_put(val);
+            goto fail;
+        }
+    }
+    if (r->custom_json != NULL) {
+        json_object *cf = json_object_new_string(r->custom_json);
+        if (cf == NULL || json_object_object_add(o, "cf", cf) != 0) {
+            json_object_put(cf);
+            goto fail;
+        }
+    }
+    return o;
+fail:
+    json_object_put(o);
+    return NULL;
+}
+
+int resources_spec_parse(struct arena *a, json_object *o, struct resource_spec **out)
+{
+    if (!json_object_is_type(o, json_type_object))
+        return -1;
+    struct resource_spec *r = arena_calloc(a, 1, sizeof *r);
+    if (r == NULL)
+        return -1;
+    for (int i = 0; i < RES_FIELD_COUNT; i++) {
+        json_object *v;
+        if (!json_object_object_get_ex(o, columns[i].key, &v))
+            continue;
+        struct res_value *f = &r->f[i];
+        if (v == NULL) {
+            f->state = RES_CLEAR;
+            continue;
+        }
+        f->state = RES_SET;
+        switch (columns[i].kind) {
+        case RK_STR:
+        case RK_REGION:
+            if (!json_object_is_type(v, json_type_string))
+                return -1;
+            f->s = json_object_get_string(v);
+            break;
+        case RK_BOOL:
+            if (!json_object_is_type(v, json_type_boolean))
+                return -1;
+            f->b = json_object_get_boolean(v);
+            break;
+        case RK_NUM:
+            if (!json_object_is_type(v, json_type_double) &&
+                !json_object_is_type(v, json_type_int))
+                return -1;
+            f->d = json_object_get_double(v);
+            if (!isfinite(f->d))
+                return -1;
+            break;
+        }
+    }
+    json_object *cf;
+    if (json_object_object_get_ex(o, "cf", &cf)) {
+        if (!json_object_is_type(cf, json_type_string))
+            return -1;
+        r->custom_json = json_object_get_string(cf);
+    }
+    *out = r;
+    return 0;
 }

@@ -51,4 +51,12 @@ struct resource_spec {
  * keys the store's statements read; the primary region is given resolved, as region_id. */
 void resources_json_fields(json_object *row, const struct resource_spec *r, long long region_id);
 
+struct arena;
+/* r as a JSON object of its own, the primary region by its id (the stored form of a user to
+ * import, users_import.h): a new reference, or NULL when out of memory. */
+json_object *resources_spec_json(const struct resource_spec *r);
+/* The resource_spec of such an object (arena; strings borrowed from o). 0, or -1 when o is not
+ * one (or out of memory). */
+int resources_spec_parse(struct arena *a, json_object *o, struct resource_spec **out);
+
 #endif

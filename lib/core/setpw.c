@@ -12,8 +12,8 @@
 #include "base/password.h"
 #include "base/pwrule.h"
 #include "base/utf8.h"
+#include "core/core.h"
 #include "core/users_retire.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -35,7 +35,7 @@ static enum setpw_status from_db(enum db_status st)
     return st == DB_UNAVAILABLE ? SETPW_DB_UNAVAILABLE : SETPW_ERROR;
 }
 
-enum setpw_status setpw_check(struct ctx *c, const char *token, struct setpw_account *out)
+enum setpw_status setpw_check(struct core *c, const char *token, struct setpw_account *out)
 {
     memset(out, 0, sizeof *out);
     if (!setpw_token_ok(token, token != NULL ? strlen(token) : 0))
@@ -87,7 +87,7 @@ enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
 }
 
 struct apply {
-    struct ctx *c;
+    struct core *c;
     const char *token_hash;
     long long user_id;
     const char *pwhash;
@@ -121,7 +121,7 @@ static enum tx_status apply_once(struct db *db, void *arg)
     return tx_from_db(st);
 }
 
-enum setpw_status setpw_apply(struct ctx *c, const char *token,
+enum setpw_status setpw_apply(struct core *c, const char *token,
                               const struct setpw_account *acct, const char *password,
                               int *active)
 {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-struct ctx;
+struct core;
 
 enum { SETPW_TOKEN_MAX = 128 };
 
@@ -49,7 +49,7 @@ enum setpw_rule {
 /* 1 when token has the shape of a token we issue (1..SETPW_TOKEN_MAX of [A-Za-z0-9_-]). */
 int setpw_token_ok(const char *token, size_t n);
 /* Looks the token up without changing anything. */
-enum setpw_status setpw_check(struct ctx *c, const char *token, struct setpw_account *out);
+enum setpw_status setpw_check(struct core *c, const char *token, struct setpw_account *out);
 /* The first rule the password breaks for the account (its email and user name), in the order
  * of the enum; confirmation NULL counts as different. dict_path: config password.dictionary. */
 enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
@@ -60,7 +60,7 @@ enum setpw_rule setpw_rule_check(const char *password, const char *confirmation,
  * stays so), and retires what a password set takes back (users_retire.h: the user's other
  * links, its pending set_password and invitation mail). *active tells whether the account is
  * active afterwards. On a lost race the status says why the token no longer works. */
-enum setpw_status setpw_apply(struct ctx *c, const char *token,
+enum setpw_status setpw_apply(struct core *c, const char *token,
                               const struct setpw_account *acct, const char *password,
                               int *active);
 

@@ -16,8 +16,8 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/pubid.h"
+#include "core/core.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -85,7 +85,7 @@ static void info_from_row(const struct db_rows *rows, struct task_info *out)
     out->number = db_cell_int(db_cell(rows, 0, 8));
 }
 
-static enum tasks_status insert_items(struct ctx *c, long long task_id,
+static enum tasks_status insert_items(struct core *c, long long task_id,
                                       const struct task_item_in *items, size_t n)
 {
     for (size_t k = 0; k < n; k += ITEMS_CHUNK) {
@@ -112,7 +112,7 @@ static enum tasks_status insert_items(struct ctx *c, long long task_id,
 }
 
 struct create {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     const char *type;
     const struct task_item_in *items;
@@ -124,7 +124,7 @@ struct create {
 static enum tx_status create_once(struct db *db, void *arg)
 {
     struct create *cr = arg;
-    struct ctx *c = cr->c;
+    struct core *c = cr->c;
     struct db_result res;
     struct db_rows rows;
     int found;
@@ -155,7 +155,7 @@ static enum tx_status create_once(struct db *db, void *arg)
     return as_tx(ts, &cr->ts);
 }
 
-enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
+enum tasks_status tasks_create(struct core *c, const struct tenant *t, const char *type,
                                const struct task_item_in *items, size_t n,
                                struct task_info *out)
 {
@@ -165,7 +165,7 @@ enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char
     return from_tx(xs, cr.ts);
 }
 
-enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long number,
+enum tasks_status tasks_get(struct core *c, long long tenant_id, long long number,
                             struct task_info *info, struct task_item_view **items, size_t *n)
 {
     struct db_rows rows;
@@ -211,7 +211,7 @@ int tasks_worker_name(char out[48])
     return 0;
 }
 
-static enum tasks_status mark_items(struct ctx *c, long long task_id,
+static enum tasks_status mark_items(struct core *c, long long task_id,
                                     const struct task_batch_item *items, size_t n,
                                     const struct task_outcome *out)
 {
@@ -233,7 +233,7 @@ static enum tasks_status mark_items(struct ctx *c, long long task_id,
 }
 
 /* Ends the task: success when no item failed (failed == -1: ended by an internal error). */
-static enum tasks_status complete(struct ctx *c, long long task_id, const char *worker,
+static enum tasks_status complete(struct core *c, long long task_id, const char *worker,
                                   const struct task_handler *h, int internal_error)
 {
     long long failed = -1, total = 0;
@@ -260,7 +260,7 @@ static enum tasks_status complete(struct ctx *c, long long task_id, const char *
 }
 
 struct batch {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     long long task_id;
     const char *worker;
@@ -274,7 +274,7 @@ struct batch {
 static enum tx_status batch_once(struct db *db, void *arg)
 {
     struct batch *b = arg;
-    struct ctx *c = b->c;
+    struct core *c = b->c;
     struct db_result res;
     struct db_rows rows;
     enum tasks_status ts;
@@ -307,7 +307,7 @@ static enum tx_status batch_once(struct db *db, void *arg)
 }
 
 /* One batch in one transaction. *finished is set when the task has been completed. */
-static enum tasks_status run_batch(struct ctx *c, const struct tenant *t, long long task_id,
+static enum tasks_status run_batch(struct core *c, const struct tenant *t, long long task_id,
                                    const char *worker, size_t batch,
                                    const struct task_handler *h, int *finished)
 {
@@ -320,14 +320,14 @@ static enum tasks_status run_batch(struct ctx *c, const struct tenant *t, long l
 
 /* A batch that failed for a reason retrying cannot fix: end the task as failed, so it is not
  * resumed forever. */
-static enum tasks_status abandon(struct ctx *c, long long task_id, const char *worker,
+static enum tasks_status abandon(struct core *c, long long task_id, const char *worker,
                                  const struct task_handler *h)
 {
     log_error(c->rid, "task %lld: ended after an internal error", task_id);
     return complete(c, task_id, worker, h, 1);
 }
 
-enum tasks_status tasks_run(struct ctx *c, long long task_id, const char *worker, size_t batch,
+enum tasks_status tasks_run(struct core *c, long long task_id, const char *worker, size_t batch,
                             const struct task_handler *h)
 {
     struct db_rows rows;

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-struct ctx;
+struct core;
 struct tenant;
 
 enum tasks_status {
@@ -70,22 +70,22 @@ struct task_handler {
      * TASKS_OK, or a status that makes the batch roll back (TASKS_RETRY: it is tried again;
      * TASKS_DB_UNAVAILABLE: the worker stops and the task waits for the next one; anything
      * else: the task is ended as failed). */
-    enum tasks_status (*batch)(struct ctx *c, const struct tenant *t,
+    enum tasks_status (*batch)(struct core *c, const struct tenant *t,
                                const struct task_batch_item *items, size_t n,
                                struct task_outcome *out);
     /* The task's errorMsg once every item is done: NULL when nothing failed. failed == -1
      * means the task was ended by an internal error (reference: the request id). Arena. */
-    const char *(*summary)(struct ctx *c, long long failed, long long total);
+    const char *(*summary)(struct core *c, long long failed, long long total);
 };
 
 /* Stores a task of the given type for tenant t with items[0..n) (in that order), under a fresh
  * number, and fills *out as the status shows it at creation. One transaction. */
-enum tasks_status tasks_create(struct ctx *c, const struct tenant *t, const char *type,
+enum tasks_status tasks_create(struct core *c, const struct tenant *t, const char *type,
                                const struct task_item_in *items, size_t n,
                                struct task_info *out);
 /* The task of tenant tenant_id whose number is number (the id the tenant was shown), and its
  * items, in submission order; TASKS_NOT_FOUND when the tenant has no such task. */
-enum tasks_status tasks_get(struct ctx *c, long long tenant_id, long long number,
+enum tasks_status tasks_get(struct core *c, long long tenant_id, long long number,
                             struct task_info *info, struct task_item_view **items, size_t *n);
 
 /* A new worker name ("<pid>-<random hex>") into out. Returns 0 or -1. */
@@ -93,7 +93,7 @@ int tasks_worker_name(char out[48]);
 /* Processes the claimed task to its end, batch items per transaction, with handler h. Returns
  * TASKS_OK when the task is complete, TASKS_LOST when another worker took it over, else the
  * status that stopped it (the task is then resumed later by someone else). */
-enum tasks_status tasks_run(struct ctx *c, long long task_id, const char *worker, size_t batch,
+enum tasks_status tasks_run(struct core *c, long long task_id, const char *worker, size_t batch,
                             const struct task_handler *h);
 
 #endif

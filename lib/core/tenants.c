@@ -8,6 +8,8 @@
 
 #include "base/arena.h"
 #include "base/pubid.h"
+#include "core/core.h"
+#include "store/db.h"
 
 void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct tenant *t)
 {
@@ -50,10 +52,9 @@ enum tenant_status tenant_by_id(struct db *db, struct arena *a, long long id,
     return lookup(db, a, SQL_TENANT_BY_ID, DBV_I(id), out);
 }
 
-enum tenant_status tenant_by_oid(struct db *db, struct arena *a, const char *oid,
-                                 struct tenant **out)
+enum tenant_status tenant_by_oid(struct core *c, const char *oid, struct tenant **out)
 {
-    return lookup(db, a, SQL_TENANT_BY_OID, DBV_S(oid), out);
+    return lookup(c->db, c->arena, SQL_TENANT_BY_OID, DBV_S(oid), out);
 }
 
 /* Upper-case letters and digits of the name, at most 8; "TENANT" when none. */

@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 #include "base/crypto.h"
-#include "store/db.h"
 
 struct arena;
+struct core;
+struct db;
+struct db_rows;
 
 struct tenant {
     long long id;
@@ -35,8 +37,7 @@ void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct 
 
 enum tenant_status tenant_by_id(struct db *db, struct arena *a, long long id,
                                 struct tenant **out);
-enum tenant_status tenant_by_oid(struct db *db, struct arena *a, const char *oid,
-                                 struct tenant **out);
+enum tenant_status tenant_by_oid(struct core *c, const char *oid, struct tenant **out);
 
 /* The clear-text secrets of a new tenant, shown once. */
 struct tenant_secrets {

@@ -14,9 +14,9 @@
 #include "base/log.h"
 #include "base/password.h"
 #include "base/pubid.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -38,7 +38,7 @@ static enum users_status from_db(enum db_status st)
                                                           : USERS_INSERT_FAILED;
 }
 
-enum users_status users_check_free(struct ctx *c, const struct tenant *t, const char *username,
+enum users_status users_check_free(struct core *c, const struct tenant *t, const char *username,
                                    const char *email)
 {
     struct db_val v[5] = {
@@ -52,7 +52,7 @@ enum users_status users_check_free(struct ctx *c, const struct tenant *t, const 
     return found ? USERS_EXISTS : USERS_OK;
 }
 
-static enum users_status link_groups(struct ctx *c, const struct user_spec *s, long long uid)
+static enum users_status link_groups(struct core *c, const struct user_spec *s, long long uid)
 {
     struct db_result r;
     enum db_status st;
@@ -75,7 +75,7 @@ static enum users_status link_groups(struct ctx *c, const struct user_spec *s, l
     return USERS_OK;
 }
 
-static enum users_status add_pin(struct ctx *c, const struct user_spec *s, long long uid)
+static enum users_status add_pin(struct core *c, const struct user_spec *s, long long uid)
 {
     if (s->pin_code == NULL)
         return USERS_OK;
@@ -88,7 +88,7 @@ static enum users_status add_pin(struct ctx *c, const struct user_spec *s, long 
     return st == DB_OK ? USERS_OK : from_db(st);
 }
 
-static enum users_status add_token(struct ctx *c, long long uid, const char *purpose,
+static enum users_status add_token(struct core *c, long long uid, const char *purpose,
                                    const char *token, long long expires)
 {
     char hash[2 * SHA256_LEN + 1];
@@ -100,7 +100,7 @@ static enum users_status add_token(struct ctx *c, long long uid, const char *pur
     return st == DB_OK ? USERS_OK : USERS_TOKEN_FAILED;
 }
 
-static enum users_status queue_mail(struct ctx *c, const struct user_spec *s, long long uid,
+static enum users_status queue_mail(struct core *c, const struct user_spec *s, long long uid,
                                     const char *token, long long expires)
 {
     const char *base = mail_base_url(c, s->tenant);
@@ -129,7 +129,7 @@ static enum users_status queue_mail(struct ctx *c, const struct user_spec *s, lo
 }
 
 struct create {
-    struct ctx *c;
+    struct core *c;
     const struct user_spec *s;
     const char *pwhash;
     struct user_result *out;
@@ -152,7 +152,7 @@ static enum tx_status verdict(struct create *cr, enum users_status us)
 static enum tx_status insert_all(struct db *db, void *arg)
 {
     struct create *cr = arg;
-    struct ctx *c = cr->c;
+    struct core *c = cr->c;
     const struct user_spec *s = cr->s;
     struct user_result *out = cr->out;
     enum users_status us;
@@ -201,7 +201,7 @@ static enum tx_status insert_all(struct db *db, void *arg)
     return verdict(cr, USERS_OK);
 }
 
-enum users_status users_create(struct ctx *c, const struct user_spec *s, struct user_result *out)
+enum users_status users_create(struct core *c, const struct user_spec *s, struct user_result *out)
 {
     char pwhash[PASSWORD_HASH_MAX];
     enum users_status us = USERS_ERROR;

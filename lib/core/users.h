@@ -7,7 +7,7 @@
 
 #include "base/crypto.h"
 
-struct ctx;
+struct core;
 struct tenant;
 struct user_result;
 
@@ -40,7 +40,7 @@ struct user_spec {
      * before anything is written, so that no answer can fail after the commit: nonzero makes
      * users_create store nothing and return USERS_ANSWER_FAILED. Called again if a number has
      * to be drawn again. NULL: none. */
-    int (*answer)(struct ctx *c, const struct user_result *out, void *arg);
+    int (*answer)(struct core *c, const struct user_result *out, void *arg);
     void *answer_arg;
 };
 
@@ -68,10 +68,10 @@ enum users_status {
 
 /* Creates the user under a fresh number (unique in the tenant); nothing is written unless
  * everything is. */
-enum users_status users_create(struct ctx *c, const struct user_spec *spec,
+enum users_status users_create(struct core *c, const struct user_spec *spec,
                                struct user_result *out);
 /* USERS_EXISTS when the username or email is taken in the tenant, USERS_OK when free. */
-enum users_status users_check_free(struct ctx *c, const struct tenant *t, const char *username,
+enum users_status users_check_free(struct core *c, const struct tenant *t, const char *username,
                                    const char *email);
 /* HMAC-SHA256 of a pin under the tenant's pin salt, as hex (the stored form). */
 void users_pin_hash(const struct tenant *t, const char *pin, char out[2 * SHA256_LEN + 1]);

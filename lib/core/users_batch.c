@@ -17,9 +17,10 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "codec/json_text.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
+#include "store/db.h"
 #include "store/tx.h"
 
 enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db_rows *rows,
@@ -412,7 +413,7 @@ done:
     return ts;
 }
 
-enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
+enum batch_status users_batch_apply(struct core *c, const struct tenant *t, const char *origin,
                                     const struct batch_user *users, size_t n,
                                     struct batch_result *out)
 {

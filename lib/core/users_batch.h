@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-struct ctx;
+struct core;
 struct tenant;
 
 enum batch_op {
@@ -107,7 +107,7 @@ struct batch_result {
  * index (the transaction is run again, tx.h, so an upsert then becomes an update and an
  * insert BATCH_EXISTS), never by reading first; deadlocks on every run answer
  * BATCH_DB_UNAVAILABLE. */
-enum batch_status users_batch_apply(struct ctx *c, const struct tenant *t, const char *origin,
+enum batch_status users_batch_apply(struct core *c, const struct tenant *t, const char *origin,
                                     const struct batch_user *users, size_t n,
                                     struct batch_result *out);
 

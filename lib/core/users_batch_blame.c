@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "core/core.h"
 #include "core/tenants.h"
 #include "core/users_batch_internal.h"
-#include "http/ctx.h"
+#include "store/db.h"
 
 /* Finds the user to blame for a duplicate email: the first one (batch order) whose email
  * belongs to a user of another username that this batch does not delete. Runs after the

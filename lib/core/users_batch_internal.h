@@ -37,7 +37,7 @@ struct batch_prep {
 };
 
 struct batch_run {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     const char *origin;
     const struct batch_user *u;

@@ -13,11 +13,12 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "core/core.h"
 #include "core/tenants.h"
 #include "core/users_batch_internal.h"
 #include "core/users_reinvite.h"
 #include "core/users_retire.h"
-#include "http/ctx.h"
+#include "store/db.h"
 
 /* The rows of one outbox statement stay well below max_allowed_packet (16 MiB by default):
  * 10 000 mails of the built-in template take about 6 MiB, so a default batch needs one
@@ -31,7 +32,7 @@ static int may_be_invited(const struct batch_user *u)
 
 enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char *raw)
 {
-    struct ctx *c = r->c;
+    struct core *c = r->c;
     size_t i = 0;
     r->inviting = 0;
     while (i < r->n && !may_be_invited(&r->u[i]))
@@ -91,7 +92,7 @@ static enum db_status flush_mails(struct batch_run *r, json_object **mails)
  * added to *bytes. */
 static int add_mail(struct batch_run *r, json_object *mails, size_t i, size_t *bytes)
 {
-    struct ctx *c = r->c;
+    struct core *c = r->c;
     const struct batch_user *u = &r->u[i];
     const struct batch_prep *p = &r->p[i];
     struct mail_vars v = {

@@ -10,10 +10,11 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/password.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
 #include "core/users_batch_internal.h"
-#include "http/ctx.h"
+#include "store/db.h"
 
 enum { GENERATED_PASSWORD_BYTES = 12 };   /* 96 bits of randomness, 16 base64url characters */
 
@@ -149,7 +150,7 @@ static int by_username(const void *a, const void *b, void *arg)
 
 enum batch_status batch_prepare(struct batch_run *r)
 {
-    struct ctx *c = r->c;
+    struct core *c = r->c;
     enum batch_status bs = BATCH_ERROR;
     json_object *names = json_object_new_array();
     /* the ids and tokens of the whole batch from one getrandom(2): one call per user would

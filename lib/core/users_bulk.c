@@ -16,10 +16,10 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/refs.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -33,7 +33,7 @@ struct pending {
 };
 
 struct batch {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     const struct bulk_options *o;
     const struct bulk_user *users;
@@ -241,7 +241,7 @@ static int add_links(json_object *arr, const char *oid, const struct refs *r,
 static int add_mail(struct batch *b, json_object *arr, const struct bulk_user *u,
                     const char *oid, const char *token)
 {
-    struct ctx *c = b->c;
+    struct core *c = b->c;
     struct mail_vars v = {
         .name = u->first_name != NULL ? u->first_name : u->email,
         .link = arena_printf(c->arena, "%s/urac/join?token=%s", b->base, token),
@@ -369,7 +369,7 @@ static int prepare(struct batch *b, struct pending *p, size_t m)
     return 0;
 }
 
-enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
+enum users_bulk_status users_bulk_insert(struct core *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out)
@@ -429,7 +429,7 @@ enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
 }
 
 struct create {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     const struct bulk_options *o;
     const struct bulk_user *users;
@@ -453,7 +453,7 @@ static enum tx_status create_once(struct db *db, void *arg)
     return TX_UNDONE;
 }
 
-enum users_bulk_status users_bulk_create(struct ctx *c, const struct tenant *t,
+enum users_bulk_status users_bulk_create(struct core *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out)

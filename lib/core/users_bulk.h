@@ -11,7 +11,7 @@
 #include "base/crypto.h"
 #include "core/resources.h"
 
-struct ctx;
+struct core;
 struct tenant;
 
 struct bulk_user {
@@ -56,14 +56,14 @@ struct bulk_options {
  * out[] means nothing). Users are created with status pendingNew; an invited user also gets a
  * single-use set-password token (stored as its SHA-256) valid token.ttl_hours, and the mail
  * when the tenant has mail configured. */
-enum users_bulk_status users_bulk_insert(struct ctx *c, const struct tenant *t,
+enum users_bulk_status users_bulk_insert(struct core *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out);
 /* The same in one transaction of its own (tx.h: rerun whole on a deadlock; deadlocks on
  * every run answer USERS_BULK_DB_UNAVAILABLE). Nothing is written unless every created user
  * is written with everything it has. */
-enum users_bulk_status users_bulk_create(struct ctx *c, const struct tenant *t,
+enum users_bulk_status users_bulk_create(struct core *c, const struct tenant *t,
                                          const struct bulk_options *o,
                                          const struct bulk_user *users, size_t n,
                                          struct bulk_result *out);

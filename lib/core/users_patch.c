@@ -16,11 +16,11 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "core/core.h"
 #include "core/refs.h"
 #include "core/tenants.h"
 #include "core/users_reinvite.h"
 #include "core/users_retire.h"
-#include "http/ctx.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -35,7 +35,7 @@ struct current {
 };
 
 struct run {
-    struct ctx *c;
+    struct core *c;
     const struct tenant *t;
     const struct user_patch *p;
     size_t n;
@@ -405,7 +405,7 @@ static enum tx_status body(struct db *db, void *arg)
     return TX_OK;
 }
 
-enum users_patch_status users_patch_apply(struct ctx *c, const struct tenant *t,
+enum users_patch_status users_patch_apply(struct core *c, const struct tenant *t,
                                           const struct user_patch *p, size_t n,
                                           int invite_kind, struct patch_result *out)
 {

@@ -10,7 +10,7 @@
 
 #include "core/resources.h"
 
-struct ctx;
+struct core;
 struct tenant;
 
 struct user_patch {
@@ -64,7 +64,7 @@ enum users_patch_status {
  * the new address with a mail of invite_kind (enum mail_kind: what the dialect sends when it
  * creates an invited user). A deactivated user loses its links, login tokens and pending
  * mail. */
-enum users_patch_status users_patch_apply(struct ctx *c, const struct tenant *t,
+enum users_patch_status users_patch_apply(struct core *c, const struct tenant *t,
                                           const struct user_patch *p, size_t n,
                                           int invite_kind, struct patch_result *out);
 

@@ -10,10 +10,11 @@
 #include "base/config.h"
 #include "base/crypto.h"
 #include "base/log.h"
+#include "core/core.h"
 #include "core/mail.h"
-#include "http/ctx.h"
+#include "store/db.h"
 
-static enum db_status one(struct ctx *c, const struct tenant *t, const struct retire_invitee *w,
+static enum db_status one(struct core *c, const struct tenant *t, const struct retire_invitee *w,
                           int kind, const char *base, long long expires, const char *when)
 {
     char token[UUID_STR_LEN + 1], hash[2 * SHA256_LEN + 1];
@@ -46,7 +47,7 @@ done:
     return st;
 }
 
-enum db_status users_reinvite(struct ctx *c, const struct tenant *t,
+enum db_status users_reinvite(struct core *c, const struct tenant *t,
                               const struct retire_invitee *w, size_t n, int kind)
 {
     const char *base = mail_base_url(c, t);

@@ -11,14 +11,14 @@
 #include "core/users_retire.h"
 #include "store/db.h"
 
-struct ctx;
+struct core;
 struct tenant;
 
 /* For each of w[0..n) of tenant t: a set-password token (stored as its SHA-256, valid
  * token.ttl_hours) and a mail of kind (enum mail_kind) with its /urac/join link. Nothing when
  * the tenant cannot send mail (a link nobody receives is no invitation). Inside the caller's
  * transaction. */
-enum db_status users_reinvite(struct ctx *c, const struct tenant *t,
+enum db_status users_reinvite(struct core *c, const struct tenant *t,
                               const struct retire_invitee *w, size_t n, int kind);
 
 #endif

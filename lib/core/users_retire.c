@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "store/db.h"
 
 const char *users_retire_event_name(enum retire_event ev)
 {

@@ -8,7 +8,6 @@
  * SIGTERM the loop ends after the current request and all of it is freed. */
 #include "http/app.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
@@ -17,111 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
 
-/* Builds with AddressSanitizer check a detached worker for leaks before it _exits (which skips
- * the exit-time check): background imports are the longest code path a request starts. */
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#define LEAK_CHECK() ((void)__lsan_do_recoverable_leak_check())
-#else
-#define LEAK_CHECK() ((void)0)
-#endif
-
 #include "base/arena.h"
 #include "base/config.h"
-#include "base/crypto.h"
 #include "base/log.h"
 #include "codec/form.h"
 #include "codec/json_in.h"
+#include "core/core.h"
 #include "core/tenants.h"
 #include "http/ctx.h"
-#include "store/db.h"
 
 extern char **environ;
-
-static int defer(struct ctx *c, deferred_fn fn, void *arg, int detached,
-                 int (*take)(struct ctx *c, void *arg))
-{
-    if (c->ndeferred >= CTX_MAX_DEFERRED)
-        return -1;
-    c->deferred[c->ndeferred].fn = fn;
-    c->deferred[c->ndeferred].arg = arg;
-    c->deferred[c->ndeferred].detached = detached;
-    c->deferred[c->ndeferred].take = take;
-    c->ndeferred++;
-    return 0;
-}
-
-int ctx_defer(struct ctx *c, deferred_fn fn, void *arg)
-{
-    return defer(c, fn, arg, 0, NULL);
-}
-
-int ctx_defer_detached(struct ctx *c, deferred_fn fn, void *arg)
-{
-    return defer(c, fn, arg, 1, NULL);
-}
-
-int ctx_defer_worker(struct ctx *c, deferred_fn fn, int (*take)(struct ctx *c, void *arg),
-                     void *arg)
-{
-    return defer(c, fn, arg, 1, take);
-}
-
-/* Double fork: the grandchild runs fn and _exits; the child exits at once and is reaped here,
- * so the grandchild belongs to init and leaves no zombie behind. With take, the slot is taken
- * here first (no slot: no fork) and this process's copy of it is closed right after the fork,
- * so only the grandchild holds it (the child's copy goes when it exits). */
-static void run_detached(struct ctx *c, deferred_fn fn, void *arg,
-                         int (*take)(struct ctx *c, void *arg))
-{
-    int slot = take != NULL ? take(c, arg) : -1;
-    if (take != NULL && slot < 0)
-        return;
-    pid_t child = fork();
-    if (child != 0 && slot >= 0)
-        close(slot);   /* here only: the child hands its copy on to the grandchild */
-    if (child < 0) {
-        log_error(c->rid, "fork for background work failed");
-        return;
-    }
-    if (child > 0) {
-        while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-            ;
-        return;
-    }
-    if (fork() != 0)
-        _exit(0);
-    /* the grandchild: no listening socket, no client, a database connection of its own (the
-     * parent's is abandoned untouched: closing it would end the parent's session too) */
-    int devnull = open("/dev/null", O_RDWR);
-    if (devnull >= 0) {
-        dup2(devnull, STDIN_FILENO);
-        dup2(devnull, STDOUT_FILENO);
-        if (devnull > STDERR_FILENO)
-            close(devnull);
-    }
-    setsid();
-    c->db = db_new(c->cfg);
-    if (c->db != NULL) {
-        db_set_request_id(c->db, c->rid);
-        fn(c, arg);
-        db_free(c->db);
-    }
-    LEAK_CHECK();
-    _exit(0);
-}
 
 const json_object *req_query(struct ctx *c, char *msg, size_t msglen)
 {
     if (c->query != NULL)
         return c->query;
-    if (form_decode_max(c->req.query, strlen(c->req.query), c->cfg->form_fields, &c->query, msg,
-                        msglen) != FORM_OK)
+    if (form_decode_max(c->req.query, strlen(c->req.query), c->core.cfg->form_fields, &c->query,
+                        msg, msglen) != FORM_OK)
         return NULL;
     return c->query;
 }
@@ -152,14 +67,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-static void new_request_id(char out[REQUEST_ID_LEN + 1])
-{
-    unsigned char raw[REQUEST_ID_LEN / 2];
-    if (crypto_random(raw, sizeof raw) != 0)
-        memset(raw, 0, sizeof raw);
-    hex_encode(raw, sizeof raw, out);
-}
-
 static int method_has_body(const char *m)
 {
     return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
@@ -177,14 +84,14 @@ static int media_accepted(enum media_type m, unsigned accept)
 
 static void answer_read_error(struct ctx *c, enum req_status st)
 {
-    enum dialect d = c->route->dialect;
+    const struct dialect *d = c->route->dialect;
     char msg[128];
     switch (st) {
     case REQ_OK:
         return;
     case REQ_TOO_LARGE:
         snprintf(msg, sizeof msg, "Request body larger than the limit of %lu bytes",
-                 (unsigned long)c->cfg->body_max);
+                 (unsigned long)c->core.cfg->body_max);
         dialect_error(c, d, 413, msg);
         return;
     case REQ_BAD_LENGTH:
@@ -246,7 +153,7 @@ static int decode_body(struct ctx *c)
     char msg[256];
     if (c->req.media == MEDIA_JSON) {
         enum json_in_status js = json_in_parse(c->req.body, c->req.body_len,
-                                               c->cfg->json_max_depth, &c->input, msg,
+                                               c->core.cfg->json_max_depth, &c->input, msg,
                                                sizeof msg);
         if (js != JSON_IN_OK) {
             dialect_error(c, rt->dialect,
@@ -256,7 +163,7 @@ static int decode_body(struct ctx *c)
         }
     } else if (c->req.media == MEDIA_FORM || c->req.media == MEDIA_NONE) {
         enum form_status fs = form_decode_max(c->req.body, c->req.body_len,
-                                              c->cfg->form_fields, &c->input, msg, sizeof msg);
+                                              c->core.cfg->form_fields, &c->input, msg, sizeof msg);
         if (fs != FORM_OK) {
             dialect_error(c, rt->dialect,
                           fs == FORM_TOO_LARGE ? dialect_too_many_status(rt->dialect) : 400,
@@ -273,7 +180,8 @@ static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
     const struct route *rt = NULL;
     enum route_status rs = route_find(routes, nroutes, c->req.method, c->req.path, &rt, allow,
                                       sizeof allow);
-    enum dialect d = rt != NULL ? rt->dialect : DIALECT_SOAJS;
+    /* an empty table has no dialect to speak for it: dialect_error answers in plain text */
+    const struct dialect *d = rt != NULL ? rt->dialect : NULL;
     if (rs == ROUTE_NOT_FOUND) {
         dialect_error(c, d, 404, "No such resource");
         return;
@@ -304,7 +212,7 @@ static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
         return;
     rt->handler(c);
     if (c->resp.status == 0) {
-        log_error(c->rid, "handler for %s %s gave no answer", rt->method, rt->pattern);
+        log_error(c->core.rid, "handler for %s %s gave no answer", rt->method, rt->pattern);
         dialect_error(c, d, 500, "no answer");
     }
 }
@@ -316,24 +224,19 @@ static void ctx_begin(struct ctx *c)
     c->query = NULL;
     c->route = NULL;
     c->tenant = NULL;
-    c->ndeferred = 0;
     c->resp.status = 0;
     c->resp.content_type = NULL;
     c->resp.extra[0] = '\0';
     c->resp.extra_len = 0;
     buf_clear(&c->resp.body);
     /* what this request's JSON decoding may build in all (json_in.h) */
-    json_in_set_allowance(c->cfg->json_values);
-    new_request_id(c->rid);
-    db_set_request_id(c->db, c->rid);
+    json_in_set_allowance(c->core.cfg->json_values);
+    core_begin(&c->core, NULL);
 }
 
 static void ctx_end(struct ctx *c)
 {
-    if (db_in_transaction(c->db)) {
-        log_error(c->rid, "transaction left open by the handler: rolled back");
-    }
-    db_rollback(c->db);
+    core_end(&c->core);
     json_object_put(c->input);
     json_object_put(c->query);
     c->input = c->query = NULL;
@@ -341,8 +244,8 @@ static void ctx_end(struct ctx *c)
     /* a request that took over 1 MiB of arena (a bulk of thousands of users) also left its
      * parsed body's worth of freed malloc memory: glibc keeps the lot mapped (113 MiB per
      * bulk_users process after a 50 000-user POST, bench/), so it is handed back below */
-    int big = arena_used(c->arena) > (1u << 20);
-    arena_reset(c->arena);
+    int big = arena_used(c->core.arena) > (1u << 20);
+    arena_reset(c->core.arena);
     /* a very large response should not pin its memory for the life of the process */
     if (c->resp.body.cap > (1u << 20)) {
         buf_free(&c->resp.body);
@@ -350,7 +253,6 @@ static void ctx_end(struct ctx *c)
     }
     if (big)
         malloc_trim(0);
-    db_set_request_id(c->db, NULL);
 }
 
 static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
@@ -362,7 +264,7 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     dispatch(c, routes, nroutes);
     resp_send(c);
     struct log_request lr = {
-        .request_id = c->rid,
+        .request_id = c->core.rid,
         .tenant = c->tenant ? c->tenant->oid : NULL,
         .method = c->req.method,
         .path = c->req.path,
@@ -388,7 +290,7 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
         /* Apache's mod_cgi sends nothing to the client until the program's stderr is closed
          * too (it reads stderr to its end for the error log): when work remains after the
          * answer, it and its background children log nowhere rather than hold the client. */
-        if (c->ndeferred > 0) {
+        if (c->core.nafter > 0) {
             int devnull = open("/dev/null", O_WRONLY);
             if (devnull >= 0) {
                 dup2(devnull, STDERR_FILENO);
@@ -401,12 +303,7 @@ static void serve_one(struct ctx *c, const struct route *routes, size_t nroutes,
     c->io.fcgx = NULL;
     /* background work decodes what the request has already checked (stored task items) */
     json_in_set_allowance(SIZE_MAX);
-    for (unsigned i = 0; i < c->ndeferred; i++)
-        if (c->deferred[i].detached)
-            run_detached(c, c->deferred[i].fn, c->deferred[i].arg, c->deferred[i].take);
-    for (unsigned i = 0; i < c->ndeferred; i++)
-        if (!c->deferred[i].detached)
-            c->deferred[i].fn(c, c->deferred[i].arg);
+    core_run_after(&c->core);
     ctx_end(c);
 }
 
@@ -415,7 +312,6 @@ int app_main(const char *name, const struct route *routes, size_t nroutes)
     struct config cfg;
     char err[256];
     int rc = 1;
-    struct db *db = NULL;
     struct ctx c;
 
     memset(&c, 0, sizeof c);
@@ -428,12 +324,8 @@ int app_main(const char *name, const struct route *routes, size_t nroutes)
     }
     if (cs == CONFIG_NO_FILE)
         log_error(NULL, "configuration: %s (using defaults)", err);
-    db = db_new(&cfg);
-    c.arena = arena_new();
-    if (db == NULL || c.arena == NULL)
+    if (core_open(&c.core, &cfg) != 0)
         goto done;
-    c.cfg = &cfg;
-    c.db = db;
 
     if (FCGX_IsCGI()) {
         c.io.envp = environ;
@@ -456,8 +348,7 @@ int app_main(const char *name, const struct route *routes, size_t nroutes)
     rc = 0;
 done:
     buf_free(&c.resp.body);
-    arena_free(c.arena);
-    db_free(db);
+    core_close(&c.core);
     config_free(&cfg);
     return rc;
 }

@@ -1,19 +1,20 @@
-/* dialect.c: routes a transport-level error to the right dialect's encoder. */
+/* dialect.c: a transport-level error handed to the dialect that speaks for the route, or a
+ * neutral plain-text answer where no dialect does. Never names a vendor. */
 #include "http/dialect.h"
 
-void dialect_error(struct ctx *c, enum dialect d, int status, const char *message)
+#include "http/ctx.h"
+#include "http/response.h"
+
+void dialect_error(struct ctx *c, const struct dialect *d, int status, const char *message)
 {
-    switch (d) {
-    case DIALECT_SOAJS: soajs_error(c, status, message); return;
-    case DIALECT_XTRACTA: xtracta_error(c, status, message); return;
-    case DIALECT_SKEDULO: skedulo_error(c, status, message); return;
-    case DIALECT_SERVICEPOWER: servicepower_error(c, status, message); return;
-    case DIALECT_COUNT: break;
+    if (d != NULL && d->error != NULL) {
+        d->error(c, status, message);
+        return;
     }
-    soajs_error(c, status, message);
+    resp_text(c, status, message);
 }
 
-int dialect_too_many_status(enum dialect d)
+int dialect_too_many_status(const struct dialect *d)
 {
-    return d == DIALECT_SKEDULO || d == DIALECT_SERVICEPOWER ? 400 : 413;
+    return d != NULL && d->too_many_status != 0 ? d->too_many_status : 413;
 }

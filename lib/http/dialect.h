@@ -1,33 +1,30 @@
-/* dialect.h: the vendor dialects and the errors every one of them must be able to express in
- * its own format (unknown path, wrong method, body too large, wrong media type, malformed
- * body, unauthenticated, database unavailable, internal error). */
+/* dialect.h: the descriptor every vendor dialect fills, one per dialect folder, in the manner of
+ * a module table: its name and how it speaks the errors every dialect must be able to express
+ * in its own format (unknown path, wrong method, body too large, wrong media type, malformed
+ * body, unauthenticated, database unavailable, internal error). Routes point at one; the
+ * framework (app.c, route.c) reaches a vendor only through it and never names one. */
 #ifndef PROV_DIALECT_H
 #define PROV_DIALECT_H
 
 struct ctx;
 
-enum dialect {
-    DIALECT_SOAJS = 0,
-    DIALECT_XTRACTA,
-    DIALECT_SKEDULO,
-    DIALECT_SERVICEPOWER,
-    DIALECT_COUNT
+struct dialect {
+    const char *name;
+    /* Answers an error of the transport/framework level with HTTP status and a message that
+     * says what is wrong, in the dialect's envelope. For 5xx the message is replaced by a
+     * stable public text and the request id is logged/returned where the dialect has a place
+     * for it. */
+    void (*error)(struct ctx *c, int status, const char *message);
+    /* The status for a body over one of the framework's count caps (JSON values, form
+     * fields): 400 where the dialect's own count limits are a 400, else 413 like a body over
+     * the size limit. */
+    int too_many_status;
 };
 
-/* Answers an error of the transport/framework level with HTTP status and a message that says
- * what is wrong, in the dialect's envelope. For 5xx the message is replaced by a stable public
- * text and the request id is logged/returned where the dialect has a place for it. */
-void dialect_error(struct ctx *c, enum dialect d, int status, const char *message);
-
-/* The status a dialect gives a body over one of the framework's count caps (JSON values):
- * 400 where the dialect's own count limits are a 400 (Skedulo, ServicePower: "Too many users"),
- * else 413 like a body over the size limit. */
-int dialect_too_many_status(enum dialect d);
-
-/* Each dialect's implementation (in lib/dialect/<name>.c). */
-void soajs_error(struct ctx *c, int status, const char *message);
-void xtracta_error(struct ctx *c, int status, const char *message);
-void skedulo_error(struct ctx *c, int status, const char *message);
-void servicepower_error(struct ctx *c, int status, const char *message);
+/* d's error answer; with no dialect (an empty route table) a plain-text answer of status
+ * with message. */
+void dialect_error(struct ctx *c, const struct dialect *d, int status, const char *message);
+/* d's status for a body over a count cap (413 with no dialect). */
+int dialect_too_many_status(const struct dialect *d);
 
 #endif

@@ -16,7 +16,7 @@
 static const char *param_copy(struct ctx *c, const char *name)
 {
     const char *v = io_param(&c->io, name);
-    return arena_strdup(c->arena, v != NULL ? v : "");
+    return arena_strdup(c->core.arena, v != NULL ? v : "");
 }
 
 /* The path of a REQUEST_URI: without query or fragment, and without scheme and authority when
@@ -28,7 +28,7 @@ static const char *uri_path(struct ctx *c, const char *uri)
         p += strcspn(p, "/?#");
         uri = p;
     }
-    return arena_strndup(c->arena, uri, strcspn(uri, "?#"));
+    return arena_strndup(c->core.arena, uri, strcspn(uri, "?#"));
 }
 
 enum media_type req_media_type(const char *ct)
@@ -79,14 +79,14 @@ void req_init(struct ctx *c)
     r->query = param_copy(c, "QUERY_STRING");
     r->remote_addr = param_copy(c, "REMOTE_ADDR");
     const char *ct = io_param(&c->io, "CONTENT_TYPE");
-    r->content_type = ct != NULL ? arena_strdup(c->arena, ct) : NULL;
+    r->content_type = ct != NULL ? arena_strdup(c->core.arena, ct) : NULL;
     r->media = req_media_type(ct);
     const char *uri = io_param(&c->io, "REQUEST_URI");
     if (uri != NULL && *uri != '\0') {
         r->path = uri_path(c, uri);
     } else {
         const char *sn = io_param(&c->io, "SCRIPT_NAME"), *pi = io_param(&c->io, "PATH_INFO");
-        r->path = arena_printf(c->arena, "%s%s", sn ? sn : "", pi ? pi : "");
+        r->path = arena_printf(c->core.arena, "%s%s", sn ? sn : "", pi ? pi : "");
     }
     if (r->method == NULL || r->query == NULL || r->path == NULL || r->remote_addr == NULL) {
         /* out of memory: leave harmless empty values, the handler will fail to allocate too */
@@ -112,7 +112,7 @@ const char *req_header(const struct ctx *c, const char *name)
 
 static enum req_status read_exact(struct ctx *c, size_t len)
 {
-    char *body = arena_alloc(c->arena, len + 1);
+    char *body = arena_alloc(c->core.arena, len + 1);
     if (body == NULL)
         return REQ_NOMEM;
     size_t got = 0;
@@ -155,7 +155,7 @@ static enum req_status read_to_eof(struct ctx *c, size_t max)
             goto done;
         }
     }
-    c->req.body = arena_strndup(c->arena, b.data ? b.data : "", b.len);
+    c->req.body = arena_strndup(c->core.arena, b.data ? b.data : "", b.len);
     c->req.body_len = b.len;
     if (c->req.body == NULL)
         st = REQ_NOMEM;
@@ -167,7 +167,7 @@ done:
 /* CONTENT_LENGTH against the limit; *known is 0 when the header is absent (read to EOF). */
 static enum req_status content_length(struct ctx *c, size_t *len, int *known)
 {
-    size_t max = c->cfg->body_max;
+    size_t max = c->core.cfg->body_max;
     const char *cl = io_param(&c->io, "CONTENT_LENGTH");
     *len = 0;
     *known = cl != NULL && *cl != '\0';
@@ -199,5 +199,5 @@ enum req_status req_read_body(struct ctx *c)
     enum req_status st = content_length(c, &len, &known);
     if (st != REQ_OK)
         return st;
-    return known ? read_exact(c, len) : read_to_eof(c, c->cfg->body_max);
+    return known ? read_exact(c, len) : read_to_eof(c, c->core.cfg->body_max);
 }

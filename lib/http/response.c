@@ -43,14 +43,14 @@ int resp_header(struct ctx *c, const char *name, const char *value)
 {
     struct response *r = &c->resp;
     if (strpbrk(value, "\r\n") != NULL || strpbrk(name, "\r\n: ") != NULL) {
-        log_error(c->rid, "response header %s dropped: line break in value", name);
+        log_error(c->core.rid, "response header %s dropped: line break in value", name);
         return -1;
     }
     int n = snprintf(r->extra + r->extra_len, sizeof r->extra - r->extra_len, "%s: %s\r\n",
                      name, value);
     if (n < 0 || (size_t)n >= sizeof r->extra - r->extra_len) {
         r->extra[r->extra_len] = '\0';
-        log_error(c->rid, "response header %s dropped: no room", name);
+        log_error(c->core.rid, "response header %s dropped: no room", name);
         return -1;
     }
     r->extra_len += (size_t)n;
@@ -63,7 +63,7 @@ static void resp_fallback(struct ctx *c)
     buf_clear(&c->resp.body);
     c->resp.status = 500;
     c->resp.content_type = "text/plain; charset=utf-8";
-    log_error(c->rid, "response: out of memory while serialising");
+    log_error(c->core.rid, "response: out of memory while serialising");
 }
 
 /* Appends the n bytes at s with every byte that does not start a well-formed UTF-8 sequence
@@ -111,6 +111,18 @@ void resp_json(struct ctx *c, int status, json_object *obj)
     c->resp.content_type = "application/json; charset=utf-8";
 }
 
+void resp_text(struct ctx *c, int status, const char *text)
+{
+    buf_clear(&c->resp.body);
+    if (append_utf8(&c->resp.body, text, strlen(text)) != 0 ||
+        buf_append(&c->resp.body, "\n", 1) != 0) {
+        resp_fallback(c);
+        return;
+    }
+    c->resp.status = status;
+    c->resp.content_type = "text/plain; charset=utf-8";
+}
+
 void resp_xml(struct ctx *c, int status, struct xml_out *x)
 {
     buf_clear(&c->resp.body);
@@ -132,7 +144,7 @@ int resp_send(struct ctx *c)
                      "Status: %d %s\r\nContent-Type: %s\r\nCache-Control: no-store\r\n"
                      "X-Request-Id: %s\r\nContent-Length: %lu\r\n%s\r\n",
                      r->status, resp_reason(r->status),
-                     r->content_type ? r->content_type : "text/plain; charset=utf-8", c->rid,
+                     r->content_type ? r->content_type : "text/plain; charset=utf-8", c->core.rid,
                      (unsigned long)r->body.len, r->extra);
     if (n < 0 || (size_t)n >= sizeof head)
         return -1;

@@ -26,6 +26,9 @@ struct response {
 int resp_header(struct ctx *c, const char *name, const char *value);
 /* Sets status and serialises obj as the JSON body. Takes ownership of obj (puts it). */
 void resp_json(struct ctx *c, int status, json_object *obj);
+/* Sets status and text (one line, a newline added; bytes that are not UTF-8 replaced) as a
+ * text/plain body: the answer where no dialect speaks. */
+void resp_text(struct ctx *c, int status, const char *text);
 /* Sets status and the finished XML document as the body. Frees x. */
 void resp_xml(struct ctx *c, int status, struct xml_out *x);
 /* The standard reason phrase for a status. */

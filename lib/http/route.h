@@ -20,7 +20,7 @@ enum accept_bits {
 struct route {
     const char *method;
     const char *pattern;
-    enum dialect dialect;
+    const struct dialect *dialect;   /* who answers for it */
     unsigned accept;                 /* body media types taken; 0 for methods without body */
     void (*handler)(struct ctx *c);
     /* Checks the credential the request carries outside its body (a header, the query) and

@@ -93,7 +93,7 @@
     X(CRED_REVOKE_ID, \
       "UPDATE credentials c SET c.revoked_at = NOW(6) WHERE c.id = ? AND " SQL_CRED_LIVE) \
     /* ---- catalogue: groups, workflows, regions, roles ---- */ \
-    /* groups, workflows and tasks are shown by their number (lib/base/pubid.h), looked up by it */ \
+    /* groups, workflows and tasks are shown by their number (base/pubid.h), looked up by it */ \
     X(GROUP_INSERT, \
       "INSERT INTO `groups` (tenant_id, code, name, number) VALUES (?, ?, ?, ?)") \
     X(GROUP_IN_TENANT, "SELECT id, number FROM `groups` WHERE number = ? AND tenant_id = ?") \

@@ -56,20 +56,20 @@ static inline int fuzz_strings_clean(json_object *o, int depth)
 
 /* A context as the accept loop would build it, minus the server and the database: the
  * configuration's defaults (limits as in API.md) and a process-lifetime arena. Decoders use
- * c->arena and c->cfg; error answers go to c->resp (never sent). */
+ * c->core.arena and c->core.cfg; error answers go to c->resp (never sent). */
 static inline struct ctx *fuzz_ctx(void)
 {
     static struct ctx c;
     static struct config cfg;
-    if (c.arena == NULL) {
+    if (c.core.arena == NULL) {
         char err[128];
         /* no file, no environment override matters here: the defaults */
         config_load(&cfg, "/nonexistent/provision.conf", err, sizeof err);
-        c.cfg = &cfg;
-        c.arena = arena_new();
-        if (c.arena == NULL)
+        c.core.cfg = &cfg;
+        c.core.arena = arena_new();
+        if (c.core.arena == NULL)
             abort();
-        snprintf(c.rid, sizeof c.rid, "fuzz000000000000");
+        snprintf(c.core.rid, sizeof c.core.rid, "fuzz000000000000");
     }
     return &c;
 }
@@ -81,7 +81,7 @@ static inline void fuzz_ctx_reset(struct ctx *c)
     c->input = NULL;
     c->resp.status = 0;
     buf_free(&c->resp.body);
-    arena_reset(c->arena);
+    arena_reset(c->core.arena);
 }
 
 #endif

@@ -1,13 +1,13 @@
-/* fuzz_json.c: libFuzzer harness for the strict JSON request parser (lib/codec/json_in.c) that every
- * JSON endpoint uses: json-c with our depth, UTF-8, NUL, number-grammar and range checks; the
- * weighing before it (json_in_weight, the allowance), the array walk that lets a file be
- * parsed one element at a time (json_in_array_next), and the JSON text writer (json_text.c).
- * Input: the raw body. Checks beyond the sanitizers: an accepted tree holds only clean
- * strings and finite numbers, serialises, and parses again to the same text; the weight is
- * never below what the tree holds, and an allowance below it refuses the text without taking
- * anything; the walk agrees with the parser (an accepted array walks into its elements, each
- * parsing to the same value; a refused text never walks into elements that all parse); any
- * clean string written as JSON text parses back to itself. */
+/* fuzz_json.c: libFuzzer harness for the strict JSON request parser (lib/codec/json_in.c) that
+ * every JSON endpoint uses: json-c with our depth, UTF-8, NUL, number-grammar and range checks; the
+ * weighing before it (json_in_weight, the allowance), the array walk that lets a file be parsed one
+ * element at a time (json_in_array_next), and the JSON text writer (json_text.c). Input: the raw
+ * body. Checks beyond the sanitizers: an accepted tree holds only clean strings and finite numbers,
+ * serialises, and parses again to the same text; the weight is never below what the tree holds, and
+ * an allowance below it refuses the text without taking anything; the walk agrees with the parser
+ * (an accepted array walks into its elements, each parsing to the same value; a refused text never
+ * walks into elements that all parse); any clean string written as JSON text parses back to itself.
+ */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* fuzz_servicepower.c: libFuzzer harness for the ServicePower bulk Users decoder
- * (lib/dialect/servicepower/servicepower_decode.c) behind the JSON parser, as the handler runs it: the
- * envelope, every property's type and bounds, CUD/Deleted, duplicates, warnings. Input: the
- * body. Checks beyond the sanitizers: an accepted batch has 1..limit users, each with a
- * distinct key, a known operation and a valid email when it has one (whether an insert lacks
- * one is the store's verdict); a refused one has a message and a dataPath. */
+ * (lib/dialect/servicepower/servicepower_decode.c) behind the JSON parser, as the handler runs it:
+ * the envelope, every property's type and bounds, CUD/Deleted, duplicates, warnings. Input: the
+ * body. Checks beyond the sanitizers: an accepted batch has 1..limit users, each with a distinct
+ * key, a known operation and a valid email when it has one (whether an insert lacks one is the
+ * store's verdict); a refused one has a message and a dataPath. */
 #include <stdint.h>
 #include <string.h>
 
@@ -22,19 +22,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char msg[256];
     if (warnings == NULL)
         return 0;
-    if (json_in_parse((const char *)data, size, c->cfg->json_max_depth, &obj, msg, sizeof msg)
+    if (json_in_parse((const char *)data, size, c->core.cfg->json_max_depth, &obj, msg, sizeof msg)
         != JSON_IN_OK)
         goto done;
     /* a smaller user limit than the default, so the limit itself is reachable */
-    struct sp_limits lim = { .max_users = 50, .string_max = c->cfg->string_max };
+    struct sp_limits lim = { .max_users = 50, .string_max = c->core.cfg->string_max };
     struct batch_user *users = NULL;
     size_t n = 0;
     struct sp_problem p;
     memset(&p, 0, sizeof p);
-    if (sp_decode(c->arena, obj, &lim, warnings, &users, &n, &p) != 0) {
+    if (sp_decode(c->core.arena, obj, &lim, warnings, &users, &n, &p) != 0) {
         FUZZ_ASSERT(p.path != NULL && p.value != NULL);
         FUZZ_ASSERT(sp_status(p.msg) == 400 || sp_status(p.msg) == 409);
-        const char *m = sp_message(c->arena, &p);
+        const char *m = sp_message(c->core.arena, &p);
         FUZZ_ASSERT(m != NULL && utf8_valid(m, strlen(m)));
         goto done;
     }

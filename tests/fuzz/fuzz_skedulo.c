@@ -1,21 +1,22 @@
 /* fuzz_skedulo.c: libFuzzer harness for the Skedulo request decoders
- * (lib/dialect/skedulo/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
- * selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
- * count checks, the Resource role rule, every user decoded, and each user once more from the
- * text a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV
- * or JSON into user objects, then as a POST body; a JSON file, read one element at a time,
- * gives exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is
- * tiny); 3: the file through the strict RFC 4180
- * reader alone (lib/codec/csv.c), record by record (folded in here rather than a harness of its own
- * so CI's fixed fuzzing time goes further). Checks beyond the sanitizers: a decoded user has a
- * valid email and a last name, a user decodes the same from its stored text; CSV fields are
- * NUL-terminated at their length, counts stay in bounds, line numbers only grow, the reader
- * always ends. */
+ * (lib/dialect/skedulo/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input:
+ * one selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
+ * count checks, the Resource role rule, every user decoded, and each user read back from the import
+ * item a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV or
+ * JSON into user objects, then as a POST body; a JSON file, read one element at a time, gives
+ * exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is tiny); 3: the
+ * file through the strict RFC 4180 reader alone (lib/codec/csv.c), record by record (folded in here
+ * rather than a harness of its own so CI's fixed fuzzing time goes further). Checks beyond the
+ * sanitizers: a decoded user has a valid email and a last name, a user reads back the same from its
+ * stored import item; CSV fields are NUL-terminated at their length, counts stay in bounds, line
+ * numbers only grow, the reader always ends. */
 #include <stdint.h>
 #include <string.h>
 
 #include "base/config.h"
 #include "codec/csv.h"
+#include "core/mail.h"
+#include "core/users_import.h"
 #include "dialect/skedulo/skedulo_int.h"
 #include "fuzz.h"
 #include "base/valid.h"
@@ -23,20 +24,49 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* What sk_start_task stores per user, decoded again as the background worker does. */
-static void same_from_task_text(struct ctx *c, json_object *u, int ok_first)
+static int same_str(const char *a, const char *b)
 {
-    const char *text = json_object_to_json_string_ext(
-        u, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    json_object *again = NULL;
-    char msg[256];
-    FUZZ_ASSERT(json_in_parse(text, strlen(text), c->cfg->json_max_depth, &again, msg,
-                              sizeof msg) == JSON_IN_OK);
-    struct bulk_user bu;
-    struct sk_problem pb;
-    int ok_again = sk_decode_user(c, again, &bu, &pb) == 0;
-    FUZZ_ASSERT(ok_again == ok_first);
-    json_object_put(again);
+    return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* What sk_task_add stores per user (the core's import item), read back as the background
+ * worker does: the same user, or the same refusal. */
+static void same_from_task_item(struct ctx *c, const struct bulk_user *bu, const char *refusal)
+{
+    static const struct bulk_options opt = { "skedulo", MAIL_INVITATION };
+    const char *item = bu != NULL ? users_import_item(&c->core, bu, &opt)
+                                  : users_import_refused(&c->core, refusal);
+    FUZZ_ASSERT(item != NULL);
+    struct bulk_user u;
+    struct bulk_options o;
+    const char *refused;
+    json_object *tree;
+    int r = users_import_read(&c->core, item, &u, &o, &refused, &tree);
+    if (bu == NULL) {
+        FUZZ_ASSERT(r == 1 && strcmp(refused, refusal) == 0);
+        json_object_put(tree);
+        return;
+    }
+    FUZZ_ASSERT(r == 0);
+    FUZZ_ASSERT(strcmp(o.origin, opt.origin) == 0 && o.mail_kind == opt.mail_kind);
+    FUZZ_ASSERT(same_str(u.email, bu->email) && same_str(u.first_name, bu->first_name) &&
+                same_str(u.last_name, bu->last_name) && u.invite == bu->invite);
+    FUZZ_ASSERT(u.nroles == bu->nroles && u.nregions == bu->nregions);
+    for (size_t i = 0; i < u.nroles; i++)
+        FUZZ_ASSERT(strcmp(u.roles[i], bu->roles[i]) == 0);
+    for (size_t i = 0; i < u.nregions; i++)
+        FUZZ_ASSERT(strcmp(u.regions[i], bu->regions[i]) == 0);
+    FUZZ_ASSERT((u.resource == NULL) == (bu->resource == NULL));
+    if (u.resource != NULL) {
+        FUZZ_ASSERT(same_str(u.resource->custom_json, bu->resource->custom_json));
+        for (int i = 0; i < RES_FIELD_COUNT; i++) {
+            const struct res_value *x = &u.resource->f[i], *y = &bu->resource->f[i];
+            FUZZ_ASSERT(x->state == y->state);
+            if (x->state == RES_SET)
+                FUZZ_ASSERT(same_str(x->s, y->s) && x->d == y->d && x->b == y->b);
+        }
+    }
+    json_object_put(tree);
 }
 
 static void post_body(struct ctx *c, json_object *body, unsigned max)
@@ -63,8 +93,7 @@ static void post_body(struct ctx *c, json_object *body, unsigned max)
         } else {
             FUZZ_ASSERT(sk_fail_message(c, &pb) != NULL);
         }
-        if (u != NULL)
-            same_from_task_text(c, u, ok);
+        same_from_task_item(c, ok ? &bu : NULL, ok ? NULL : sk_fail_message(c, &pb));
     }
 }
 
@@ -98,13 +127,13 @@ static void same_as_whole_file(struct ctx *c, const char *file, size_t len, json
         return;   /* CSV */
     json_object *whole = NULL;
     char msg[64];
-    if (json_in_parse(file + lead, len - lead, c->cfg->json_max_depth, &whole, msg,
+    if (json_in_parse(file + lead, len - lead, c->core.cfg->json_max_depth, &whole, msg,
                       sizeof msg) != JSON_IN_OK) {
         FUZZ_ASSERT(users == NULL);
         return;
     }
     if (json_object_is_type(whole, json_type_array) &&
-        json_object_array_length(whole) <= c->cfg->file_max_users) {
+        json_object_array_length(whole) <= c->core.cfg->file_max_users) {
         FUZZ_ASSERT(users != NULL);
         FUZZ_ASSERT(json_object_equal(whole, users));
     }
@@ -119,7 +148,7 @@ static void csv_records(struct ctx *c, const char *file, size_t size)
     csv_init(&r, file, size);
     size_t last_line = 0, records = 0;
     enum csv_status st;
-    while ((st = csv_next(&r, c->arena)) == CSV_OK) {
+    while ((st = csv_next(&r, c->core.arena)) == CSV_OK) {
         FUZZ_ASSERT(r.nfields >= 1 && r.nfields <= CSV_MAX_FIELDS);
         FUZZ_ASSERT(r.line > last_line);
         last_line = r.line;
@@ -154,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         memcpy(file, body, len);
         /* a few cells only, one input in two: the cap on a CSV file's cells */
-        struct config *cfg = (struct config *)(uintptr_t)c->cfg;
+        struct config *cfg = (struct config *)(uintptr_t)c->core.cfg;
         size_t cells = cfg->csv_cells;
         if (data[0] & 4)
             cfg->csv_cells = 12;
@@ -167,13 +196,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             c->input = users;
             if (!json_object_is_type(users, json_type_array) ||
                 json_object_array_length(users) > 0)
-                post_body(c, users, c->cfg->file_max_users);
+                post_body(c, users, c->core.cfg->file_max_users);
         }
         free(file);
-    } else if (json_in_parse(body, len, c->cfg->json_max_depth, &c->input, msg, sizeof msg) ==
+    } else if (json_in_parse(body, len, c->core.cfg->json_max_depth, &c->input, msg, sizeof msg) ==
                JSON_IN_OK) {
         if (mode == 0)
-            post_body(c, c->input, c->cfg->bulk_max_users);
+            post_body(c, c->input, c->core.cfg->bulk_max_users);
         else
             patch_body(c, c->input);
     }

@@ -26,7 +26,7 @@ static void add_user(struct ctx *c, json_object *obj, int form)
     struct field_report rep;
     struct soajs_add_user_req req;
     enum soajs_add_user_verdict v = soajs_add_user_decode(
-        obj, form, c->cfg->string_max, c->cfg->json_max_depth, c->arena, &rep, &req);
+        obj, form, c->core.cfg->string_max, c->core.cfg->json_max_depth, c->core.arena, &rep, &req);
     if (v == SOAJS_ADD_USER_FIELDS) {
         FUZZ_ASSERT(rep.nmissing + rep.ninvalid > 0);
         return;
@@ -61,9 +61,10 @@ static void add_user(struct ctx *c, json_object *obj, int form)
 static void invite(struct ctx *c, json_object *obj, int form)
 {
     if (form)
-        soajs_invite_coerce_form(obj, c->cfg->json_max_depth);
+        soajs_invite_coerce_form(obj, c->core.cfg->json_max_depth);
     struct soajs_invite_req req;
-    if (soajs_invite_decode(obj, c->cfg->string_max, c->arena, &req) != SOAJS_INVITE_DECODE_OK)
+    if (soajs_invite_decode(obj, c->core.cfg->string_max, c->core.arena, &req) !=
+        SOAJS_INVITE_DECODE_OK)
         return;
     FUZZ_ASSERT(req.n >= 1 && req.n <= SOAJS_INVITE_MAX_USERS);
     for (size_t i = 0; i < req.n; i++) {
@@ -96,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_object *obj = NULL;
     char msg[256];
     if (form ? form_decode(body, len, &obj, msg, sizeof msg) != FORM_OK
-             : json_in_parse(body, len, c->cfg->json_max_depth, &obj, msg, sizeof msg) !=
+             : json_in_parse(body, len, c->core.cfg->json_max_depth, &obj, msg, sizeof msg) !=
                    JSON_IN_OK)
         return 0;
     if (json_object_is_type(obj, json_type_object)) {

@@ -1,11 +1,11 @@
-/* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields (lib/dialect/xtracta/xtracta_req.c)
- * behind the body parsers, as the handler runs them: a form body, or the non-file parts of a
- * multipart one. Input: one selector byte (even: form, odd: multipart), then for a form the
- * body, for multipart the Content-Type line, a newline and the body. Checks beyond the
- * sanitizers: an accepted request has a valid email, a name, a token lifetime in range and
- * workflow ids that are distinct, positive and ascending; and whatever the decoder accepts,
- * the XML writer encodes: the handler's own 200 document (xtracta_answer_write) is written
- * for it, parses back as XML, and gives back the echoed fields byte for byte (a request the
+/* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields
+ * (lib/dialect/xtracta/xtracta_req.c) behind the body parsers, as the handler runs them: a form
+ * body, or the non-file parts of a multipart one. Input: one selector byte (even: form, odd:
+ * multipart), then for a form the body, for multipart the Content-Type line, a newline and the
+ * body. Checks beyond the sanitizers: an accepted request has a valid email, a name, a token
+ * lifetime in range and workflow ids that are distinct, positive and ascending; and whatever the
+ * decoder accepts, the XML writer encodes: the handler's own 200 document (xtracta_answer_write) is
+ * written for it, parses back as XML, and gives back the echoed fields byte for byte (a request the
  * writer refused after its user was stored is how a 500 followed a commit, issue 13). */
 #include <stdint.h>
 #include <string.h>
@@ -29,14 +29,14 @@ static json_object *multipart_body(struct ctx *c, const char *in, size_t size)
     const char *nl = memchr(in, '\n', size);
     if (nl == NULL || (size_t)(nl - in) > 1024)
         return NULL;
-    char *ct = arena_strndup(c->arena, in, (size_t)(nl - in));
+    char *ct = arena_strndup(c->core.arena, in, (size_t)(nl - in));
     if (ct == NULL || strlen(ct) != (size_t)(nl - in))
         return NULL;
     struct mp_part *parts = NULL;
     size_t n = 0;
     char msg[256];
-    if (multipart_parse(c->arena, ct, nl + 1, size - (size_t)(nl - in) - 1, 64, &parts, &n, msg,
-                        sizeof msg) != MP_OK)
+    if (multipart_parse(c->core.arena, ct, nl + 1, size - (size_t)(nl - in) - 1, 64, &parts, &n,
+                        msg, sizeof msg) != MP_OK)
         return NULL;
     return multipart_fields(parts, n, msg, sizeof msg);
 }
@@ -63,7 +63,7 @@ static void answer_encodes(struct ctx *c, const struct xtracta_req *req)
 {
     const char *wf = NULL;
     if (req->workflows_json != NULL)
-        wf = arena_strndup(c->arena, req->workflows_json + 1, strlen(req->workflows_json) - 2);
+        wf = arena_strndup(c->core.arena, req->workflows_json + 1, strlen(req->workflows_json) - 2);
     struct xtracta_answer a = {
         .user_id = 9007199254740991LL, .group_id = 4294967296LL, .name = req->name,
         .email = req->email, .workflows_text = wf, .password = req->password,
@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto done;
     struct xtracta_req req;
     msg[0] = '\0';
-    if (xtracta_decode(obj, c->cfg->string_max, c->arena, &req, msg, sizeof msg) != 0) {
+    if (xtracta_decode(obj, c->core.cfg->string_max, c->core.arena, &req, msg, sizeof msg) != 0) {
         FUZZ_ASSERT(strncmp(msg, "Missing required parameter: ", 28) == 0 ||
                     strncmp(msg, "Invalid value for parameter: ", 29) == 0);
         goto done;

@@ -10,7 +10,10 @@
 
 #include "base/arena.h"
 #include "codec/fields.h"
+#include "dialect/servicepower/servicepower.h"
+#include "dialect/skedulo/skedulo.h"
 #include "dialect/soajs/soajs.h"
+#include "dialect/xtracta/xtracta.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
 
@@ -20,16 +23,16 @@ static int setup(void **state)
 {
     (void)state;
     memset(&c, 0, sizeof c);
-    c.arena = arena_new();
-    memcpy(c.rid, "0123456789abcdef", 17);
-    return c.arena == NULL;
+    c.core.arena = arena_new();
+    memcpy(c.core.rid, "0123456789abcdef", 17);
+    return c.core.arena == NULL;
 }
 
 static int teardown(void **state)
 {
     (void)state;
     buf_free(&c.resp.body);
-    arena_free(c.arena);
+    arena_free(c.core.arena);
     return 0;
 }
 
@@ -102,7 +105,7 @@ static void test_soajs_transport(void **state)
     soajs_error(&c, 500, "mysql said: secret internals");
     expect(500, JSON_CT, "{\"result\":false,\"errors\":{\"codes\":[500],\"details\":[{\"code\":500,"
                          "\"message\":\"Internal error, reference 0123456789abcdef\"}]}}");
-    dialect_error(&c, DIALECT_SOAJS, 405, "Method GET is not allowed here; allowed: POST");
+    dialect_error(&c, &soajs_dialect, 405, "Method GET is not allowed here; allowed: POST");
     assert_int_equal(c.resp.status, 405);
 }
 
@@ -112,7 +115,7 @@ static void test_xtracta(void **state)
     xtracta_error(&c, 404, "Group not found");
     expect(404, XML_CT, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<user_response><status>404"
                         "</status><message>Group not found</message></user_response>\n");
-    dialect_error(&c, DIALECT_XTRACTA, 503, "db down: internals");
+    dialect_error(&c, &xtracta_dialect, 503, "db down: internals");
     expect(503, XML_CT, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<user_response><status>503"
                         "</status><message>The service is temporarily unavailable, reference "
                         "0123456789abcdef</message></user_response>\n");

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "core/core.h"
 #include "core/mail.h"
-#include "http/ctx.h"
 
 static const char *const documented[] = {
     "{{name}}", "{{email}}", "{{tenant}}", "{{link}}", "{{expires}}", "{{pin}}", "{{password}}",
@@ -20,7 +20,7 @@ static const char *const documented[] = {
 static void test_render(void **state)
 {
     (void)state;
-    struct ctx c;
+    struct core c;
     memset(&c, 0, sizeof c);
     c.arena = arena_new();
     struct mail_vars v = {

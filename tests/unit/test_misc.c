@@ -13,9 +13,9 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "core/auth.h"
+#include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
-#include "http/ctx.h"
 
 static void test_log_escape(void **state)
 {
@@ -48,7 +48,7 @@ static void test_mail_render_and_config(void **state)
     struct config cfg;
     char err[128];
     config_load(&cfg, "/nonexistent/provision.conf", err, sizeof err);
-    struct ctx c;
+    struct core c;
     memset(&c, 0, sizeof c);
     c.cfg = &cfg;
     c.arena = arena_new();

@@ -27,16 +27,16 @@ static int setup(void **state)
     memset(&f, 0, sizeof f);
     config_load(&f.cfg, "/nonexistent/provision.conf", err, sizeof err);
     f.cfg.body_max = 16;
-    f.c.cfg = &f.cfg;
-    f.c.arena = arena_new();
+    f.c.core.cfg = &f.cfg;
+    f.c.core.arena = arena_new();
     *state = &f;
-    return f.c.arena == NULL;
+    return f.c.core.arena == NULL;
 }
 
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    arena_free(f->c.arena);
+    arena_free(f->c.core.arena);
     config_free(&f->cfg);
     return 0;
 }

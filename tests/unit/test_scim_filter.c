@@ -1,10 +1,10 @@
-/* test_scim_filter.c: the SCIM filter and PATCH path parser (lib/codec/scim_filter.c): every RFC 7644
- * section 3.4.2.2 example filter, every operator, precedence and associativity, not,
+/* test_scim_filter.c: the SCIM filter and PATCH path parser (lib/codec/scim_filter.c): every RFC
+ * 7644 section 3.4.2.2 example filter, every operator, precedence and associativity, not,
  * parentheses, value paths, schema URN prefixes, case-insensitive keywords, JSON strings and
  * numbers, the leniencies (bare words, single quotes, Entra's valuePath.sub comparison), the
- * requests Okta and Entra document, every limit and every error with its offset, PATCH paths,
- * the canonical printer's round trip, and that the tree owns its strings (the input may go).
- * Every input is handed over in a heap block of exactly its size, so ASan sees any overread. */
+ * requests Okta and Entra document, every limit and every error with its offset, PATCH paths, the
+ * canonical printer's round trip, and that the tree owns its strings (the input may go). Every
+ * input is handed over in a heap block of exactly its size, so ASan sees any overread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
-/* test_utf8.c: utf8_valid, text_check and text_status_str (lib/base/utf8.c): well-formed sequences at
- * every length boundary, overlongs, surrogates, code points above U+10FFFF, truncation, and the
- * control-character rules of the single- and multi-line flags; utf8_xml_chars, the XML 1.0
- * Char production the Xtracta decoder and the XML writer share. */
+/* test_utf8.c: utf8_valid, text_check and text_status_str (lib/base/utf8.c): well-formed sequences
+ * at every length boundary, overlongs, surrogates, code points above U+10FFFF, truncation, and the
+ * control-character rules of the single- and multi-line flags; utf8_xml_chars, the XML 1.0 Char
+ * production the Xtracta decoder and the XML writer share. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -121,7 +121,7 @@ static void answer(struct ctx *c, int status, struct buf *b)
         c->resp.status = 500;
         c->resp.content_type = "text/plain; charset=utf-8";
         buf_clear(&c->resp.body);
-        log_error(c->rid, "join: out of memory while rendering");
+        log_error(c->core.rid, "join: out of memory while rendering");
         return;
     }
     unsigned char digest[SHA256_LEN];
@@ -151,7 +151,7 @@ static void state_answer(struct ctx *c, const struct state_page *p)
     buf_puts(&b, "</p>\n");
     if (p->status >= 500) {
         buf_puts(&b, "<p>Reference: <code>");
-        html_puts(&b, c->rid);
+        html_puts(&b, c->core.rid);
         buf_puts(&b, "</code></p>\n");
     }
     page_end(&b);
@@ -246,7 +246,7 @@ static const char *usable_token(struct ctx *c, const json_object *fields,
         state_answer(c, &page_missing);
         return NULL;
     }
-    enum setpw_status st = setpw_check(c, token, a);
+    enum setpw_status st = setpw_check(&c->core, token, a);
     if (st != SETPW_OK) {
         state_answer(c, page_for(st));
         return NULL;
@@ -276,10 +276,10 @@ void join_post(struct ctx *c)
         return;
     const char *password = field(c->input, "password");
     enum setpw_rule why = setpw_rule_check(password, field(c->input, "confirmation"), &a,
-                                           c->cfg->password_dictionary);
+                                           c->core.cfg->password_dictionary);
     if (why == SETPW_RULE_UNCHECKED) {
-        log_error(c->rid, "join: %s (%s.pwd, .pwi; Debian: cracklib-runtime)",
-                  PWRULE_ERROR_TEXT, c->cfg->password_dictionary);
+        log_error(c->core.rid, "join: %s (%s.pwd, .pwi; Debian: cracklib-runtime)",
+                  PWRULE_ERROR_TEXT, c->core.cfg->password_dictionary);
         state_answer(c, &page_error);
         return;
     }
@@ -288,7 +288,7 @@ void join_post(struct ctx *c)
         return;
     }
     int active = 0;
-    enum setpw_status st = setpw_apply(c, token, &a, password, &active);
+    enum setpw_status st = setpw_apply(&c->core, token, &a, password, &active);
     if (st != SETPW_OK) {
         state_answer(c, page_for(st));
         return;

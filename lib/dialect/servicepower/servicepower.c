@@ -141,20 +141,26 @@ void servicepower_error(struct ctx *c, int status, const char *message)
 {
     char msg[256];
     if (status >= 500) {
-        log_error(c->rid, "servicepower %d: %s", status, message);
+        log_error(c->core.rid, "servicepower %d: %s", status, message);
         snprintf(msg, sizeof msg, "%s, reference %s",
                  status == 503 ? "The service is temporarily unavailable, please retry later"
                                : "An error has occurred within the service",
-                 c->rid);
+                 c->core.rid);
         message = msg;
     }
     envelope(c, status, message, "", "");
 }
 
+const struct dialect servicepower_dialect = {
+    .name = "servicepower",
+    .error = servicepower_error,
+    .too_many_status = 400,
+};
+
 void sp_fail(struct ctx *c, const struct sp_problem *p)
 {
     int status = catalogue[p->msg].status;
-    const char *message = sp_message(c->arena, p);
+    const char *message = sp_message(c->core.arena, p);
     if (status >= 500) {
         servicepower_error(c, status, message);
         return;
@@ -226,11 +232,12 @@ int sp_authenticate(struct ctx *c, int *deprecated)
 {
     struct sp_problem p = { .msg = SP_AUTH_INVALID, .path = "", .value = "" };
     enum auth_status as;
+    struct auth_who who;
     *deprecated = 0;
     const char *token = req_header(c, "x-access-token");
     if (token != NULL && *token != '\0') {
         enum jwt_status why = JWT_OK;
-        as = auth_sp_jwt(c, token, &why);
+        as = auth_jwt(&c->core, "sp_jwt", SP_JWT_TENANT_CLAIM, token, &why, &who);
         if (as == AUTH_INVALID)
             p.msg = jwt_message(why);
     } else {
@@ -241,11 +248,18 @@ int sp_authenticate(struct ctx *c, int *deprecated)
             return -1;
         }
         const char *id = fields_str(q, "customerid"), *code = fields_str(q, "customercode");
-        as = auth_sp_customer(c, id, code);
+        if (id == NULL || *id == '\0')
+            as = AUTH_MISSING;
+        else if (strlen(id) > SP_CUSTOMERID_MAX)
+            as = AUTH_INVALID;
+        else
+            as = auth_secret(&c->core, "sp_customer", id, code, &who);
         *deprecated = as == AUTH_OK;
     }
-    if (as == AUTH_OK)
+    if (as == AUTH_OK) {
+        c->tenant = who.tenant;
         return 0;
+    }
     if (as == AUTH_MISSING)
         p.msg = SP_AUTH_MISSING;
     else if (as == AUTH_DB)

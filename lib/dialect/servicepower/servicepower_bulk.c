@@ -25,11 +25,11 @@ static const char *problem_path(struct ctx *c, const struct batch_problem *bp,
     if (bp->index == BATCH_NO_INDEX)
         return "Users";
     if (bp->field == BATCH_FIELD_ROLES)
-        s = arena_printf(c->arena, "Users[%zu].Roles[%zu]", bp->index, bp->item);
+        s = arena_printf(c->core.arena, "Users[%zu].Roles[%zu]", bp->index, bp->item);
     else if (property != NULL)
-        s = arena_printf(c->arena, "Users[%zu].%s", bp->index, property);
+        s = arena_printf(c->core.arena, "Users[%zu].%s", bp->index, property);
     else
-        s = arena_printf(c->arena, "Users[%zu]", bp->index);
+        s = arena_printf(c->core.arena, "Users[%zu]", bp->index);
     return s != NULL ? s : "Users";
 }
 
@@ -71,7 +71,7 @@ static int check_policy(struct ctx *c, const struct batch_user *users, size_t n)
             continue;
         if (!looked) {
             enum pwpolicy_status ps =
-                pwpolicy_api_level(c->db, c->arena, c->tenant->id, &level);
+                pwpolicy_api_level(&c->core, c->tenant->id, &level);
             if (ps != PWPOLICY_OK) {
                 struct sp_problem p = { .msg = ps == PWPOLICY_DB_UNAVAILABLE ? SP_DB_DOWN
                                                                              : SP_INTERNAL,
@@ -85,14 +85,14 @@ static int check_policy(struct ctx *c, const struct batch_user *users, size_t n)
         }
         const struct pwrule_account acct = { u->email, u->username };
         enum pwrule_verdict v = pwrule_check(u->password, strlen(u->password), PWRULE_FULL,
-                                             &acct, c->cfg->password_dictionary);
+                                             &acct, c->core.cfg->password_dictionary);
         if (v == PWRULE_ERROR) {
             servicepower_error(c, 500, PWRULE_ERROR_TEXT);
             return -1;
         }
         if (v != PWRULE_OK) {
             struct sp_problem p = { .msg = SP_PASSWORD_POLICY, .field = "Password",
-                                    .path = arena_printf(c->arena, "Users[%zu].Password", i),
+                                    .path = arena_printf(c->core.arena, "Users[%zu].Password", i),
                                     .value = "" };
             if (p.path == NULL)
                 p.path = "Users";
@@ -117,32 +117,33 @@ void servicepower_bulk_users(struct ctx *c)
     /* authenticated by the route's step (servicepower_authenticate) */
     if (sp_deprecated_auth(c)) {
         struct sp_problem w = { .msg = SP_W_DEPRECATED_AUTH, .path = "", .value = "customerid" };
-        sp_warn(c->arena, warnings, &w);
+        sp_warn(c->core.arena, warnings, &w);
     }
-    struct sp_limits lim = { .max_users = c->cfg->bulk_max_users,
-                             .string_max = c->cfg->string_max };
-    if (sp_decode(c->arena, c->input, &lim, warnings, &users, &n, &p) != 0) {
+    struct sp_limits lim = { .max_users = c->core.cfg->bulk_max_users,
+                             .string_max = c->core.cfg->string_max };
+    if (sp_decode(c->core.arena, c->input, &lim, warnings, &users, &n, &p) != 0) {
         sp_fail(c, &p);
         goto done;
     }
     if (check_policy(c, users, n) != 0)
         goto done;
     struct batch_result res;
-    enum batch_status bs = users_batch_apply(c, c->tenant, "servicepower", users, n, &res);
+    enum batch_status bs = users_batch_apply(&c->core, c->tenant, "servicepower", users, n, &res);
     if (bs != BATCH_OK) {
         answer_store_error(c, bs, &res);
         goto done;
     }
-    mail_kick(c);   /* passwords and invitations are committed: send them now if configured */
+    /* passwords and invitations are committed: send them now if configured */
+    mail_kick(&c->core);
     for (size_t k = 0; k < res.nmissing; k++) {
         size_t i = res.missing[k];
         struct sp_problem w = {
             .msg = SP_W_DELETE_MISSING,
-            .path = arena_printf(c->arena, "Users[%zu].UserID", i),
+            .path = arena_printf(c->core.arena, "Users[%zu].UserID", i),
             .value = users[i].username,
         };
         if (w.path != NULL)
-            sp_warn(c->arena, warnings, &w);
+            sp_warn(c->core.arena, warnings, &w);
     }
     sp_success(c, res.inserted, res.updated, res.deleted, warnings);
     return;

@@ -11,6 +11,11 @@ struct arena;
 struct batch_user;
 struct ctx;
 
+/* The x-access-token claim that names the tenant (its customerid, the public half of its
+ * 'sp_jwt' credential), and the longest customerid looked up. */
+#define SP_JWT_TENANT_CLAIM "customerid"
+enum { SP_CUSTOMERID_MAX = 64 };
+
 /* Every message the dialect writes. A message is "[Field ]text[ N][after]" (see sp_message). */
 enum sp_msg {
     /* 400: the envelope */

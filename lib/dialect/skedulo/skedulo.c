@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/arena.h"
 #include "base/log.h"
@@ -75,13 +76,13 @@ static void answer(struct ctx *c, int status, const char *type, const char *mess
     }
     json_object_object_add(o, "errorType", json_object_new_string(type));
     if (status >= 500) {
-        log_error(c->rid, "skedulo %d: %s", status, message);
+        log_error(c->core.rid, "skedulo %d: %s", status, message);
         json_object_object_add(o, "message",
                                json_object_new_string(status == 503
                                                           ? "The service is temporarily "
                                                             "unavailable, please retry"
                                                           : "Internal error"));
-        json_object_object_add(o, "errorId", json_object_new_string(c->rid));
+        json_object_object_add(o, "errorId", json_object_new_string(c->core.rid));
     } else {
         json_object_object_add(o, "message", json_object_new_string(message));
     }
@@ -95,6 +96,12 @@ void skedulo_error(struct ctx *c, int status, const char *message)
     answer(c, status, error_type(status), message);
 }
 
+const struct dialect skedulo_dialect = {
+    .name = "skedulo",
+    .error = skedulo_error,
+    .too_many_status = 400,
+};
+
 void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg)
 {
     const char *msg = errors[e].format;
@@ -102,7 +109,7 @@ void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg)
         /* the format comes from the table above, never from input */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        msg = arena_printf(c->arena, errors[e].format, arg != NULL ? arg : "");
+        msg = arena_printf(c->core.arena, errors[e].format, arg != NULL ? arg : "");
 #pragma GCC diagnostic pop
         if (msg == NULL)
             msg = "out of memory";
@@ -122,7 +129,7 @@ const char *sk_fail_message(struct ctx *c, const struct sk_problem *p)
         return fmt;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    const char *msg = arena_printf(c->arena, fmt, p->arg != NULL ? p->arg : "");
+    const char *msg = arena_printf(c->core.arena, fmt, p->arg != NULL ? p->arg : "");
 #pragma GCC diagnostic pop
     return msg != NULL ? msg : fmt;
 }
@@ -136,9 +143,30 @@ void sk_add_failure(struct ctx *c, json_object *failures_obj, const char *key,
     json_object_object_add(failures_obj, key, f);
 }
 
+/* The token of an "Authorization: Bearer <token>" header, checked with its scopes. */
+static enum auth_status bearer(struct ctx *c, const char *scope)
+{
+    const char *authorization = req_header(c, "Authorization");
+    if (authorization == NULL || *authorization == '\0')
+        return AUTH_MISSING;
+    if (strncasecmp(authorization, "Bearer ", 7) != 0)
+        return AUTH_INVALID;
+    const char *token = authorization + 7;
+    while (*token == ' ')
+        token++;
+    struct auth_who who;
+    enum auth_status st = auth_secret(&c->core, "skedulo_token", NULL, token, &who);
+    if (st != AUTH_OK)
+        return st;
+    if (scope != NULL && !auth_has_scope(who.scopes ? who.scopes : "", scope))
+        return AUTH_FORBIDDEN;
+    c->tenant = who.tenant;
+    return AUTH_OK;
+}
+
 int sk_authenticate(struct ctx *c, const char *scope)
 {
-    switch (auth_skedulo_bearer(c, req_header(c, "Authorization"), scope)) {
+    switch (bearer(c, scope)) {
     case AUTH_OK:
         break;
     case AUTH_MISSING:

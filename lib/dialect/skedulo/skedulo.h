@@ -4,6 +4,7 @@
 #define PROV_SKEDULO_H
 
 struct ctx;
+struct dialect;
 
 void skedulo_users_post(struct ctx *c);    /* POST  /onboarding/provision/standalone/users */
 void skedulo_users_patch(struct ctx *c);   /* PATCH /onboarding/provision/standalone/users */
@@ -16,12 +17,9 @@ void skedulo_task_status(struct ctx *c);   /* GET   .../users/bulk/{taskId} */
 int skedulo_authenticate_write(struct ctx *c);
 int skedulo_authenticate_read(struct ctx *c);
 
-/* Works through the task queue holding the worker slot *slot (lib/core/task_slots.h): claims and
- * completes, one after the other, every task waiting for a worker (new, or whose worker's
- * heartbeat is older than tasks.stale_seconds), and frees the slot (*slot = -1). For the
- * background worker and "provctl tasks run". Needs c->db, c->cfg, c->arena and c->rid.
- * *resumed counts the tasks finished here; returns 0, or -1 when the database failed (some
- * tasks may be left for later). */
-int skedulo_tasks_resume(struct ctx *c, int *slot, unsigned *resumed);
+/* The dialect's descriptor (http/dialect.h), for the routes that speak skedulo. */
+extern const struct dialect skedulo_dialect;
+/* Its answer to a transport-level error (the descriptor's error). */
+void skedulo_error(struct ctx *c, int status, const char *message);
 
 #endif

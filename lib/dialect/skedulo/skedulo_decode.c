@@ -66,7 +66,7 @@ static int text_ok(struct ctx *c, json_object *v, size_t max_chars)
         return 0;
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
-    return n > 0 && n <= c->cfg->string_max && text_check(s, n, TEXT_SINGLE_LINE) == TEXT_OK &&
+    return n > 0 && n <= c->core.cfg->string_max && text_check(s, n, TEXT_SINGLE_LINE) == TEXT_OK &&
            utf8_chars(s, n) <= max_chars;
 }
 
@@ -107,15 +107,15 @@ const char *sk_trimmed_email(struct ctx *c, json_object *user)
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
     fields_trim_span(&s, &n);
-    return arena_strndup(c->arena, s, n);
+    return arena_strndup(c->core.arena, s, n);
 }
 
 const char *sk_user_key(struct ctx *c, json_object *user, size_t i)
 {
     const char *e = sk_trimmed_email(c, user);
-    if (e != NULL && *e != '\0' && strlen(e) <= c->cfg->string_max)
+    if (e != NULL && *e != '\0' && strlen(e) <= c->core.cfg->string_max)
         return e;
-    const char *k = arena_printf(c->arena, "users[%zu]", i);
+    const char *k = arena_printf(c->core.arena, "users[%zu]", i);
     return k != NULL ? k : "users[?]";
 }
 
@@ -129,7 +129,7 @@ static int string_list(struct ctx *c, json_object *v, size_t max_chars, const ch
     size_t len = json_object_array_length(v);
     if (len > SK_MAX_LIST)
         return -1;
-    const char **list = arena_calloc(c->arena, len + 1, sizeof *list);
+    const char **list = arena_calloc(c->core.arena, len + 1, sizeof *list);
     if (list == NULL)
         return -1;
     for (size_t i = 0; i < len; i++) {
@@ -204,7 +204,7 @@ static int res_value(struct ctx *c, const struct res_rule *r, json_object *v,
             up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
         if (!country_alpha2_valid(up, n))
             return -1;
-        s = arena_strdup(c->arena, up);
+        s = arena_strdup(c->core.arena, up);
         break;
     }
     case RES_NOTIFICATION_TYPE:
@@ -245,7 +245,7 @@ static int custom_value_ok(struct ctx *c, json_object *v)
     if (!json_object_is_type(v, json_type_string))
         return 0;
     size_t n = (size_t)json_object_get_string_len(v);
-    return n <= c->cfg->string_max &&
+    return n <= c->core.cfg->string_max &&
            text_check(json_object_get_string(v), n, TEXT_MULTI_LINE) == TEXT_OK;
 }
 
@@ -272,7 +272,7 @@ static int decode_resource(struct ctx *c, json_object *obj, int patch, struct re
     const char *bad = "resource";
     json_object *custom = NULL;
     size_t ncustom = 0;
-    struct resource_spec *r = arena_alloc(c->arena, sizeof *r);
+    struct resource_spec *r = arena_alloc(c->core.arena, sizeof *r);
     if (r == NULL)
         goto done;
     json_object_object_foreach(obj, key, v)
@@ -287,7 +287,7 @@ static int decode_resource(struct ctx *c, json_object *obj, int patch, struct re
         }
         if (!custom_name_ok(key) || ++ncustom > MAX_CUSTOM ||
             (v != NULL && !custom_value_ok(c, v))) {
-            const char *path = arena_printf(c->arena, "resource.%s", key);
+            const char *path = arena_printf(c->core.arena, "resource.%s", key);
             bad = path != NULL ? path : "resource";
             goto done;
         }
@@ -299,7 +299,7 @@ static int decode_resource(struct ctx *c, json_object *obj, int patch, struct re
     }
     if (custom != NULL &&
         (r->custom_json = arena_strdup(
-             c->arena, json_object_to_json_string_ext(
+             c->core.arena, json_object_to_json_string_ext(
                            custom, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) ==
             NULL)
         goto done;

@@ -25,8 +25,9 @@ void skedulo_file_post(struct ctx *c)
     size_t nparts = 0, nfiles = 0;
     const struct mp_part *file = NULL;
     char msg[256];
-    size_t max_parts = c->cfg->multipart_parts < MAX_PARTS ? c->cfg->multipart_parts : MAX_PARTS;
-    if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len, max_parts,
+    size_t max_parts = c->core.cfg->multipart_parts < MAX_PARTS ? c->core.cfg->multipart_parts
+                                                                : MAX_PARTS;
+    if (multipart_parse(c->core.arena, c->req.content_type, c->req.body, c->req.body_len, max_parts,
                         &parts, &nparts, msg, sizeof msg) != MP_OK) {
         sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;

@@ -88,7 +88,7 @@ static int read_header(struct ctx *c, const struct csv *r, struct target *t)
         fields_trim_span(&h, &n);
         if (n == 0 || text_check(h, n, TEXT_SINGLE_LINE) != TEXT_OK || n > 80)
             return badf(c, "Invalid CSV header: column %zu has no usable name", i + 1, 0, 0);
-        const char *name = arena_strndup(c->arena, h, n);
+        const char *name = arena_strndup(c->core.arena, h, n);
         if (name == NULL)
             return bad(c, "out of memory");
         t[i].key = NULL;
@@ -102,13 +102,14 @@ static int read_header(struct ctx *c, const struct csv *r, struct target *t)
             strncasecmp(name, "resource.", CUSTOM_PREFIX_LEN) == 0)
             t[i] = (struct target){ 1, name + CUSTOM_PREFIX_LEN, C_STR };
         if (t[i].key == NULL) {
-            const char *m = arena_printf(c->arena, "Unknown column in the CSV header: %s", name);
+            const char *m =
+                arena_printf(c->core.arena, "Unknown column in the CSV header: %s", name);
             return bad(c, m ? m : "Unknown column in the CSV header");
         }
         for (size_t k = 0; k < i; k++) {
             if (t[k].resource == t[i].resource && strcmp(t[k].key, t[i].key) == 0) {
                 const char *m =
-                    arena_printf(c->arena, "Duplicate column in the CSV header: %s", name);
+                    arena_printf(c->core.arena, "Duplicate column in the CSV header: %s", name);
                 return bad(c, m ? m : "Duplicate column in the CSV header");
             }
         }
@@ -215,7 +216,7 @@ static long csv_each_user(struct ctx *c, const char *data, size_t len, sk_user_f
     long count = -1;
     struct arena *rows = NULL;
     csv_init(&r, data, len);
-    enum csv_status st = csv_next(&r, c->arena);
+    enum csv_status st = csv_next(&r, c->core.arena);
     if (st == CSV_END) {
         bad(c, "The file is empty");
         return -1;
@@ -224,7 +225,7 @@ static long csv_each_user(struct ctx *c, const char *data, size_t len, sk_user_f
         badf(c, "Malformed CSV at line %zu", r.line, 0, 0);
         return -1;
     }
-    size_t ncols = r.nfields, cells = r.nfields, max = c->cfg->file_max_users, n = 0;
+    size_t ncols = r.nfields, cells = r.nfields, max = c->core.cfg->file_max_users, n = 0;
     if (read_header(c, &r, t) != 0)
         return -1;
     rows = arena_new();
@@ -238,8 +239,8 @@ static long csv_each_user(struct ctx *c, const char *data, size_t len, sk_user_f
             goto done;
         }
         cells += r.nfields;
-        if (cells > c->cfg->csv_cells) {
-            badf(c, "Too many cells in one CSV file: more than %zu", c->cfg->csv_cells, 0, 0);
+        if (cells > c->core.cfg->csv_cells) {
+            badf(c, "Too many cells in one CSV file: more than %zu", c->core.cfg->csv_cells, 0, 0);
             goto done;
         }
         json_object *u = read_row(c, &r, t, ncols);
@@ -272,7 +273,7 @@ static long json_whole_file(struct ctx *c, const char *data, size_t len, sk_user
 {
     char msg[200], full[256];
     json_object *users = NULL;
-    if (json_in_parse(data, len, c->cfg->json_max_depth, &users, msg, sizeof msg) !=
+    if (json_in_parse(data, len, c->core.cfg->json_max_depth, &users, msg, sizeof msg) !=
         JSON_IN_OK) {
         snprintf(full, sizeof full, "The JSON file is invalid: %s", msg);
         bad(c, full);
@@ -283,7 +284,7 @@ static long json_whole_file(struct ctx *c, const char *data, size_t len, sk_user
         count = 0;
         goto done;
     }
-    if (sk_user_array(c, users, c->cfg->file_max_users) == NULL)
+    if (sk_user_array(c, users, c->core.cfg->file_max_users) == NULL)
         goto done;
     size_t n = json_object_array_length(users);
     for (size_t i = 0; i < n; i++)
@@ -301,7 +302,7 @@ static int parse_element(struct ctx *c, const char *data, size_t s, size_t e, js
                          size_t *weight)
 {
     char msg[8];
-    unsigned depth = c->cfg->json_max_depth > 0 ? c->cfg->json_max_depth - 1 : 0;
+    unsigned depth = c->core.cfg->json_max_depth > 0 ? c->core.cfg->json_max_depth - 1 : 0;
     size_t before = json_in_allowance();
     if (json_in_parse(data + s, e - s, depth, out, msg, sizeof msg) != JSON_IN_OK)
         return -1;
@@ -317,7 +318,7 @@ static int parse_element(struct ctx *c, const char *data, size_t s, size_t e, js
 static long json_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn,
                            void *arg)
 {
-    size_t pos = 0, s, e, n = 0, max = c->cfg->file_max_users;
+    size_t pos = 0, s, e, n = 0, max = c->core.cfg->file_max_users;
     enum json_in_status st;
     while ((st = json_in_array_next(data, len, &pos, &s, &e)) == JSON_IN_OK)
         n++;

@@ -55,7 +55,6 @@ enum { SK_MAX_LIST = 50 };   /* roles or regions of one user */
 
 #define SK_SCOPE_READ "users:read"
 #define SK_SCOPE_WRITE "users:write"
-#define SK_TASK_TYPE "bulk_user_import"
 
 void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg);
 /* The failure's code and its message (arena). */
@@ -104,7 +103,7 @@ long sk_file_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn f
 json_object *sk_file_users(struct ctx *c, const char *data, size_t len);
 
 /* A bulk or file task built one user at a time (skedulo_tasks.c): what the task stores of
- * each user (its text, for the worker, in the arena) and the users breaking the Resource role
+ * each user (the core's import item, in the arena) and the users breaking the Resource role
  * rule. Zero it before the first sk_task_add. */
 struct sk_task_build {
     struct task_item_in *items;
@@ -122,8 +121,5 @@ void sk_task_start(struct ctx *c, struct sk_task_build *b);
 /* The task object of seed 000 (taskId, tenantId, type, createdAt, lastCheckedInAt,
  * completedAt, success, errorMsg), a new reference. */
 json_object *sk_task_json(const struct task_info *ti);
-/* Starts a background worker after the response when some task waits for one (its worker
- * died, or none was free when it was stored) and a worker slot is free. */
-void sk_resume_if_stale(struct ctx *c);
 
 #endif

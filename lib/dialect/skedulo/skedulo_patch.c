@@ -39,7 +39,7 @@ static void role_mismatch(struct ctx *c, const struct patch_result *res, size_t 
     for (size_t k = 0; k < m; k++)
         if (res[k].role_mismatch)
             len += strlen(res[k].email) + 2;
-    char *list = arena_alloc(c->arena, len);
+    char *list = arena_alloc(c->core.arena, len);
     if (list == NULL) {
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
@@ -70,15 +70,15 @@ void skedulo_users_patch(struct ctx *c)
         return;
     }
     size_t n = (size_t)json_object_object_length(body);
-    if (n > c->cfg->bulk_max_users) {
+    if (n > c->core.cfg->bulk_max_users) {
         char msg[128];
         snprintf(msg, sizeof msg, "Too many users in one request: %zu (the limit is %u)", n,
-                 c->cfg->bulk_max_users);
+                 c->core.cfg->bulk_max_users);
         sk_fail_error(c, SK_ERR_BAD_REQUEST, msg);
         return;
     }
-    struct user_patch *p = arena_calloc(c->arena, n, sizeof *p);
-    struct patch_result *res = arena_calloc(c->arena, n, sizeof *res);
+    struct user_patch *p = arena_calloc(c->core.arena, n, sizeof *p);
+    struct patch_result *res = arena_calloc(c->core.arena, n, sizeof *res);
     json_object *failures = json_object_new_object();
     if (p == NULL || res == NULL || failures == NULL) {
         json_object_put(failures);
@@ -86,9 +86,9 @@ void skedulo_users_patch(struct ctx *c)
         return;
     }
     /* problems in request order: decoding ones now, the store's after it answered */
-    struct sk_problem *pb = arena_calloc(c->arena, n, sizeof *pb);
-    size_t *slot = arena_calloc(c->arena, n, sizeof *slot);
-    const char **ids = arena_calloc(c->arena, n, sizeof *ids);
+    struct sk_problem *pb = arena_calloc(c->core.arena, n, sizeof *pb);
+    size_t *slot = arena_calloc(c->core.arena, n, sizeof *slot);
+    const char **ids = arena_calloc(c->core.arena, n, sizeof *ids);
     if (pb == NULL || slot == NULL || ids == NULL) {
         json_object_put(failures);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
@@ -107,7 +107,7 @@ void skedulo_users_patch(struct ctx *c)
         i++;
     }
     enum users_patch_status ps =
-        m > 0 ? users_patch_apply(c, c->tenant, p, m, MAIL_INVITATION, res) : USERS_PATCH_OK;
+        m > 0 ? users_patch_apply(&c->core, c->tenant, p, m, MAIL_INVITATION, res) : USERS_PATCH_OK;
     switch (ps) {
     case USERS_PATCH_OK:
         break;

@@ -8,6 +8,7 @@
 #include "base/valid.h"
 #include "core/tasks.h"
 #include "core/tenants.h"
+#include "core/users_import.h"
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_int.h"
 #include "http/ctx.h"
@@ -30,7 +31,7 @@ void skedulo_task_status(struct ctx *c)
     struct task_info ti;
     struct task_item_view *items = NULL;
     size_t n = 0;
-    switch (tasks_get(c, c->tenant->id, id, &ti, &items, &n)) {
+    switch (tasks_get(&c->core, c->tenant->id, id, &ti, &items, &n)) {
     case TASKS_OK:
         break;
     case TASKS_NOT_FOUND:
@@ -69,5 +70,5 @@ void skedulo_task_status(struct ctx *c)
     json_object_object_add(r, "users", users);
     json_object_object_add(o, "result", r);
     resp_json(c, 200, o);
-    sk_resume_if_stale(c);
+    users_import_resume_if_stale(&c->core);
 }

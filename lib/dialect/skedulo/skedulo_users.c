@@ -26,12 +26,12 @@ static void outcome_problem(const struct bulk_result *r, struct sk_problem *pb)
 
 void skedulo_users_post(struct ctx *c)
 {
-    json_object *users = sk_user_array(c, c->input, c->cfg->bulk_max_users);
+    json_object *users = sk_user_array(c, c->input, c->core.cfg->bulk_max_users);
     if (users == NULL || sk_check_resource_roles(c, users) != 0)
         return;
     size_t n = json_object_array_length(users);
-    struct bulk_user *valid = arena_calloc(c->arena, n, sizeof *valid);
-    struct bulk_result *res = arena_calloc(c->arena, n, sizeof *res);
+    struct bulk_user *valid = arena_calloc(c->core.arena, n, sizeof *valid);
+    struct bulk_result *res = arena_calloc(c->core.arena, n, sizeof *res);
     json_object *failures = json_object_new_object();
     if (valid == NULL || res == NULL || failures == NULL) {
         json_object_put(failures);
@@ -39,8 +39,8 @@ void skedulo_users_post(struct ctx *c)
         return;
     }
     /* problems in request order: decoding ones now, the store's after it answered */
-    struct sk_problem *pb = arena_calloc(c->arena, n, sizeof *pb);
-    size_t *slot = arena_calloc(c->arena, n, sizeof *slot);
+    struct sk_problem *pb = arena_calloc(c->core.arena, n, sizeof *pb);
+    size_t *slot = arena_calloc(c->core.arena, n, sizeof *slot);
     if (pb == NULL || slot == NULL) {
         json_object_put(failures);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
@@ -53,7 +53,7 @@ void skedulo_users_post(struct ctx *c)
             slot[i] = m++;
     }
     struct bulk_options opt = { "skedulo", MAIL_INVITATION };
-    enum users_bulk_status us = users_bulk_create(c, c->tenant, &opt, valid, m, res);
+    enum users_bulk_status us = users_bulk_create(&c->core, c->tenant, &opt, valid, m, res);
     if (us != USERS_BULK_OK) {
         json_object_put(failures);
         if (us == USERS_BULK_DB_UNAVAILABLE)
@@ -62,7 +62,7 @@ void skedulo_users_post(struct ctx *c)
             sk_fail_error(c, SK_ERR_INTERNAL, "batched user creation failed");
         return;
     }
-    mail_kick(c);   /* the invitations are committed: send them now if so configured */
+    mail_kick(&c->core);   /* the invitations are committed: send them now if so configured */
     long long inserted = 0;
     for (size_t i = 0; i < n; i++) {
         if (slot[i] != (size_t)-1) {

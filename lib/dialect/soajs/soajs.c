@@ -136,13 +136,19 @@ void soajs_error(struct ctx *c, int status, const char *message)
 {
     char msg[256];
     if (status >= 500) {
-        snprintf(msg, sizeof msg, "Internal error, reference %s", c->rid);
-        log_error(c->rid, "soajs %d: %s", status, message);
+        snprintf(msg, sizeof msg, "Internal error, reference %s", c->core.rid);
+        log_error(c->core.rid, "soajs %d: %s", status, message);
         message = msg;
     }
     int code = status == 401 ? SOAJS_KEY_CODE : status;
     fail_many(c, status, &code, &message, 1);
 }
+
+const struct dialect soajs_dialect = {
+    .name = "soajs",
+    .error = soajs_error,
+    .too_many_status = 413,
+};
 
 void soajs_fail_key(struct ctx *c)
 {
@@ -151,8 +157,10 @@ void soajs_fail_key(struct ctx *c)
 
 int soajs_authenticate(struct ctx *c)
 {
-    switch (auth_soajs_key(c, req_header(c, "key"))) {
+    struct auth_who who;
+    switch (auth_secret(&c->core, "soajs_key", NULL, req_header(c, "key"), &who)) {
     case AUTH_OK:
+        c->tenant = who.tenant;
         return 0;
     case AUTH_DB:
         soajs_fail(c, SOAJS_DB_CONNECTION);

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 struct ctx;
+struct dialect;
 struct field_report;
 
 /* The catalogue: each entry is one code with its exact message. Two entries may share a
@@ -45,5 +46,10 @@ int soajs_authenticate(struct ctx *c);
 void soajs_fail_key(struct ctx *c);
 /* The decoded body as an object, answering 400 and returning NULL when it is not one. */
 json_object *soajs_body(struct ctx *c);
+
+/* The dialect's descriptor (http/dialect.h), for the routes that speak soajs. */
+extern const struct dialect soajs_dialect;
+/* Its answer to a transport-level error (the descriptor's error). */
+void soajs_error(struct ctx *c, int status, const char *message);
 
 #endif

@@ -55,7 +55,7 @@ static const struct tenant *target_tenant(struct ctx *c, const char *tid, const 
     if (c->tenant->oid != NULL && strcmp(c->tenant->oid, lower) == 0)
         return strcmp(c->tenant->code, tcode) == 0 ? c->tenant : NULL;
     struct tenant *t = NULL;
-    enum tenant_status ts = tenant_by_oid(c->db, c->arena, lower, &t);
+    enum tenant_status ts = tenant_by_oid(&c->core, lower, &t);
     if (ts == TENANT_DB) {
         *db_down = 1;
         return NULL;
@@ -85,9 +85,18 @@ static void answer_store_error(struct ctx *c, enum users_status us)
 /* users_create's answer hook: {"result":true,"data":{"id","token"}} written before the user
  * is stored, so that nothing is committed that cannot be answered (a later failure replaces
  * it with its error). arg is the spec. */
-static int answer(struct ctx *c, const struct user_result *res, void *arg)
+/* What the answer hook is given: the request and the user it creates. */
+struct answer_args {
+    struct ctx *c;
+    const struct user_spec *spec;
+};
+
+static int answer(struct core *core, const struct user_result *res, void *arg)
 {
-    const struct user_spec *spec = arg;
+    (void)core;
+    const struct answer_args *a = arg;
+    struct ctx *c = a->c;
+    const struct user_spec *spec = a->spec;
     json_object *data = json_object_new_object();
     if (data == NULL)
         return -1;
@@ -107,8 +116,8 @@ void soajs_add_user(struct ctx *c)
     /* 1-3. fields (172/173), profile (413), status and password (424), confirmation (408) */
     struct field_report rep;
     struct soajs_add_user_req req;
-    switch (soajs_add_user_decode(body, c->req.media != MEDIA_JSON, c->cfg->string_max,
-                                  c->cfg->json_max_depth, c->arena, &rep, &req)) {
+    switch (soajs_add_user_decode(body, c->req.media != MEDIA_JSON, c->core.cfg->string_max,
+                                  c->core.cfg->json_max_depth, c->core.arena, &rep, &req)) {
     case SOAJS_ADD_USER_OK:
         break;
     case SOAJS_ADD_USER_FIELDS:
@@ -139,7 +148,7 @@ void soajs_add_user(struct ctx *c)
      * tenant's policy (the full check, when it turned it on): 173 like any invalid field */
     if (req.password != NULL) {
         enum pwrule_level level;
-        enum pwpolicy_status ps = pwpolicy_api_level(c->db, c->arena, t->id, &level);
+        enum pwpolicy_status ps = pwpolicy_api_level(&c->core, t->id, &level);
         if (ps != PWPOLICY_OK) {
             soajs_fail(c, ps == PWPOLICY_DB_UNAVAILABLE ? SOAJS_DB_CONNECTION : SOAJS_ADD_FAILED);
             return;
@@ -147,7 +156,7 @@ void soajs_add_user(struct ctx *c)
         const struct pwrule_account acct = { req.email, req.username };
         enum pwrule_verdict v = level == PWRULE_FULL
                                     ? pwrule_check(req.password, strlen(req.password), level,
-                                                   &acct, c->cfg->password_dictionary)
+                                                   &acct, c->core.cfg->password_dictionary)
                                     : PWRULE_OK;
         if (v == PWRULE_ERROR) {
             soajs_error(c, 500, PWRULE_ERROR_TEXT);
@@ -180,13 +189,14 @@ void soajs_add_user(struct ctx *c)
         .ngroup_codes = req.ngroup_codes,
         .answer = answer,
     };
-    spec.answer_arg = &spec;
+    struct answer_args args = { c, &spec };
+    spec.answer_arg = &args;
     if (req.has_pin) {
         spec.pin_code = req.pin_code;
         spec.pin_allowed = req.pin_allowed;
     }
     enum users_status us = req.password != NULL
-                               ? users_check_free(c, t, spec.username, spec.email)
+                               ? users_check_free(&c->core, t, spec.username, spec.email)
                                : USERS_OK;
     if (us != USERS_OK) {
         answer_store_error(c, us);
@@ -194,11 +204,11 @@ void soajs_add_user(struct ctx *c)
     }
     /* 6. store */
     struct user_result res;
-    us = users_create(c, &spec, &res);
+    us = users_create(&c->core, &spec, &res);
     if (us != USERS_OK) {
         answer_store_error(c, us);
         return;
     }
     /* the answer was built before the commit (answer() above) */
-    mail_kick(c);
+    mail_kick(&c->core);
 }

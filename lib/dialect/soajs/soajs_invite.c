@@ -86,7 +86,7 @@ static void invite_one(struct ctx *c, const struct tenant *main,
                        const struct soajs_invite_item *it, struct outcome *o)
 {
     struct invites_user u;
-    enum invites_status is = invites_find_user(c, main, c->tenant, lookup_of(it->by),
+    enum invites_status is = invites_find_user(&c->core, main, c->tenant, lookup_of(it->by),
                                                it->lookup, &u);
     if (is != INVITES_OK) {
         o->reason = reason_of(is);
@@ -102,9 +102,9 @@ static void invite_one(struct ctx *c, const struct tenant *main,
         .pin_allowed = it->pin_allowed,
     };
     struct invites_result res;
-    is = invites_add(c, &spec, &u, &res);
+    is = invites_add(&c->core, &spec, &u, &res);
     if (is == INVITES_OK)
-        mail_kick(c);   /* the pin mail is committed: send it now if so configured */
+        mail_kick(&c->core);   /* the pin mail is committed: send it now if so configured */
     o->reason = reason_of(is);
     o->unknown = res.unknown_groups;
     o->nunknown = res.nunknown;
@@ -120,7 +120,7 @@ static const char *group_reason(struct ctx *c, const struct outcome *o)
         buf_puts(&b, o->unknown[i]);
     }
     buf_puts(&b, ".");
-    const char *s = b.failed ? NULL : arena_strndup(c->arena, b.data, b.len);
+    const char *s = b.failed ? NULL : arena_strndup(c->core.arena, b.data, b.len);
     buf_free(&b);
     return s != NULL ? s : reasons[R_FAILED];
 }
@@ -180,10 +180,10 @@ static int decode(struct ctx *c, struct soajs_invite_req *req)
     if (body == NULL)
         return -1;
     if (c->req.media != MEDIA_JSON)
-        soajs_invite_coerce_form(body, c->cfg->json_max_depth);
+        soajs_invite_coerce_form(body, c->core.cfg->json_max_depth);
     struct field_report rep;
     memset(&rep, 0, sizeof rep);
-    switch (soajs_invite_decode(body, c->cfg->string_max, c->arena, req)) {
+    switch (soajs_invite_decode(body, c->core.cfg->string_max, c->core.arena, req)) {
     case SOAJS_INVITE_DECODE_OK:
         return 0;
     case SOAJS_INVITE_DECODE_MISSING:
@@ -202,8 +202,10 @@ static int decode(struct ctx *c, struct soajs_invite_req *req)
 
 int soajs_invite_authenticate(struct ctx *c)
 {
-    switch (auth_soajs_key(c, req_header(c, "key"))) {
+    struct auth_who who;
+    switch (auth_secret(&c->core, "soajs_key", NULL, req_header(c, "key"), &who)) {
     case AUTH_OK:
+        c->tenant = who.tenant;
         return 0;
     case AUTH_DB:
         soajs_fail_model(c, reasons[R_DB_UNAVAILABLE]);
@@ -220,7 +222,7 @@ void soajs_invite(struct ctx *c)
     if (decode(c, &req) != 0)
         return;
     const struct tenant *main = NULL;
-    switch (invites_main_tenant(c, c->tenant, &main)) {
+    switch (invites_main_tenant(&c->core, c->tenant, &main)) {
     case INVITES_OK:
         break;
     case INVITES_NO_MAIN:
@@ -230,7 +232,7 @@ void soajs_invite(struct ctx *c)
         soajs_fail_model(c, reasons[R_DB_UNAVAILABLE]);
         return;
     }
-    struct outcome *out = arena_calloc(c->arena, req.n, sizeof *out);
+    struct outcome *out = arena_calloc(c->core.arena, req.n, sizeof *out);
     if (out == NULL) {
         soajs_error(c, 500, "out of memory");
         return;

@@ -30,10 +30,10 @@ void xtracta_error(struct ctx *c, int status, const char *message)
 {
     char msg[256];
     if (status >= 500) {
-        log_error(c->rid, "xtracta %d: %s", status, message);
+        log_error(c->core.rid, "xtracta %d: %s", status, message);
         snprintf(msg, sizeof msg, "%s, reference %s",
                  status == 503 ? "The service is temporarily unavailable" : "Internal error",
-                 c->rid);
+                 c->core.rid);
         message = msg;
     }
     struct xml_out *x = xml_out_new();
@@ -47,6 +47,12 @@ void xtracta_error(struct ctx *c, int status, const char *message)
     resp_xml(c, status, x);
 }
 
+const struct dialect xtracta_dialect = {
+    .name = "xtracta",
+    .error = xtracta_error,
+    .too_many_status = 413,
+};
+
 /* The fields as an object: the form body, or the non-file parts of a multipart body. */
 static json_object *take_fields(struct ctx *c)
 {
@@ -54,8 +60,8 @@ static json_object *take_fields(struct ctx *c)
         struct mp_part *parts = NULL;
         size_t n = 0;
         char msg[256];
-        if (multipart_parse(c->arena, c->req.content_type, c->req.body, c->req.body_len,
-                            c->cfg->multipart_parts, &parts, &n, msg, sizeof msg) != MP_OK ||
+        if (multipart_parse(c->core.arena, c->req.content_type, c->req.body, c->req.body_len,
+                            c->core.cfg->multipart_parts, &parts, &n, msg, sizeof msg) != MP_OK ||
             (c->input = multipart_fields(parts, n, msg, sizeof msg)) == NULL) {
             xtracta_error(c, 400, msg);
             return NULL;
@@ -72,7 +78,7 @@ static json_object *take_fields(struct ctx *c)
  * used (only returned to this authenticated caller, never mailed). */
 static const char *link_base(struct ctx *c)
 {
-    const char *base = mail_base_url(c, c->tenant);
+    const char *base = mail_base_url(&c->core, c->tenant);
     if (base != NULL)
         return base;
     const char *host = io_param(&c->io, "HTTP_HOST");
@@ -82,11 +88,12 @@ static const char *link_base(struct ctx *c)
         host = "localhost";
     const char *https = io_param(&c->io, "HTTPS");
     int secure = https != NULL && (strcmp(https, "on") == 0 || strcmp(https, "1") == 0);
-    return arena_printf(c->arena, "%s://%s", secure ? "https" : "http", host);
+    return arena_printf(c->core.arena, "%s://%s", secure ? "https" : "http", host);
 }
 
 /* What the answer shows besides the user result. */
 struct answer_args {
+    struct ctx *c;
     const struct user_spec *spec;
     long long group_number;        /* <primary_group_id> */
     const char *workflows_text;    /* "12,13", or NULL */
@@ -95,9 +102,11 @@ struct answer_args {
 /* users_create's answer hook: the whole 200 document, written into the response before the
  * user is stored, so that no answer fails after the commit (a later failure replaces it with
  * its error). 0, or -1 when it could not be built. */
-static int answer(struct ctx *c, const struct user_result *res, void *arg)
+static int answer(struct core *core, const struct user_result *res, void *arg)
 {
+    (void)core;
     const struct answer_args *a = arg;
+    struct ctx *c = a->c;
     const struct user_spec *spec = a->spec;
     struct xtracta_answer doc = {
         .user_id = res->number,
@@ -109,12 +118,12 @@ static int answer(struct ctx *c, const struct user_result *res, void *arg)
     };
     if (spec->login_token_ttl > 0) {
         const char *base = link_base(c);
-        const char *link = base != NULL ? arena_printf(c->arena, "%s/v1/user/login?token=%s",
+        const char *link = base != NULL ? arena_printf(c->core.arena, "%s/v1/user/login?token=%s",
                                                        base, res->login_token)
                                         : NULL;
-        doc.qrcode = link != NULL ? qrcode_data_url(c->arena, link) : NULL;
+        doc.qrcode = link != NULL ? qrcode_data_url(c->core.arena, link) : NULL;
         if (doc.qrcode == NULL) {
-            log_error(c->rid, "xtracta: cannot render the login link's QR code");
+            log_error(c->core.rid, "xtracta: cannot render the login link's QR code");
             return -1;
         }
         doc.token = res->login_token;
@@ -123,7 +132,7 @@ static int answer(struct ctx *c, const struct user_result *res, void *arg)
     struct xml_out *x = xml_out_new();
     if (x == NULL || xtracta_answer_write(x, &doc) != 0) {
         xml_out_free(x);
-        log_error(c->rid, "xtracta: the answer document could not be written");
+        log_error(c->core.rid, "xtracta: the answer document could not be written");
         return -1;
     }
     resp_xml(c, 200, x);
@@ -135,9 +144,10 @@ void xtracta_add_user(struct ctx *c)
     json_object *body = take_fields(c);
     if (body == NULL)
         return;
-    long long key_group = 0;
-    switch (auth_xtracta_key(c, fields_str(body, "api_key"), &key_group)) {
+    struct auth_who who;
+    switch (auth_secret(&c->core, "xtracta_key", NULL, fields_str(body, "api_key"), &who)) {
     case AUTH_OK:
+        c->tenant = who.tenant;
         break;
     case AUTH_DB:
         xtracta_error(c, 503, "database unavailable during authentication");
@@ -148,7 +158,7 @@ void xtracta_add_user(struct ctx *c)
     }
     struct xtracta_req req;
     char msg[256];
-    if (xtracta_decode(body, c->cfg->string_max, c->arena, &req, msg, sizeof msg) != 0) {
+    if (xtracta_decode(body, c->core.cfg->string_max, c->core.arena, &req, msg, sizeof msg) != 0) {
         xtracta_error(c, 400, msg);
         return;
     }
@@ -156,7 +166,7 @@ void xtracta_add_user(struct ctx *c)
     if (req.password != NULL) {
         enum pwrule_level level;
         const struct pwrule_account acct = { req.email, NULL };
-        switch (pwpolicy_api_level(c->db, c->arena, c->tenant->id, &level)) {
+        switch (pwpolicy_api_level(&c->core, c->tenant->id, &level)) {
         case PWPOLICY_OK:
             break;
         case PWPOLICY_DB_UNAVAILABLE:
@@ -168,7 +178,7 @@ void xtracta_add_user(struct ctx *c)
         }
         enum pwrule_verdict v = level == PWRULE_FULL
                                     ? pwrule_check(req.password, strlen(req.password), level,
-                                                   &acct, c->cfg->password_dictionary)
+                                                   &acct, c->core.cfg->password_dictionary)
                                     : PWRULE_OK;
         if (v == PWRULE_ERROR) {
             xtracta_error(c, 500, PWRULE_ERROR_TEXT);
@@ -186,11 +196,11 @@ void xtracta_add_user(struct ctx *c)
     /* the group and workflows must be the tenant's: a group_id sent is one of the tenant's
      * numbers; the api_key's own group is kept by its internal id */
     struct catalog_group group;
-    enum catalog_status cs = req.has_group
-                                 ? catalog_group_by_number(c, c->tenant, req.group_id, &group)
-                                 : catalog_group_by_id(c, c->tenant, key_group, &group);
+    enum catalog_status cs =
+        req.has_group ? catalog_group_by_number(&c->core, c->tenant, req.group_id, &group)
+                      : catalog_group_by_id(&c->core, c->tenant, who.group_id, &group);
     if (cs == CATALOG_OK && wf_json != NULL)
-        cs = catalog_workflows_exist(c, c->tenant, wf_json, nwf);
+        cs = catalog_workflows_exist(&c->core, c->tenant, wf_json, nwf);
     if (cs != CATALOG_OK) {
         if (cs == CATALOG_DB)
             xtracta_error(c, 503, "database unavailable while checking groups");
@@ -200,10 +210,10 @@ void xtracta_add_user(struct ctx *c)
         return;
     }
     const char *password = req.password;
-    struct answer_args args = { NULL, group.number, NULL };
+    struct answer_args args = { c, NULL, group.number, NULL };
     if (wf_json != NULL) {
         /* "[12,13]" -> "12,13" */
-        args.workflows_text = arena_strndup(c->arena, wf_json + 1, strlen(wf_json) - 2);
+        args.workflows_text = arena_strndup(c->core.arena, wf_json + 1, strlen(wf_json) - 2);
         if (args.workflows_text == NULL) {
             xtracta_error(c, 500, "out of memory");
             return;
@@ -228,9 +238,9 @@ void xtracta_add_user(struct ctx *c)
     };
     args.spec = &spec;
     struct user_result res;
-    enum users_status us = users_check_free(c, c->tenant, NULL, spec.email);
+    enum users_status us = users_check_free(&c->core, c->tenant, NULL, spec.email);
     if (us == USERS_OK)
-        us = users_create(c, &spec, &res);
+        us = users_create(&c->core, &spec, &res);
     switch (us) {
     case USERS_OK:
         break;
@@ -254,5 +264,5 @@ void xtracta_add_user(struct ctx *c)
         return;
     }
     /* the answer was built before the commit (answer() above): nothing left that can fail */
-    mail_kick(c);
+    mail_kick(&c->core);
 }

@@ -4,7 +4,13 @@
 #define PROV_XTRACTA_H
 
 struct ctx;
+struct dialect;
 
 void xtracta_add_user(struct ctx *c);
+
+/* The dialect's descriptor (http/dialect.h), for the routes that speak xtracta. */
+extern const struct dialect xtracta_dialect;
+/* Its answer to a transport-level error (the descriptor's error). */
+void xtracta_error(struct ctx *c, int status, const char *message);
 
 #endif
