@@ -1,7 +1,6 @@
 /* add_user.c: the executable behind POST /urac/admin/addUser (SOAJS urac, seed 002) and
  * POST /v1/user/add (Xtracta, seed 003). A route table and the shared accept loop. */
 #include "dialect/soajs/soajs.h"
-#include "dialect/soajs/soajs_add_user.h"
 #include "dialect/xtracta/xtracta.h"
 #include "http/app.h"
 

@@ -1,6 +1,5 @@
 /* invite.c: the executable behind SOAJS urac PUT /urac/admin/users/invite (seed 004). */
 #include "dialect/soajs/soajs.h"
-#include "dialect/soajs/soajs_invite.h"
 #include "http/app.h"
 
 static const struct route routes[] = {

@@ -6,11 +6,19 @@
 #include "dialect/join/join_page.h"
 #include "dialect/soajs/soajs.h"
 #include "http/app.h"
+#include "http/dialect.h"
+
+/* The pages' own descriptor: no credential step (the link's token is the credential, checked
+ * by the handler; the form's size is bounded), the framework's errors in SOAJS's envelope. */
+static const struct dialect join_dialect = {
+    .name = "join",
+    .error = soajs_error,
+    .too_many_status = 413,
+};
 
 static const struct route routes[] = {
-    /* the link's token is the credential, checked by the handler (the form's size is bounded) */
-    { "GET", "/urac/join", &soajs_dialect, 0, join_get, NULL },
-    { "POST", "/urac/join", &soajs_dialect, ACCEPT_FORM, join_post, NULL },
+    { "GET", "/urac/join", &join_dialect, 0, join_get, NULL },
+    { "POST", "/urac/join", &join_dialect, ACCEPT_FORM, join_post, NULL },
 };
 
 int main(void)

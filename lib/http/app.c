@@ -206,7 +206,9 @@ static void dispatch(struct ctx *c, const struct route *routes, size_t nroutes)
     int cgi = c->io.fcgx == NULL;
     if (has_body && cgi && read_body(c) != 0)
         return;
-    if (rt->authenticate != NULL && rt->authenticate(c) != 0)
+    int (*authenticate)(struct ctx *c) =
+        rt->authenticate != NULL ? rt->authenticate : d != NULL ? d->authenticate : NULL;
+    if (authenticate != NULL && authenticate(c) != 0)
         return;
     if (has_body && ((!cgi && read_body(c) != 0) || decode_body(c) != 0))
         return;

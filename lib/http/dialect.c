@@ -4,6 +4,7 @@
 
 #include "http/ctx.h"
 #include "http/response.h"
+#include "http/route.h"
 
 void dialect_error(struct ctx *c, const struct dialect *d, int status, const char *message)
 {
@@ -12,6 +13,15 @@ void dialect_error(struct ctx *c, const struct dialect *d, int status, const cha
         return;
     }
     resp_text(c, status, message);
+}
+
+void dialect_unavailable(struct ctx *c)
+{
+    const struct dialect *d = c->route != NULL ? c->route->dialect : NULL;
+    if (d != NULL && d->unavailable != NULL)
+        d->unavailable(c);
+    else
+        dialect_error(c, d, 503, "database unavailable");
 }
 
 int dialect_too_many_status(const struct dialect *d)

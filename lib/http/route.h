@@ -27,8 +27,9 @@ struct route {
      * sets c->tenant: 0, or -1 after answering (401, 403, 503...). The lifecycle runs it after
      * the checks the headers alone decide (404/405, 415, 413 by Content-Length) and before a
      * byte of the body is read, so an unauthenticated body costs neither memory nor decoding.
-     * NULL when the credential is inside the body (Xtracta's api_key: the body's decoding is
-     * bounded instead) or when the route needs none (the join page). */
+     * NULL: the dialect's own step (its descriptor's authenticate), which is NULL when the
+     * credential is inside the body (Xtracta's api_key: the body's decoding is bounded
+     * instead) or when the route needs none (the join page). */
     int (*authenticate)(struct ctx *c);
 };
 

@@ -17,7 +17,7 @@
 #include "codec/csv.h"
 #include "core/mail.h"
 #include "core/users_import.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "fuzz.h"
 #include "base/valid.h"
 #include "codec/json_in.h"

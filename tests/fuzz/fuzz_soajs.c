@@ -1,6 +1,6 @@
 /* fuzz_soajs.c: libFuzzer harness for the SOAJS request decoders behind the body parsers, as
- * the handlers run them: addUser (lib/dialect/soajs/soajs_add_user_req.c: the form conversions,
- * 172/173, the profile (413), 424 and 408) and invite (lib/dialect/soajs/soajs_invite_req.c: the
+ * the handlers run them: addUser (lib/dialect/soajs/soajs_add_user_decode.c: the form conversions,
+ * 172/173, the profile (413), 424 and 408) and invite (lib/dialect/soajs/soajs_invite_decode.c: the
  * form conversions, then the shape rules of users). One harness for both (they share the
  * parsers), so CI's fixed fuzzing time goes further. Input: one selector byte (bit 0: a form
  * body, else JSON; bit 1: invite, else addUser), then the body. Checks beyond the
@@ -12,8 +12,7 @@
 #include <string.h>
 
 #include "codec/form.h"
-#include "dialect/soajs/soajs_add_user_req.h"
-#include "dialect/soajs/soajs_invite_req.h"
+#include "dialect/soajs/soajs_internal.h"
 #include "fuzz.h"
 #include "base/valid.h"
 #include "codec/json_in.h"

@@ -1,5 +1,5 @@
 /* fuzz_xtracta.c: libFuzzer harness for the Xtracta user add fields
- * (lib/dialect/xtracta/xtracta_req.c) behind the body parsers, as the handler runs them: a form
+ * (lib/dialect/xtracta/xtracta_decode.c) behind the body parsers, as the handler runs them: a form
  * body, or the non-file parts of a multipart one. Input: one selector byte (even: form, odd:
  * multipart), then for a form the body, for multipart the Content-Type line, a newline and the
  * body. Checks beyond the sanitizers: an accepted request has a valid email, a name, a token
@@ -15,7 +15,7 @@
 
 #include "base/buf.h"
 #include "codec/form.h"
-#include "dialect/xtracta/xtracta_req.h"
+#include "dialect/xtracta/xtracta_internal.h"
 #include "fuzz.h"
 #include "base/valid.h"
 #include "codec/json_in.h"

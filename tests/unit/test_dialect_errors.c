@@ -12,7 +12,7 @@
 #include "codec/fields.h"
 #include "dialect/servicepower/servicepower.h"
 #include "dialect/skedulo/skedulo.h"
-#include "dialect/soajs/soajs.h"
+#include "dialect/soajs/soajs_internal.h"
 #include "dialect/xtracta/xtracta.h"
 #include "http/ctx.h"
 #include "http/dialect.h"

@@ -15,8 +15,9 @@ static void h_patch(struct ctx *c) { (void)c; }
 static void h_get(struct ctx *c) { (void)c; }
 
 /* three dialects as the framework sees them: descriptors it tells apart by address */
-static const struct dialect sk_d = { "skedulo", NULL, 400 }, so_d = { "soajs", NULL, 413 },
-                            xt_d = { "xtracta", NULL, 413 };
+static const struct dialect sk_d = { .name = "skedulo", .too_many_status = 400 },
+                            so_d = { .name = "soajs", .too_many_status = 413 },
+                            xt_d = { .name = "xtracta", .too_many_status = 413 };
 
 #define SK "/onboarding/provision/standalone/users"
 static const struct route routes[] = {

@@ -151,12 +151,6 @@ void servicepower_error(struct ctx *c, int status, const char *message)
     envelope(c, status, message, "", "");
 }
 
-const struct dialect servicepower_dialect = {
-    .name = "servicepower",
-    .error = servicepower_error,
-    .too_many_status = 400,
-};
-
 void sp_fail(struct ctx *c, const struct sp_problem *p)
 {
     int status = catalogue[p->msg].status;
@@ -267,3 +261,18 @@ int sp_authenticate(struct ctx *c, int *deprecated)
     sp_fail(c, &p);
     return -1;
 }
+
+static void unavailable(struct ctx *c)
+{
+    struct sp_problem p = { .msg = SP_DB_DOWN, .path = "", .value = "" };
+    sp_fail(c, &p);
+}
+
+const struct dialect servicepower_dialect = {
+    .name = "servicepower",
+    .authenticate = servicepower_authenticate,
+    .error = servicepower_error,
+    .unavailable = unavailable,
+    .too_many_status = 400,
+    .task_kinds = NULL,
+};

@@ -12,7 +12,8 @@
 #include "base/log.h"
 #include "core/auth.h"
 #include "core/tenants.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "core/users_import.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
 #include "http/request.h"
@@ -95,12 +96,6 @@ void skedulo_error(struct ctx *c, int status, const char *message)
 {
     answer(c, status, error_type(status), message);
 }
-
-const struct dialect skedulo_dialect = {
-    .name = "skedulo",
-    .error = skedulo_error,
-    .too_many_status = 400,
-};
 
 void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg)
 {
@@ -218,3 +213,19 @@ void sk_answer_result(struct ctx *c, long long inserted, long long updated, long
     json_object_object_add(o, "result", r);
     resp_json(c, 200, o);
 }
+
+static void unavailable(struct ctx *c)
+{
+    sk_fail_error(c, SK_ERR_DB, NULL);
+}
+
+static const char *const task_kinds[] = { USERS_IMPORT_TYPE, NULL };
+
+const struct dialect skedulo_dialect = {
+    .name = "skedulo",
+    .authenticate = skedulo_authenticate_write,
+    .error = skedulo_error,
+    .unavailable = unavailable,
+    .too_many_status = 400,
+    .task_kinds = task_kinds,
+};

@@ -14,7 +14,7 @@
 #include "base/utf8.h"
 #include "base/valid.h"
 #include "codec/fields.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
 enum { NAME_CHARS = 255, ROLE_CHARS = 128, REGION_BYTES = 64, MAX_CUSTOM = 100,

@@ -9,7 +9,7 @@
 #include "base/config.h"
 #include "codec/multipart.h"
 #include "dialect/skedulo/skedulo.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
 enum { MAX_PARTS = 16 };

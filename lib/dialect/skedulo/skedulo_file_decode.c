@@ -20,7 +20,7 @@
 #include "codec/csv.h"
 #include "codec/fields.h"
 #include "codec/json_in.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
 enum { CUSTOM_PREFIX_LEN = 9 };

@@ -11,7 +11,7 @@
 #include "base/valid.h"
 #include "core/mail.h"
 #include "dialect/skedulo/skedulo.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
 static void outcome_problem(const struct patch_result *r, struct sk_problem *pb)

@@ -10,7 +10,7 @@
 #include "core/tenants.h"
 #include "core/users_import.h"
 #include "dialect/skedulo/skedulo.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 #include "http/route.h"
 

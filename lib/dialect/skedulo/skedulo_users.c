@@ -9,7 +9,7 @@
 #include "base/config.h"
 #include "core/mail.h"
 #include "dialect/skedulo/skedulo.h"
-#include "dialect/skedulo/skedulo_int.h"
+#include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
 /* The store's outcome as a per-user problem. */

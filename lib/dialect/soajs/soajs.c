@@ -1,6 +1,6 @@
 /* soajs.c: the SOAJS urac envelope, error catalogue and key authentication. Messages are part
  * of the API (SOAJS.md): reproduce them byte for byte, never server internals. */
-#include "dialect/soajs/soajs.h"
+#include "dialect/soajs/soajs_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,12 +144,6 @@ void soajs_error(struct ctx *c, int status, const char *message)
     fail_many(c, status, &code, &message, 1);
 }
 
-const struct dialect soajs_dialect = {
-    .name = "soajs",
-    .error = soajs_error,
-    .too_many_status = 413,
-};
-
 void soajs_fail_key(struct ctx *c)
 {
     soajs_error(c, 401, key_message);
@@ -179,3 +173,17 @@ json_object *soajs_body(struct ctx *c)
     }
     return c->input;
 }
+
+static void unavailable(struct ctx *c)
+{
+    soajs_fail(c, SOAJS_DB_CONNECTION);
+}
+
+const struct dialect soajs_dialect = {
+    .name = "soajs",
+    .authenticate = soajs_authenticate,
+    .error = soajs_error,
+    .unavailable = unavailable,
+    .too_many_status = 413,
+    .task_kinds = NULL,
+};

@@ -4,7 +4,7 @@
  * item in input order through the store, one transaction each, and the answer
  * {"result":true,"data":{"succeeded":[...],"failed":[...]}} unless the whole request failed
  * (602: nothing could be written; 520: not one listed user exists). Never touches SQL. */
-#include "dialect/soajs/soajs_invite.h"
+#include "dialect/soajs/soajs_internal.h"
 
 #include <string.h>
 
@@ -15,8 +15,6 @@
 #include "core/auth.h"
 #include "core/invites.h"
 #include "core/mail.h"
-#include "dialect/soajs/soajs.h"
-#include "dialect/soajs/soajs_invite_req.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
 #include "http/request.h"

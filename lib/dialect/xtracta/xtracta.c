@@ -1,5 +1,5 @@
 /* xtracta.c: POST /v1/user/add (seed 003, API.md section 7). Takes the form or multipart
- * fields, authenticates the api_key, lets xtracta_req.c check the fields, then builds a struct
+ * fields, authenticates the api_key, lets xtracta_decode.c check the fields, then builds a struct
  * user_spec and answers in the <user_response> XML envelope, <status> always equal to the HTTP
  * status. The 200 document is built before the user is stored (users_create's answer hook), so
  * a user is never stored without its answer. Never touches SQL; never echoes a password it was
@@ -22,7 +22,7 @@
 #include "core/pwpolicy.h"
 #include "core/tenants.h"
 #include "core/users.h"
-#include "dialect/xtracta/xtracta_req.h"
+#include "dialect/xtracta/xtracta_internal.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
 
@@ -47,11 +47,28 @@ void xtracta_error(struct ctx *c, int status, const char *message)
     resp_xml(c, status, x);
 }
 
-const struct dialect xtracta_dialect = {
-    .name = "xtracta",
-    .error = xtracta_error,
-    .too_many_status = 413,
+static const struct {
+    int status;
+    const char *format;
+} errors[XT_ERR_COUNT] = {
+    [XT_ERR_BAD_REQUEST] = { 400, "%s" },
+    [XT_ERR_PASSWORD_POLICY] = { 400, "Invalid value for parameter: password "
+                                      XTRACTA_PASSWORD_POLICY },
+    [XT_ERR_BAD_KEY] = { 401, "The api_key is missing or invalid" },
+    [XT_ERR_NO_GROUP] = { 404, "Group not found" },
+    [XT_ERR_NO_WORKFLOW] = { 404, "Workflow not found" },
+    [XT_ERR_EXISTS] = { 409, "A user with this email address already exists" },
+    [XT_ERR_INTERNAL] = { 500, "%s" },
+    [XT_ERR_DB] = { 503, "%s" },
 };
+
+void xt_fail(struct ctx *c, enum xt_err e, const char *arg)
+{
+    const char *msg = errors[e].format;
+    if (strcmp(msg, "%s") == 0)
+        msg = arg != NULL ? arg : e == XT_ERR_DB ? "database unavailable" : "internal error";
+    xtracta_error(c, errors[e].status, msg);
+}
 
 /* The fields as an object: the form body, or the non-file parts of a multipart body. */
 static json_object *take_fields(struct ctx *c)
@@ -63,12 +80,12 @@ static json_object *take_fields(struct ctx *c)
         if (multipart_parse(c->core.arena, c->req.content_type, c->req.body, c->req.body_len,
                             c->core.cfg->multipart_parts, &parts, &n, msg, sizeof msg) != MP_OK ||
             (c->input = multipart_fields(parts, n, msg, sizeof msg)) == NULL) {
-            xtracta_error(c, 400, msg);
+            xt_fail(c, XT_ERR_BAD_REQUEST, msg);
             return NULL;
         }
     }
     if (c->input == NULL || !json_object_is_type(c->input, json_type_object)) {
-        xtracta_error(c, 400, "The request must carry form fields");
+        xt_fail(c, XT_ERR_BAD_REQUEST, "The request must carry form fields");
         return NULL;
     }
     return c->input;
@@ -150,16 +167,16 @@ void xtracta_add_user(struct ctx *c)
         c->tenant = who.tenant;
         break;
     case AUTH_DB:
-        xtracta_error(c, 503, "database unavailable during authentication");
+        xt_fail(c, XT_ERR_DB, "database unavailable during authentication");
         return;
     default:
-        xtracta_error(c, 401, "The api_key is missing or invalid");
+        xt_fail(c, XT_ERR_BAD_KEY, NULL);
         return;
     }
     struct xtracta_req req;
     char msg[256];
     if (xtracta_decode(body, c->core.cfg->string_max, c->core.arena, &req, msg, sizeof msg) != 0) {
-        xtracta_error(c, 400, msg);
+        xt_fail(c, XT_ERR_BAD_REQUEST, msg);
         return;
     }
     /* the tenant may ask for more than the structural rules the decoder checked */
@@ -170,10 +187,10 @@ void xtracta_add_user(struct ctx *c)
         case PWPOLICY_OK:
             break;
         case PWPOLICY_DB_UNAVAILABLE:
-            xtracta_error(c, 503, "database unavailable while reading the password policy");
+            xt_fail(c, XT_ERR_DB, "database unavailable while reading the password policy");
             return;
         default:
-            xtracta_error(c, 500, "the password policy could not be read");
+            xt_fail(c, XT_ERR_INTERNAL, "the password policy could not be read");
             return;
         }
         enum pwrule_verdict v = level == PWRULE_FULL
@@ -181,12 +198,11 @@ void xtracta_add_user(struct ctx *c)
                                                    &acct, c->core.cfg->password_dictionary)
                                     : PWRULE_OK;
         if (v == PWRULE_ERROR) {
-            xtracta_error(c, 500, PWRULE_ERROR_TEXT);
+            xt_fail(c, XT_ERR_INTERNAL, PWRULE_ERROR_TEXT);
             return;
         }
         if (v != PWRULE_OK) {
-            xtracta_error(c, 400,
-                          "Invalid value for parameter: password " XTRACTA_PASSWORD_POLICY);
+            xt_fail(c, XT_ERR_PASSWORD_POLICY, NULL);
             return;
         }
     }
@@ -203,10 +219,9 @@ void xtracta_add_user(struct ctx *c)
         cs = catalog_workflows_exist(&c->core, c->tenant, wf_json, nwf);
     if (cs != CATALOG_OK) {
         if (cs == CATALOG_DB)
-            xtracta_error(c, 503, "database unavailable while checking groups");
+            xt_fail(c, XT_ERR_DB, "database unavailable while checking groups");
         else
-            xtracta_error(c, 404, cs == CATALOG_NO_GROUP ? "Group not found"
-                                                         : "Workflow not found");
+            xt_fail(c, cs == CATALOG_NO_GROUP ? XT_ERR_NO_GROUP : XT_ERR_NO_WORKFLOW, NULL);
         return;
     }
     const char *password = req.password;
@@ -215,7 +230,7 @@ void xtracta_add_user(struct ctx *c)
         /* "[12,13]" -> "12,13" */
         args.workflows_text = arena_strndup(c->core.arena, wf_json + 1, strlen(wf_json) - 2);
         if (args.workflows_text == NULL) {
-            xtracta_error(c, 500, "out of memory");
+            xt_fail(c, XT_ERR_INTERNAL, "out of memory");
             return;
         }
     }
@@ -245,24 +260,38 @@ void xtracta_add_user(struct ctx *c)
     case USERS_OK:
         break;
     case USERS_EXISTS:
-        xtracta_error(c, 409, "A user with this email address already exists");
+        xt_fail(c, XT_ERR_EXISTS, NULL);
         return;
     case USERS_UNKNOWN_GROUP:
-        xtracta_error(c, 404, "Group not found");
+        xt_fail(c, XT_ERR_NO_GROUP, NULL);
         return;
     case USERS_UNKNOWN_WORKFLOW:
-        xtracta_error(c, 404, "Workflow not found");
+        xt_fail(c, XT_ERR_NO_WORKFLOW, NULL);
         return;
     case USERS_DB_UNAVAILABLE:
-        xtracta_error(c, 503, "database unavailable");
+        xt_fail(c, XT_ERR_DB, NULL);
         return;
     case USERS_ANSWER_FAILED:
-        xtracta_error(c, 500, "the answer could not be built (nothing was stored)");
+        xt_fail(c, XT_ERR_INTERNAL, "the answer could not be built (nothing was stored)");
         return;
     default:
-        xtracta_error(c, 500, "the user could not be stored");
+        xt_fail(c, XT_ERR_INTERNAL, "the user could not be stored");
         return;
     }
     /* the answer was built before the commit (answer() above): nothing left that can fail */
     mail_kick(&c->core);
 }
+
+static void unavailable(struct ctx *c)
+{
+    xt_fail(c, XT_ERR_DB, NULL);
+}
+
+const struct dialect xtracta_dialect = {
+    .name = "xtracta",
+    .authenticate = NULL,
+    .error = xtracta_error,
+    .unavailable = unavailable,
+    .too_many_status = 413,
+    .task_kinds = NULL,
+};

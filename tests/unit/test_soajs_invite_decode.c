@@ -1,4 +1,4 @@
-/* test_soajs_invite_req.c: the invite body decoder and its form conversions: every shape rule
+/* test_soajs_invite_decode.c: the invite body decoder and its form conversions: every shape rule
  * of SOAJS.md (172 / 173 verdicts), the identifier priority, id and email normalisation, group
  * de-duplication, pin flags, the bounds (100 users, 100 groups, 64-byte codes, string_max),
  * and what form bodies turn into. */
@@ -16,7 +16,7 @@
 #include "base/buf.h"
 #include "codec/form.h"
 #include "codec/json_in.h"
-#include "dialect/soajs/soajs_invite_req.h"
+#include "dialect/soajs/soajs_internal.h"
 
 enum { STRING_MAX = 1024, DEPTH = 32 };
 

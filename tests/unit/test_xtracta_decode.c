@@ -1,4 +1,4 @@
-/* test_xtracta_req.c: the Xtracta field decoder (lib/dialect/xtracta/xtracta_req.c) on the point of
+/* test_xtracta_decode.c: the Xtracta field decoder (lib/dialect/xtracta/xtracta_decode.c) on the point of
  * issue 13's sixth part: every field the answer echoes (name, email_address, password) is
  * refused with the dialect's 400 message when it holds a code point an XML 1.0 document
  * cannot carry (C0 controls, U+FFFE, U+FFFF), and whatever it accepts the XML writer encodes
@@ -19,7 +19,7 @@
 #include "base/pubid.h"
 #include "codec/form.h"
 #include "codec/xml_out.h"
-#include "dialect/xtracta/xtracta_req.h"
+#include "dialect/xtracta/xtracta_internal.h"
 
 enum { STRING_MAX = 1024 };
 

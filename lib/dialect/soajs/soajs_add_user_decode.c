@@ -1,7 +1,7 @@
-/* soajs_add_user_req.c: addUser's field table and the checks of SOAJS.md steps 1-3 (172/173,
+/* soajs_add_user_decode.c: addUser's field table and the checks of SOAJS.md steps 1-3 (172/173,
  * 413, 424, 408) on a decoded body. Pure: never touches the database or the response, so the
  * fuzz harness (tests/fuzz/fuzz_soajs_add_user.c) runs it as the handler does. */
-#include "dialect/soajs/soajs_add_user_req.h"
+#include "dialect/soajs/soajs_internal.h"
 
 #include <string.h>
 

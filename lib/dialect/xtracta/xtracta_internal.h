@@ -1,18 +1,38 @@
-/* xtracta_req.h: the fields of POST /v1/user/add (seed 003, API.md section 7) decoded and
+/* xtracta_internal.h: what the Xtracta dialect's files share, not for other dialects: its
+ * error catalogue, and the fields of POST /v1/user/add (seed 003, API.md section 7) decoded and
  * validated without a database: required and well-formed name and email_address, the
  * optional password, group_id, workflow_ids and token_expire, with the dialect's 400 message
  * for the first problem. Whether the group and workflows are the tenant's is the handler's
  * business (404). Also the 200 document's writer, so that the harness encodes what the decoder
  * accepted exactly as the handler does. Pure: no database, no response; the libFuzzer harness
  * calls both directly. */
-#ifndef PROV_XTRACTA_REQ_H
-#define PROV_XTRACTA_REQ_H
+#ifndef PROV_XTRACTA_INTERNAL_H
+#define PROV_XTRACTA_INTERNAL_H
 
 #include <stddef.h>
 #include <json-c/json.h>
 
 struct arena;
+struct ctx;
 struct xml_out;
+
+/* The dialect's errors: one table (xtracta.c), HTTP status (also the document's <status>) and
+ * message with at most one %s. For 5xx the client is shown a stable text with the request id;
+ * the %s is logged instead. */
+enum xt_err {
+    XT_ERR_BAD_REQUEST = 0,   /* 400, %s says what is wrong (the decoders' messages) */
+    XT_ERR_PASSWORD_POLICY,   /* 400, the tenant's policy refused the password */
+    XT_ERR_BAD_KEY,           /* 401 */
+    XT_ERR_NO_GROUP,          /* 404 */
+    XT_ERR_NO_WORKFLOW,       /* 404 */
+    XT_ERR_EXISTS,            /* 409 */
+    XT_ERR_INTERNAL,          /* 500, %s logged */
+    XT_ERR_DB,                /* 503, %s logged */
+    XT_ERR_COUNT
+};
+
+/* Answers catalogue entry e (arg for its %s, or what is logged for a 5xx). */
+void xt_fail(struct ctx *c, enum xt_err e, const char *arg);
 
 enum { XTRACTA_TOKEN_EXPIRE_MIN = 60, XTRACTA_TOKEN_EXPIRE_MAX = 86400,
        XTRACTA_MAX_WORKFLOWS = 100 };

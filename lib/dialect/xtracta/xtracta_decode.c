@@ -1,8 +1,8 @@
-/* xtracta_req.c: the field table of POST /v1/user/add and the checks that need no database,
+/* xtracta_decode.c: the field table of POST /v1/user/add and the checks that need no database,
  * first problem first, as the dialect's 400 messages; and the writer of the 200 document.
  * Pure: never touches the database or the response, so the fuzz harness
  * (tests/fuzz/fuzz_xtracta.c) runs both as the handler does. */
-#include "dialect/xtracta/xtracta_req.h"
+#include "dialect/xtracta/xtracta_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,9 +1,9 @@
-/* skedulo_int.h: what the Skedulo handler files share (not for other dialects): the error and
+/* skedulo_internal.h: what the Skedulo handler files share (not for other dialects): the error and
  * per-user failure catalogues, authentication, decoding a user object of the POST body (also
  * the stored form of a task item) and a PATCH object, the users of an uploaded file, the
  * whole-request checks, and the task type's handler. */
-#ifndef PROV_SKEDULO_INT_H
-#define PROV_SKEDULO_INT_H
+#ifndef PROV_SKEDULO_INTERNAL_H
+#define PROV_SKEDULO_INTERNAL_H
 
 #include <stddef.h>
 

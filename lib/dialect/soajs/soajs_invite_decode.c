@@ -1,9 +1,9 @@
-/* soajs_invite_req.c: decoding the invite body (SOAJS.md "PUT /urac/admin/users/invite").
+/* soajs_invite_decode.c: decoding the invite body (SOAJS.md "PUT /urac/admin/users/invite").
  * Owns the shape rules of `users` (1..100 objects with only user, groups and pin; user with
  * only id, username, email as non-empty strings; groups an array of codes; pin exactly
  * {code: bool, allowed: bool}) and the form conversions. Never touches the database or the
  * response: the framework reports any problem inside `users` as 173 on the field `users`. */
-#include "dialect/soajs/soajs_invite_req.h"
+#include "dialect/soajs/soajs_internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
