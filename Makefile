@@ -17,10 +17,14 @@ say       = $(if $(filter 1,$(V)),,@printf '  %-6s %s\n' $(1) $(2))
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -Ilib -I$(BUILD)/gen \
-              $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+# pkg-config runs once per make, not once per compiled file
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS))
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) $(SAN) -Ilib -I$(BUILD)/gen $(PKG_CFLAGS) \
+              $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-ALL_LDLIBS  = $(shell pkg-config --libs $(PKGS)) $(LDLIBS)
+ALL_LDLIBS  = $(PKG_LIBS) $(LDLIBS)
 
 # The layers, lowest first; each is build/lib<layer>.a from lib/<layer>/ (the dialects: every
 # folder of lib/dialect/). LINK_LIBS names them highest first, the order the linker needs: a
@@ -84,7 +88,7 @@ $(BUILD)/provctl: $(CTL_OBJ) $(LIB_A)
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LINK_LIBS) $(ALL_LDLIBS) $(shell pkg-config --libs cmocka) -o $@
+	$(Q)$(CC) $(ALL_LDFLAGS) $< $(LINK_LIBS) $(ALL_LDLIBS) $(CMOCKA_LIBS) -o $@
 
 unit-bins: $(UNIT_BIN)
 

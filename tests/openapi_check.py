@@ -25,7 +25,7 @@ whose schemas are JSON Schema 2020-12: validated as they are, no translation) an
 Generic answers, declared at the top of a file: x-wrong-method (a documented path with another
 method: 405 whose Allow lists exactly the path's methods) and x-unknown-path (any other path
 under x-prefixes: 404). Exchanges on paths outside every file's paths and prefixes are failures
-unless listed in EXCLUDED below. Form and multipart request bodies are decoded as API.md
+unless listed in EXCLUDED below. Form and multipart request bodies are decoded as docs/CONTRACT.md
 section 2 says (brackets, repeated keys, SOAJS's conversions of form values) and validated like
 JSON ones. Bodies the recorder left out (over its size cap) skip the schema check.
 
@@ -293,8 +293,8 @@ def xml_instance(elem, schema):
 
 
 def form_fields(pairs):
-    """Form pairs as the object API.md section 2 makes of them: a repeated key or `k[]` makes
-    an array, `k[sub]` an object, `k[0]`..`k[n-1]` an array."""
+    """Form pairs as the object docs/CONTRACT.md section 2 makes of them: a repeated key or `k[]`
+    makes an array, `k[sub]` an object, `k[0]`..`k[n-1]` an array."""
     root = {}
     for key, value in pairs:
         m = re.fullmatch(r"([^\[\]]+)((?:\[[^\[\]]*\])*)", key)
@@ -374,8 +374,8 @@ def sub_schema(schema, key):
 
 
 def coerce(value, schema):
-    """A decoded form value converted as the server converts form values (SOAJS.md
-    "Validation codes"): where the schema does not allow a string, "true"/"false" become
+    """A decoded form value converted as the server converts form values (docs/CONTRACT.md section
+    10.3 "Validation codes"): where the schema does not allow a string, "true"/"false" become
     booleans, JSON text an object or array, digits a number; where it wants an array, a single
     value a one-item array. Strings stay strings where the schema allows them."""
     types = schema_types(schema)

@@ -1,5 +1,5 @@
-/* provctl.h: what the admin CLI's command files share: the open configuration and database,
- * option parsing, and the exit conventions of API.md section 9 (bad arguments: one line on
+/* provctl.h: what the admin CLI's command files share: the open configuration and database, option
+ * parsing, and the exit conventions of docs/CONTRACT.md section 9 (bad arguments: one line on
  * stderr and exit status 2, nothing changed; a database failure: exit status 1). */
 #ifndef PROV_PROVCTL_H
 #define PROV_PROVCTL_H

@@ -1,5 +1,5 @@
 /* provctl_tenant.c: "provctl tenant create | api-user | mail". create prints the tenant's
- * credentials once, in the exact JSON shape of API.md section 9. */
+ * credentials once, in the exact JSON shape of docs/CONTRACT.md section 9. */
 #include "provctl.h"
 
 #include <stdio.h>

@@ -15,8 +15,7 @@
 # Apache runs as a private instance (apache-conf/local-stack.conf.in): its own config, pid file
 # and logs under $VAR. Started as root (CI), it runs as www-data with the capability to pass
 # file permissions (see apache() below), never as root.
-# An executable named in a config but not built is left unmounted (its URLs do not answer from
-# another executable).
+# Every executable of cgi-bin/ must be built before start: all of them are mounted.
 #
 # Environment: PORT (default 8080), PROVISION_VAR (default <checkout>/var),
 # PROVISION_BIN (default <checkout>/build), SERVER (default lighttpd), STACK_QUIET=1 to skip
@@ -38,7 +37,7 @@ PROVCTL=${PROVCTL:-$BIN/provctl}
 APACHE_CONFDIR=${APACHE_CONFDIR:-$ROOT/apache-conf}
 APACHE_USER=${APACHE_USER:-www-data}
 APACHE_MODDIR=${APACHE_MODDIR:-/usr/lib/apache2/modules}
-# every executable (cgi-bin/<name>.c); those not built yet are left unmounted
+# every executable (cgi-bin/<name>.c); start refuses to run without all of them
 EXES=$(for f in "$ROOT"/cgi-bin/*.c; do basename "$f" .c; done)
 
 say() { printf 'stack: %s\n' "$*"; }
@@ -112,32 +111,10 @@ wait_http() {
   done
 }
 
-# A lighttpd mount block whose bin-path names an executable that is not built becomes a
-# denial (403), so its URLs never fall through to the prefix of another executable.
-lighttpd_unmount_missing() {
-  awk -v bin="$BIN" '
-    /^(else )?\$HTTP\[/ { blk = 1; head = $0; buf = $0 "\n"; exe = ""; next }
-    blk {
-      buf = buf $0 "\n"
-      if ($0 ~ /"bin-path"/ && match($0, /"\/[A-Za-z0-9_]+"/))
-        exe = substr($0, RSTART + 2, RLENGTH - 3)
-      if ($0 ~ /^}/) {
-        blk = 0
-        if (exe != "" && system("test -x \"" bin "/" exe "\"") != 0)
-          printf "%s\n  url.access-deny = ( \"\" )\n}\n", head
-        else
-          printf "%s", buf
-      }
-      next
-    }
-    { print }'
-}
-
 start_lighttpd() {
   sed -e "s|@ROOT@|$ROOT|g" -e "s|@BIN@|$BIN|g" -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" \
     "$ROOT/lighttpd-conf/provision.conf.in" >"$VAR/lighttpd.conf"
-  lighttpd_unmount_missing <"$ROOT/lighttpd-conf/provision-mounts.conf" \
-    >"$VAR/lighttpd-mounts.conf"
+  cp "$ROOT/lighttpd-conf/provision-mounts.conf" "$VAR/lighttpd-mounts.conf"
   if alive "$VAR/run/lighttpd.pid"; then
     say "lighttpd already running (pid $pid)"
     return
@@ -170,7 +147,7 @@ make_htdocs() {
   sed -e "s|^SetEnv PROVISION_CONF .*|SetEnv PROVISION_CONF $CONF|" \
     "$APACHE_CONFDIR/htaccess" >"$h/.htaccess"
   for e in $EXES; do
-    [ -x "$BIN/$e" ] && cp "$BIN/$e" "$h/provision-cgi/$e.cgi"
+    cp "$BIN/$e" "$h/provision-cgi/$e.cgi"
   done
   chmod -R u=rwX,go=rX "$h"
 }
@@ -188,7 +165,6 @@ start_pools() {
     own="-M 0600"
   fi
   for e in $EXES; do
-    [ -x "$BIN/$e" ] || continue
     alive "$VAR/run/fcgi/$e.pid" && continue
     case $e in add_user|bulk_users) n=4 ;; *) n=2 ;; esac
     rm -f "$VAR/run/fcgi/$e.sock"
@@ -198,7 +174,6 @@ start_pools() {
     echo $! >"$VAR/run/fcgi/$e.pid"
   done
   for e in $EXES; do
-    [ -x "$BIN/$e" ] || continue
     i=0
     until [ -S "$VAR/run/fcgi/$e.sock" ]; do
       i=$((i + 1))
@@ -251,14 +226,10 @@ start_web() {
   echo "$SERVER $PORT" >"$VAR/run/web-server"
 }
 
-# Ends the processes named by pid files, all at once: TERM, then KILL whatever still runs
-# after 10 s. Removes the files.
-stop_pidfiles() {
+# Ends the given processes, all at once: TERM, then KILL whatever still runs after 10 s.
+end_pids() {
   pids=
-  for f in "$@"; do
-    alive "$f" && kill "$pid" 2>/dev/null && pids="$pids $pid"
-    rm -f "$f"
-  done
+  for p in "$@"; do kill "$p" 2>/dev/null && pids="$pids $p"; done
   i=0
   while [ -n "$pids" ] && [ $i -lt 100 ]; do
     left=
@@ -270,16 +241,30 @@ stop_pidfiles() {
   for p in $pids; do kill -9 "$p" 2>/dev/null || true; done
 }
 
+# Ends the processes named by pid files (end_pids) and removes the files.
+stop_pidfiles() {
+  named=
+  for f in "$@"; do
+    alive "$f" && named="$named $pid"
+    rm -f "$f"
+  done
+  # shellcheck disable=SC2086 # a list of pids
+  end_pids $named
+}
+
 stop_web() {
   # the web server first (no new requests), then the FastCGI pools of apache-proxy
   stop_pidfiles "$VAR/run/lighttpd.pid" "$VAR/run/apache.pid"
   stop_pidfiles "$VAR"/run/fcgi/*.pid
   # Every process this stack's web server started carries PROVISION_CONF=$CONF (FastCGI
   # workers, CGI programs, their background children): end any left behind.
+  left=
   for f in $(grep -lzxF "PROVISION_CONF=$CONF" /proc/[0-9]*/environ 2>/dev/null); do
     p=${f#/proc/}
-    kill -9 "${p%/environ}" 2>/dev/null || true
+    left="$left ${p%/environ}"
   done
+  # shellcheck disable=SC2086 # a list of pids
+  end_pids $left
   rm -f "$VAR/run/web-server"
 }
 
@@ -333,7 +318,7 @@ case ${1:-} in
       lighttpd | apache-fcgid | apache-proxy | apache-cgi) ;;
       *) die "unknown SERVER=$SERVER (lighttpd, apache-fcgid, apache-proxy or apache-cgi)" ;;
     esac
-    for b in add_user bulk_users invite task_status join; do
+    for b in $EXES; do
       [ -x "$BIN/$b" ] || die "$BIN/$b is missing: run make first"
     done
     [ -x "$PROVCTL" ] || die "$PROVCTL is missing: run make first"

@@ -20,7 +20,7 @@ struct config {
     unsigned db_lock_wait_seconds; /* innodb_lock_wait_timeout of the session; 0: server's */
     unsigned db_tx_attempts;      /* runs of a transaction that meets deadlocks (tx.c) */
     unsigned db_tx_backoff_ms;    /* the wait before the first rerun; doubles each time */
-    /* limits (API.md section 2) */
+    /* limits (docs/CONTRACT.md section 2) */
     size_t body_max;
     unsigned bulk_max_users;
     unsigned file_max_users;

@@ -58,10 +58,11 @@ json_object *fields_coerce_value(const json_object *v, enum field_type t,
                                  unsigned json_max_depth);
 
 /* Replaces a string field by itself without leading and trailing spaces and tabs (emails are
- * trimmed before anything looks at them, API.md section 2). Other types are left alone. */
+ * trimmed before anything looks at them, docs/CONTRACT.md section 2). Other types are left alone.
+ */
 void fields_trim(json_object *obj, const char *name);
 /* Narrows the *n bytes at *s to leave out leading and trailing spaces and tabs: how emails,
- * CSV header names and list pieces are trimmed (API.md section 2). */
+ * CSV header names and list pieces are trimmed (docs/CONTRACT.md section 2). */
 void fields_trim_span(const char **s, size_t *n);
 
 /* A field's value or NULL when absent or JSON null (borrowed). */

@@ -1,6 +1,6 @@
-/* form.c: application/x-www-form-urlencoded decoding into a json-c object (API.md section 2).
- * Owns percent-decoding and the bracket-key conventions; every leaf is a JSON string and no
- * value is ever converted to another type here. */
+/* form.c: application/x-www-form-urlencoded decoding into a json-c object (docs/CONTRACT.md
+ * section 2). Owns percent-decoding and the bracket-key conventions; every leaf is a JSON string
+ * and no value is ever converted to another type here. */
 #include "codec/form.h"
 
 #include <limits.h>

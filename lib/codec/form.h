@@ -1,5 +1,5 @@
 /* form.h: application/x-www-form-urlencoded (and query-string) decoding into a json-c object,
- * following API.md section 2: percent-decoding and '+' as space; a repeated key or "k[]"
+ * following docs/CONTRACT.md section 2: percent-decoding and '+' as space; a repeated key or "k[]"
  * makes an array of strings; "k[sub]" makes an object (nesting like "k[a][b]" and "k[a][]"
  * up to FORM_MAX_DEPTH levels); every leaf value is a JSON string. Type conversion ("true" to a
  * boolean, JSON text to an object) is the dialect's business, not this module's. */

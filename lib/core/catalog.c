@@ -15,7 +15,8 @@ enum { NUMBER_ATTEMPTS = 5 };
 
 static enum catalog_status from_db(enum db_status st)
 {
-    return st == DB_OK ? CATALOG_OK : st == DB_DUPLICATE ? CATALOG_EXISTS : CATALOG_DB;
+    static const struct db_statuses to = { CATALOG_OK, CATALOG_EXISTS, CATALOG_DB, CATALOG_DB, CATALOG_DB };
+    return (enum catalog_status)db_status_to(st, &to);
 }
 
 static enum catalog_status group_row(struct core *c, enum sql_id sql, long long key,

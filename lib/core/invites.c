@@ -29,11 +29,8 @@ enum { PIN_SPACE = 10000 };   /* 10^INVITES_PIN_DIGITS */
  * transaction is rerun, tx.h). */
 static enum invites_status from_db(enum db_status st)
 {
-    switch (st) {
-    case DB_OK: return INVITES_OK;
-    case DB_UNAVAILABLE: return INVITES_DB_UNAVAILABLE;
-    default: return INVITES_DB_ERROR;
-    }
+    static const struct db_statuses to = { INVITES_OK, INVITES_DB_ERROR, INVITES_DB_ERROR, INVITES_DB_UNAVAILABLE, INVITES_DB_ERROR };
+    return (enum invites_status)db_status_to(st, &to);
 }
 
 enum invites_status invites_main_tenant(struct core *c, const struct tenant *t,
@@ -82,7 +79,7 @@ enum invites_status invites_find_user(struct core *c, const struct tenant *main,
         st = db_query_row(c->db, c->arena, SQL_INVITE_USER_BY_LOGIN, v, 11, &rows, &found);
     }
     if (st != DB_OK)
-        return st == DB_UNAVAILABLE ? INVITES_DB_UNAVAILABLE : INVITES_DB_ERROR;
+        return from_db(st);
     if (!found)
         return INVITES_NOT_FOUND;
     out->id = db_cell_int(db_cell(&rows, 0, 0));
@@ -237,7 +234,7 @@ static enum invites_status name_unknown(struct core *c, const struct invites_spe
     struct db_val v[2] = { DBV_S(codes), DBV_I(s->tenant->id) };
     enum db_status st = db_query(c->db, c->arena, SQL_GROUPS_BY_CODES, v, 2, &rows);
     if (st != DB_OK)
-        return st == DB_UNAVAILABLE ? INVITES_DB_UNAVAILABLE : INVITES_DB_ERROR;
+        return from_db(st);
     out->unknown_groups = arena_calloc(c->arena, s->ngroup_codes, sizeof *out->unknown_groups);
     if (out->unknown_groups == NULL)
         return INVITES_ERROR;

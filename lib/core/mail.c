@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -187,6 +188,13 @@ static const char *one_line(struct core *c, const char *s, size_t max, int *fail
 }
 
 /* The tenant's override of a kind's subject and body, where it has one. */
+static enum mail_status from_db(enum db_status st)
+{
+    static const struct db_statuses to = { MAIL_OK, MAIL_FAILED, MAIL_FAILED,
+                                           MAIL_DB_UNAVAILABLE, MAIL_FAILED };
+    return (enum mail_status)db_status_to(st, &to);
+}
+
 static enum db_status tenant_template(struct core *c, const struct tenant *t, enum mail_kind kind,
                                       const char **subject, const char **body)
 {
@@ -218,10 +226,9 @@ enum mail_status mail_batch_begin(struct core *c, const struct tenant *t, enum m
     mb->kind = kind;
     mb->subject_template = templates[kind].subject;
     mb->body_template = templates[kind].body;
+    mb->base = mail_base_url(c, t);
     enum db_status st = tenant_template(c, t, kind, &mb->subject_template, &mb->body_template);
-    if (st != DB_OK)
-        return st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
-    return MAIL_OK;
+    return from_db(st);
 }
 
 enum mail_status mail_batch_render(struct core *c, const struct mail_batch *mb, const char *to,
@@ -242,6 +249,89 @@ enum mail_status mail_batch_render(struct core *c, const struct mail_batch *mb, 
     return failed || out->subject == NULL || out->body == NULL ? MAIL_FAILED : MAIL_OK;
 }
 
+const char *mail_greeting(const char *first, const char *other, const char *email)
+{
+    if (first != NULL && *first != '\0')
+        return first;
+    if (other != NULL && *other != '\0')
+        return other;
+    return email;
+}
+
+char *mail_join_link(struct core *c, const char *base, const char *token)
+{
+    return arena_printf(c->arena, "%s/urac/join?token=%s", base, token);
+}
+
+void mail_expiry_text(long long expires, char out[MAIL_EXPIRY_LEN])
+{
+    time_t e = (time_t)expires;
+    struct tm tm;
+    gmtime_r(&e, &tm);
+    if (strftime(out, MAIL_EXPIRY_LEN, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+        out[0] = '\0';
+}
+
+/* Adds the string s (NULL: JSON null) under key; 0, or -1 when out of memory. */
+static int add_str(json_object *o, const char *key, const char *s)
+{
+    json_object *v = NULL;
+    if (s != NULL && (v = json_object_new_string(s)) == NULL)
+        return -1;
+    if (json_object_object_add(o, key, v) != 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
+enum mail_status mail_batch_add_invite(struct core *c, const struct mail_batch *mb,
+                                       json_object *rows, const char *oid, const char *to,
+                                       const char *first, const char *token,
+                                       const char *expires, size_t *bytes)
+{
+    struct mail_vars v = {
+        .name = mail_greeting(first, NULL, to),
+        .link = mail_join_link(c, mb->base, token),
+        .expires = expires,
+    };
+    struct mail_rendered m;
+    if (v.link == NULL || mail_batch_render(c, mb, to, &v, &m) != MAIL_OK)
+        return MAIL_FAILED;
+    enum mail_status ms = MAIL_FAILED;
+    json_object *row = json_object_new_object();
+    if (row == NULL || add_str(row, "o", oid) != 0 || add_str(row, "n", m.name) != 0 ||
+        add_str(row, "s", m.subject) != 0 || add_str(row, "b", m.body) != 0 ||
+        json_object_array_add(rows, row) != 0) {
+        json_object_put(row);
+        goto done;
+    }
+    /* JSON escapes at most double the text of a body (its newlines) */
+    *bytes += 2 * (strlen(m.body) + strlen(m.subject) + (m.name ? strlen(m.name) : 0)) + 64;
+    ms = MAIL_OK;
+done:
+    explicit_bzero(m.body, strlen(m.body));
+    return ms;
+}
+
+enum mail_status mail_batch_write(struct core *c, const struct mail_batch *mb, json_object *rows)
+{
+    if (json_object_array_length(rows) == 0)
+        return MAIL_OK;
+    const char *text = json_object_to_json_string_ext(rows, JSON_C_TO_STRING_PLAIN |
+                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (text == NULL)
+        return MAIL_FAILED;
+    struct db_val v[5] = {
+        DBV_I(mb->tenant->id), DBV_S(templates[mb->kind].kind),
+        DBV_I(templates[mb->kind].has_secret), DBV_S(c->rid), DBV_S(text),
+    };
+    /* the batch's transaction is the caller's: a deadlock here is its to retry */
+    static const struct db_statuses to = { MAIL_OK, MAIL_FAILED, MAIL_RETRY,
+                                           MAIL_DB_UNAVAILABLE, MAIL_FAILED };
+    return (enum mail_status)db_status_to(db_exec(c->db, SQL_BULK_OUTBOX_ADD, v, 5, NULL), &to);
+}
+
 enum mail_status mail_queue(struct core *c, const struct tenant *t, long long user_id,
                             const char *to, enum mail_kind kind, const struct mail_vars *v)
 {
@@ -259,7 +349,7 @@ enum mail_status mail_queue(struct core *c, const struct tenant *t, long long us
     };
     enum db_status st = db_exec(c->db, SQL_MAIL_OUTBOX_INSERT, p, 9, NULL);
     explicit_bzero(m.body, strlen(m.body));
-    return st == DB_OK ? MAIL_OK : st == DB_UNAVAILABLE ? MAIL_DB_UNAVAILABLE : MAIL_FAILED;
+    return from_db(st);
 }
 
 static void deliver_request(struct core *c, void *arg)

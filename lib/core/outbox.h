@@ -1,11 +1,11 @@
-/* outbox.h: delivery of the mail_outbox (API.md section 8). Each due row is claimed in its own
- * transaction with SELECT ... FOR UPDATE SKIP LOCKED, so any number of deliverers (cron runs of
- * `provctl mail deliver`, FastCGI workers after their response) share the queue and no row is
- * sent twice by two of them. The message is piped to the configured sendmail-compatible
+/* outbox.h: delivery of the mail_outbox (docs/CONTRACT.md section 8). Each due row is claimed in
+ * its own transaction with SELECT ... FOR UPDATE SKIP LOCKED, so any number of deliverers (cron
+ * runs of `provctl mail deliver`, FastCGI workers after their response) share the queue and no row
+ * is sent twice by two of them. The message is piped to the configured sendmail-compatible
  * command; the row is then marked sent (a body holding a credential is blanked), or scheduled
- * again with exponential backoff, or dead with the reason after mail.max_attempts. If the
- * process dies between the command's success and the commit, the row is sent again later:
- * delivery is at least once, never lost. */
+ * again with exponential backoff, or dead with the reason after mail.max_attempts. If the process
+ * dies between the command's success and the commit, the row is sent again later: delivery is at
+ * least once, never lost. */
 #ifndef PROV_OUTBOX_H
 #define PROV_OUTBOX_H
 

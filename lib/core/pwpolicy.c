@@ -7,7 +7,8 @@
 
 static enum pwpolicy_status from_db(enum db_status st)
 {
-    return st == DB_UNAVAILABLE ? PWPOLICY_DB_UNAVAILABLE : PWPOLICY_DB;
+    static const struct db_statuses to = { PWPOLICY_DB, PWPOLICY_DB, PWPOLICY_DB, PWPOLICY_DB_UNAVAILABLE, PWPOLICY_DB };
+    return (enum pwpolicy_status)db_status_to(st, &to);
 }
 
 enum pwpolicy_status pwpolicy_get(struct db *db, struct arena *a, long long tenant_id,

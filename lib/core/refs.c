@@ -76,7 +76,9 @@ static enum refs_status resolve(struct core *c, enum sql_id q, const struct tena
     struct db_rows rows;
     enum db_status st = db_query(c->db, c->arena, q, v, 2, &rows);
     if (st != DB_OK) {
-        rs = st == DB_UNAVAILABLE ? REFS_DB_UNAVAILABLE : REFS_ERROR;
+        static const struct db_statuses to = { REFS_ERROR, REFS_ERROR, REFS_ERROR,
+                                               REFS_DB_UNAVAILABLE, REFS_ERROR };
+        rs = (enum refs_status)db_status_to(st, &to);
         goto done;
     }
     if (rows.nrows > 0) {
@@ -109,13 +111,13 @@ static int plausible_role(const char *s, size_t n)
 enum refs_status refs_roles(struct core *c, const struct tenant *t, const char *const *keys,
                             size_t n, struct refs *out)
 {
-    return resolve(c, SQL_SK_ROLES_BY_NAMES, t, keys, n, plausible_role, out);
+    return resolve(c, SQL_REFS_ROLES_BY_NAMES, t, keys, n, plausible_role, out);
 }
 
 enum refs_status refs_regions(struct core *c, const struct tenant *t, const char *const *keys,
                               size_t n, struct refs *out)
 {
-    return resolve(c, SQL_SK_REGIONS_BY_IDS, t, keys, n, valid_uuid, out);
+    return resolve(c, SQL_REFS_REGIONS_BY_IDS, t, keys, n, valid_uuid, out);
 }
 
 long long refs_find(const struct refs *r, const char *key)
@@ -125,4 +127,34 @@ long long refs_find(const struct refs *r, const char *key)
     struct ref probe = { key, 0 };
     const struct ref *hit = bsearch(&probe, r->v, r->n, sizeof *r->v, cmp_ref);
     return hit != NULL ? hit->id : 0;
+}
+
+int refs_links(json_object *rows, const char *oid, const struct refs *r,
+               const char *const *keys, size_t n, const char *extra)
+{
+    for (size_t k = 0; k <= n; k++) {
+        const char *key = k < n ? keys[k] : extra;
+        if (key == NULL)
+            continue;
+        long long id = refs_find(r, key);
+        int dup = 0;
+        for (size_t j = 0; j < k && !dup; j++)
+            dup = refs_find(r, keys[j]) == id;
+        if (dup)
+            continue;
+        json_object *row = json_object_new_object(), *o = NULL, *v = NULL;
+        if (row == NULL || (o = json_object_new_string(oid)) == NULL ||
+            json_object_object_add(row, "o", o) != 0) {
+            json_object_put(o);
+            json_object_put(row);
+            return -1;
+        }
+        if ((v = json_object_new_int64(id)) == NULL || json_object_object_add(row, "r", v) != 0 ||
+            json_object_array_add(rows, row) != 0) {
+            json_object_put(v);
+            json_object_put(row);
+            return -1;
+        }
+    }
+    return 0;
 }

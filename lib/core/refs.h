@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 struct core;
 struct tenant;
 
@@ -32,6 +34,12 @@ enum refs_status refs_regions(struct core *c, const struct tenant *t, const char
 long long refs_find(const struct refs *r, const char *key);
 /* The distinct non-NULL strings of keys[0..n), sorted, into the arena; *count set. For
  * callers that build their own lists. NULL (with *count 0) on allocation failure or n == 0. */
+/* Appends to rows (a JSON array) one link row {"o": oid, "r": id} per distinct id that
+ * keys[0..n) and extra (when not NULL) resolve to in r, in first-seen order: the rows the
+ * batched statements that link users to roles and regions take. Every key must be in r. 0,
+ * or -1 when out of memory (rows may then hold some of them). */
+int refs_links(json_object *rows, const char *oid, const struct refs *r,
+               const char *const *keys, size_t n, const char *extra);
 const char **refs_distinct(struct core *c, const char *const *keys, size_t n, size_t *count);
 
 #endif

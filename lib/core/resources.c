@@ -27,7 +27,12 @@ static const struct {
     [RES_GEO_LONGITUDE] = { "lo", RK_NUM },
 };
 
-void resources_json_fields(json_object *row, const struct resource_spec *r, long long region_id)
+/* Adds the fields of r that are set or cleared to o under their keys: for the store's
+ * statements (the primary region resolved as region_id, booleans as 0/1) or, stored, as the
+ * kept form of a resource (the region by its id, booleans as booleans). 0, or -1 when out of
+ * memory. */
+static int add_fields(json_object *o, const struct resource_spec *r, long long region_id,
+                      int stored)
 {
     for (int i = 0; i < RES_FIELD_COUNT; i++) {
         const struct res_value *v = &r->f[i];
@@ -37,53 +42,45 @@ void resources_json_fields(json_object *row, const struct resource_spec *r, long
         if (v->state == RES_SET) {
             switch (columns[i].kind) {
             case RK_STR: val = json_object_new_string(v->s); break;
-            case RK_BOOL: val = json_object_new_int(v->b ? 1 : 0); break;
+            case RK_BOOL:
+                val = stored ? json_object_new_boolean(v->b) : json_object_new_int(v->b ? 1 : 0);
+                break;
             case RK_NUM: val = json_object_new_double(v->d); break;
-            case RK_REGION: val = json_object_new_int64(region_id); break;
-            }
-        }
-        json_object_object_add(row, columns[i].key, val);
-    }
-    if (r->custom_json != NULL)
-        json_object_object_add(row, "cf", json_object_new_string(r->custom_json));
-}
-
-json_object *resources_spec_json(const struct resource_spec *r)
-{
-    json_object *o = json_object_new_object();
-    if (o == NULL)
-        return NULL;
-    for (int i = 0; i < RES_FIELD_COUNT; i++) {
-        const struct res_value *v = &r->f[i];
-        json_object *val = NULL;
-        if (v->state == RES_ABSENT)
-            continue;
-        if (v->state == RES_SET) {
-            switch (columns[i].kind) {
-            case RK_STR:
-            case RK_REGION: val = json_object_new_string(v->s); break;
-            case RK_BOOL: val = json_object_new_boolean(v->b); break;
-            case RK_NUM: val = json_object_new_double(v->d); break;
+            case RK_REGION:
+                val = stored ? json_object_new_string(v->s) : json_object_new_int64(region_id);
+                break;
             }
             if (val == NULL)
-                goto fail;
+                return -1;
         }
         if (json_object_object_add(o, columns[i].key, val) != 0) {
             json_object_put(val);
-            goto fail;
+            return -1;
         }
     }
     if (r->custom_json != NULL) {
         json_object *cf = json_object_new_string(r->custom_json);
         if (cf == NULL || json_object_object_add(o, "cf", cf) != 0) {
             json_object_put(cf);
-            goto fail;
+            return -1;
         }
     }
+    return 0;
+}
+
+int resources_json_fields(json_object *row, const struct resource_spec *r, long long region_id)
+{
+    return add_fields(row, r, region_id, 0);
+}
+
+json_object *resources_spec_json(const struct resource_spec *r)
+{
+    json_object *o = json_object_new_object();
+    if (o != NULL && add_fields(o, r, 0, 1) != 0) {
+        json_object_put(o);
+        return NULL;
+    }
     return o;
-fail:
-    json_object_put(o);
-    return NULL;
 }
 
 int resources_spec_parse(struct arena *a, json_object *o, struct resource_spec **out)

@@ -48,8 +48,9 @@ struct resource_spec {
 };
 
 /* Adds the fields of r that are RES_SET (their value) or RES_CLEAR (null) to row, under the
- * keys the store's statements read; the primary region is given resolved, as region_id. */
-void resources_json_fields(json_object *row, const struct resource_spec *r, long long region_id);
+ * keys the store's statements read; the primary region is given resolved, as region_id.
+ * 0, or -1 when out of memory. */
+int resources_json_fields(json_object *row, const struct resource_spec *r, long long region_id);
 
 struct arena;
 /* r as a JSON object of its own, the primary region by its id (the stored form of a user to

@@ -32,7 +32,8 @@ int setpw_token_ok(const char *token, size_t n)
 
 static enum setpw_status from_db(enum db_status st)
 {
-    return st == DB_UNAVAILABLE ? SETPW_DB_UNAVAILABLE : SETPW_ERROR;
+    static const struct db_statuses to = { SETPW_ERROR, SETPW_ERROR, SETPW_ERROR, SETPW_DB_UNAVAILABLE, SETPW_ERROR };
+    return (enum setpw_status)db_status_to(st, &to);
 }
 
 enum setpw_status setpw_check(struct core *c, const char *token, struct setpw_account *out)

@@ -14,12 +14,8 @@ enum { CLAIM_ATTEMPTS = 8 };
 
 static enum tasks_status from_db(enum db_status st)
 {
-    switch (st) {
-    case DB_OK: return TASKS_OK;
-    case DB_RETRY: return TASKS_RETRY;
-    case DB_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
-    default: return TASKS_ERROR;
-    }
+    static const struct db_statuses to = { TASKS_OK, TASKS_ERROR, TASKS_RETRY, TASKS_DB_UNAVAILABLE, TASKS_ERROR };
+    return (enum tasks_status)db_status_to(st, &to);
 }
 
 enum tasks_status task_queue_claim(struct db *db, struct arena *a, const char *worker,

@@ -25,12 +25,8 @@ enum { ITEMS_CHUNK = 1000, NUMBER_ATTEMPTS = 5 };
 
 static enum tasks_status from_db(enum db_status st)
 {
-    switch (st) {
-    case DB_OK: return TASKS_OK;
-    case DB_RETRY: return TASKS_RETRY;
-    case DB_UNAVAILABLE: return TASKS_DB_UNAVAILABLE;
-    default: return TASKS_ERROR;
-    }
+    static const struct db_statuses to = { TASKS_OK, TASKS_ERROR, TASKS_RETRY, TASKS_DB_UNAVAILABLE, TASKS_ERROR };
+    return (enum tasks_status)db_status_to(st, &to);
 }
 
 /* A body's verdict as the runner's: the status itself stays in *slot. */

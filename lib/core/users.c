@@ -34,8 +34,8 @@ void users_pin_hash(const struct tenant *t, const char *pin, char out[2 * SHA256
  * transaction is rerun, tx.h). */
 static enum users_status from_db(enum db_status st)
 {
-    return st == DB_OK ? USERS_OK : st == DB_UNAVAILABLE ? USERS_DB_UNAVAILABLE
-                                                          : USERS_INSERT_FAILED;
+    static const struct db_statuses to = { USERS_OK, USERS_INSERT_FAILED, USERS_INSERT_FAILED, USERS_DB_UNAVAILABLE, USERS_INSERT_FAILED };
+    return (enum users_status)db_status_to(st, &to);
 }
 
 enum users_status users_check_free(struct core *c, const struct tenant *t, const char *username,
@@ -106,15 +106,11 @@ static enum users_status queue_mail(struct core *c, const struct user_spec *s, l
     const char *base = mail_base_url(c, s->tenant);
     if (base == NULL || !mail_configured(c, s->tenant))
         return USERS_OK;   /* no mail configured: the caller hands the token out itself */
-    char when[64];
-    time_t e = (time_t)expires;
-    struct tm tm;
-    gmtime_r(&e, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-    const char *name = s->first_name ? s->first_name : s->full_name ? s->full_name : s->email;
+    char when[MAIL_EXPIRY_LEN];
+    mail_expiry_text(expires, when);
     struct mail_vars v = {
-        .name = name,
-        .link = arena_printf(c->arena, "%s/urac/join?token=%s", base, token),
+        .name = mail_greeting(s->first_name, s->full_name, s->email),
+        .link = mail_join_link(c, base, token),
         .expires = when,
     };
     if (v.link == NULL)

@@ -178,7 +178,7 @@ static enum tx_status write_failed(struct batch_run *r, enum db_status st)
         r->bs = BATCH_ERROR;
         return TX_UNDONE;
     }
-    r->bs = st == DB_UNAVAILABLE ? BATCH_DB_UNAVAILABLE : BATCH_ERROR;
+    r->bs = batch_from_db(st);
     return tx_from_db(st);
 }
 

@@ -49,9 +49,8 @@ struct batch_run {
     /* invitations (users_batch_invite.c); inviting 0 when no user of the batch can be one */
     int inviting;
     struct mail_batch invite_mail;
-    const char *link_base;       /* the tenant's base URL for links */
     long long expires;           /* the tokens' expiry, UTC epoch seconds */
-    char expires_text[64];
+    char expires_text[MAIL_EXPIRY_LEN];
     enum batch_status bs;        /* the verdict of the transaction's last run */
 };
 

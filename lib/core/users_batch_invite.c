@@ -46,17 +46,14 @@ enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char 
         return BATCH_OK;   /* no mail, no link: such users are created without a password */
     case MAIL_FAILED:
     case MAIL_DB_UNAVAILABLE:
+    case MAIL_RETRY:
     default:
         /* the template lookup is the batch's first query when no role is named */
         log_error(c->rid, "users_batch: the set_password template could not be read");
         return BATCH_DB_UNAVAILABLE;
     }
-    r->link_base = mail_base_url(c, r->t);
     r->expires = (long long)time(NULL) + (long long)c->cfg->token_ttl_hours * 3600;
-    time_t e = (time_t)r->expires;
-    struct tm tm;
-    gmtime_r(&e, &tm);
-    strftime(r->expires_text, sizeof r->expires_text, "%Y-%m-%d %H:%M UTC", &tm);
+    mail_expiry_text(r->expires, r->expires_text);
     for (; i < r->n; i++) {
         struct batch_prep *p = &r->p[i];
         if (!may_be_invited(&r->u[i]))
@@ -72,49 +69,17 @@ enum batch_status batch_invite_prepare(struct batch_run *r, const unsigned char 
     return BATCH_OK;
 }
 
-/* Runs the outbox insert for the mails collected so far and empties the list. */
+/* Writes the mails collected so far and empties the list. */
 static enum db_status flush_mails(struct batch_run *r, json_object **mails)
 {
-    if (json_object_array_length(*mails) == 0)
-        return DB_OK;
-    enum mail_kind kind = r->invite_mail.kind;
-    struct db_val v[5] = {
-        DBV_I(r->t->id), DBV_S(mail_kind_name(kind)), DBV_I(mail_kind_has_secret(kind)),
-        DBV_S(r->c->rid), DBV_S(batch_jtext(*mails)),
-    };
-    enum db_status st = db_exec(r->c->db, SQL_BULK_OUTBOX_ADD, v, 5, NULL);
+    enum mail_status ms = mail_batch_write(r->c, &r->invite_mail, *mails);
     json_object_put(*mails);
     *mails = json_object_new_array();
+    enum db_status st = ms == MAIL_OK               ? DB_OK
+                        : ms == MAIL_RETRY          ? DB_RETRY
+                        : ms == MAIL_DB_UNAVAILABLE ? DB_UNAVAILABLE
+                                                    : DB_ERROR;
     return *mails == NULL && st == DB_OK ? DB_ERROR : st;
-}
-
-/* The mail of one invited user, as a row of SQL_BULK_OUTBOX_ADD; its estimated JSON size is
- * added to *bytes. */
-static int add_mail(struct batch_run *r, json_object *mails, size_t i, size_t *bytes)
-{
-    struct core *c = r->c;
-    const struct batch_user *u = &r->u[i];
-    const struct batch_prep *p = &r->p[i];
-    struct mail_vars v = {
-        .name = u->first_name != NULL && *u->first_name != '\0' ? u->first_name : u->email,
-        .link = arena_printf(c->arena, "%s/urac/join?token=%s", r->link_base, p->token),
-        .expires = r->expires_text,
-    };
-    struct mail_rendered m;
-    if (v.link == NULL || mail_batch_render(c, &r->invite_mail, u->email, &v, &m) != MAIL_OK)
-        return -1;
-    json_object *row = json_object_new_object();
-    if (row == NULL)
-        return -1;
-    json_object_object_add(row, "o", json_object_new_string(p->oid));
-    json_object_object_add(row, "n", m.name != NULL ? json_object_new_string(m.name) : NULL);
-    json_object_object_add(row, "s", json_object_new_string(m.subject));
-    json_object_object_add(row, "b", json_object_new_string(m.body));
-    json_object_array_add(mails, row);
-    /* JSON escapes at most double the text of a body (its newlines) */
-    *bytes += 2 * (strlen(m.body) + strlen(m.subject) + (m.name ? strlen(m.name) : 0)) + 64;
-    explicit_bzero(m.body, strlen(m.body));
-    return 0;
 }
 
 enum db_status batch_invite_queue(struct batch_run *r)
@@ -136,7 +101,9 @@ enum db_status batch_invite_queue(struct batch_run *r)
         json_object_object_add(row, "o", json_object_new_string(p->oid));
         json_object_object_add(row, "h", json_object_new_string(p->token_hash));
         json_object_array_add(tokens, row);
-        if (add_mail(r, mails, i, &bytes) != 0) {
+        if (mail_batch_add_invite(r->c, &r->invite_mail, mails, p->oid, r->u[i].email,
+                                  r->u[i].first_name, p->token, r->expires_text,
+                                  &bytes) != MAIL_OK) {
             log_error(r->c->rid, "users_batch: an invitation mail could not be rendered");
             goto done;
         }

@@ -26,7 +26,9 @@ const char *batch_jtext(json_object *o)
 
 enum batch_status batch_from_db(enum db_status st)
 {
-    return st == DB_UNAVAILABLE ? BATCH_DB_UNAVAILABLE : BATCH_ERROR;
+    static const struct db_statuses to = { BATCH_ERROR, BATCH_ERROR, BATCH_ERROR,
+                                           BATCH_DB_UNAVAILABLE, BATCH_ERROR };
+    return (enum batch_status)db_status_to(st, &to);
 }
 
 void batch_set_problem(struct batch_result *out, size_t i, enum batch_field f, size_t item,

@@ -40,17 +40,23 @@ struct batch {
     struct bulk_result *out;
     struct refs roles, regions;
     long long expires;        /* token expiry, UTC epoch seconds */
-    char expires_text[64];
+    char expires_text[MAIL_EXPIRY_LEN];
     const char *base;         /* link base URL, NULL when mail is not configured */
     struct mail_batch mail;   /* the tenant's template of the invitation kind */
 };
 
 static enum users_bulk_status from_db(enum db_status st)
 {
-    switch (st) {
-    case DB_OK: return USERS_BULK_OK;
-    case DB_RETRY: return USERS_BULK_RETRY;
-    case DB_UNAVAILABLE: return USERS_BULK_DB_UNAVAILABLE;
+    static const struct db_statuses to = { USERS_BULK_OK, USERS_BULK_ERROR, USERS_BULK_RETRY, USERS_BULK_DB_UNAVAILABLE, USERS_BULK_ERROR };
+    return (enum users_bulk_status)db_status_to(st, &to);
+}
+
+static enum users_bulk_status from_mail(enum mail_status ms)
+{
+    switch (ms) {
+    case MAIL_OK: return USERS_BULK_OK;
+    case MAIL_RETRY: return USERS_BULK_RETRY;
+    case MAIL_DB_UNAVAILABLE: return USERS_BULK_DB_UNAVAILABLE;
     default: return USERS_BULK_ERROR;
     }
 }
@@ -212,55 +218,6 @@ struct attach {
     json_object *roles, *regions, *resources, *tokens, *mails;
 };
 
-static int add_links(json_object *arr, const char *oid, const struct refs *r,
-                     const char *const *keys, size_t n, const char *extra)
-{
-    long long seen[64];
-    size_t nseen = 0;
-    for (size_t k = 0; k <= n; k++) {
-        const char *key = k < n ? keys[k] : extra;
-        if (key == NULL)
-            continue;
-        long long id = refs_find(r, key);
-        int dup = 0;
-        for (size_t s = 0; s < nseen && !dup; s++)
-            dup = seen[s] == id;
-        if (dup)
-            continue;
-        if (nseen == sizeof seen / sizeof seen[0])
-            return -1;
-        seen[nseen++] = id;
-        json_object *row = json_object_new_object();
-        json_object_object_add(row, "o", json_object_new_string(oid));
-        json_object_object_add(row, "r", json_object_new_int64(id));
-        json_object_array_add(arr, row);
-    }
-    return 0;
-}
-
-static int add_mail(struct batch *b, json_object *arr, const struct bulk_user *u,
-                    const char *oid, const char *token)
-{
-    struct core *c = b->c;
-    struct mail_vars v = {
-        .name = u->first_name != NULL ? u->first_name : u->email,
-        .link = arena_printf(c->arena, "%s/urac/join?token=%s", b->base, token),
-        .expires = b->expires_text,
-    };
-    if (v.link == NULL)
-        return -1;
-    struct mail_rendered m;
-    if (mail_batch_render(c, &b->mail, u->email, &v, &m) != MAIL_OK)
-        return -1;
-    json_object *row = json_object_new_object();
-    json_object_object_add(row, "o", json_object_new_string(oid));
-    json_object_object_add(row, "n", m.name != NULL ? json_object_new_string(m.name) : NULL);
-    json_object_object_add(row, "s", json_object_new_string(m.subject));
-    json_object_object_add(row, "b", json_object_new_string(m.body));
-    json_object_array_add(arr, row);
-    return 0;
-}
-
 static enum users_bulk_status attach_all(struct batch *b, struct pending *p, size_t m)
 {
     enum users_bulk_status us = USERS_BULK_ERROR;
@@ -276,8 +233,8 @@ static enum users_bulk_status attach_all(struct batch *b, struct pending *p, siz
         const char *oid = b->out[p[k].idx].oid;
         if (b->out[p[k].idx].outcome != BULK_CREATED)
             continue;
-        if (add_links(a.roles, oid, &b->roles, u->roles, u->nroles, NULL) != 0 ||
-            add_links(a.regions, oid, &b->regions, u->regions, u->nregions, NULL) != 0)
+        if (refs_links(a.roles, oid, &b->roles, u->roles, u->nroles, NULL) != 0 ||
+            refs_links(a.regions, oid, &b->regions, u->regions, u->nregions, NULL) != 0)
             goto done;
         if (u->resource != NULL) {
             json_object *row = json_object_new_object();
@@ -291,24 +248,22 @@ static enum users_bulk_status attach_all(struct batch *b, struct pending *p, siz
             json_object_object_add(row, "o", json_object_new_string(oid));
             json_object_object_add(row, "h", json_object_new_string(p[k].token_hash));
             json_object_array_add(a.tokens, row);
-            if (b->base != NULL && add_mail(b, a.mails, u, oid, p[k].token) != 0)
+            size_t bytes = 0;
+            if (b->base != NULL &&
+                mail_batch_add_invite(b->c, &b->mail, a.mails, oid, u->email, u->first_name,
+                                      p[k].token, b->expires_text, &bytes) != MAIL_OK)
                 goto done;
         }
     }
-    struct db_val v2[1], v3[3], v4[5];
-    enum mail_kind kind = (enum mail_kind)b->o->mail_kind;
+    struct db_val v2[1], v3[3];
     v3[0] = DBV_S("set_password");
     v3[1] = DBV_I(b->expires);
-    v4[0] = DBV_I(b->t->id);
-    v4[1] = DBV_S(mail_kind_name(kind));
-    v4[2] = DBV_I(mail_kind_has_secret(kind));
-    v4[3] = DBV_S(b->c->rid);
     if ((us = exec_rows(b, SQL_BULK_ROLES_ADD, v2, 1, a.roles, NULL)) != USERS_BULK_OK ||
         (us = exec_rows(b, SQL_BULK_REGIONS_ADD, v2, 1, a.regions, NULL)) != USERS_BULK_OK ||
         (us = exec_rows(b, SQL_BULK_RESOURCES_ADD, v2, 1, a.resources, NULL)) !=
             USERS_BULK_OK ||
         (us = exec_rows(b, SQL_BULK_TOKENS_ADD, v3, 3, a.tokens, NULL)) != USERS_BULK_OK ||
-        (us = exec_rows(b, SQL_BULK_OUTBOX_ADD, v4, 5, a.mails, NULL)) != USERS_BULK_OK)
+        (us = from_mail(mail_batch_write(b->c, &b->mail, a.mails))) != USERS_BULK_OK)
         goto done;
     us = USERS_BULK_OK;
 done:
@@ -400,19 +355,17 @@ enum users_bulk_status users_bulk_insert(struct core *c, const struct tenant *t,
         if (out[i].outcome == BULK_CREATED)
             p[np++].idx = i;
     b.expires = (long long)time(NULL) + (long long)c->cfg->token_ttl_hours * 3600;
-    time_t e = (time_t)b.expires;
-    struct tm tm;
-    gmtime_r(&e, &tm);
-    strftime(b.expires_text, sizeof b.expires_text, "%Y-%m-%d %H:%M UTC", &tm);
+    mail_expiry_text(b.expires, b.expires_text);
     b.base = NULL;
     switch (mail_batch_begin(c, t, (enum mail_kind)b.o->mail_kind, &b.mail)) {
     case MAIL_OK:
-        b.base = mail_base_url(c, t);
+        b.base = b.mail.base;
         break;
     case MAIL_NOT_CONFIGURED:
         break;
     case MAIL_FAILED:
     case MAIL_DB_UNAVAILABLE:
+    case MAIL_RETRY:
         return USERS_BULK_DB_UNAVAILABLE;
     }
     if (prepare(&b, p, np) != 0) {

@@ -24,8 +24,6 @@
 #include "store/db.h"
 #include "store/tx.h"
 
-enum { MAX_LINKS = 64 };
-
 /* The current state of one user, as locked. */
 struct current {
     const char *oid;
@@ -248,26 +246,6 @@ static enum tx_status exec_json(struct run *r, enum sql_id id, json_object *rows
     return tx_from_db(db_exec(r->c->db, id, &v, 1, NULL));
 }
 
-static void add_links(json_object *arr, const char *oid, const struct refs *refs,
-                      const char *const *keys, size_t n)
-{
-    long long seen[MAX_LINKS];
-    size_t nseen = 0;
-    for (size_t k = 0; k < n && nseen < MAX_LINKS; k++) {
-        long long id = refs_find(refs, keys[k]);
-        int dup = 0;
-        for (size_t s = 0; s < nseen && !dup; s++)
-            dup = seen[s] == id;
-        if (dup)
-            continue;
-        seen[nseen++] = id;
-        json_object *row = json_object_new_object();
-        json_object_object_add(row, "o", json_object_new_string(oid));
-        json_object_object_add(row, "r", json_object_new_int64(id));
-        json_object_array_add(arr, row);
-    }
-}
-
 struct sets {
     json_object *users, *role_clear, *roles, *region_clear, *regions, *res_upd, *res_new;
 };
@@ -296,11 +274,14 @@ static int build_rows(struct run *r, size_t n, struct sets *s)
             json_object_put(u);
         if (p->set_roles) {
             json_object_array_add(s->role_clear, json_object_new_int64(cur->id));
-            add_links(s->roles, cur->oid, &r->roles, p->roles, p->nroles);
+            if (refs_links(s->roles, cur->oid, &r->roles, p->roles, p->nroles, NULL) != 0)
+                return -1;
         }
         if (p->set_regions) {
             json_object_array_add(s->region_clear, json_object_new_int64(cur->id));
-            add_links(s->regions, cur->oid, &r->regions, p->regions, p->nregions);
+            if (refs_links(s->regions, cur->oid, &r->regions, p->regions, p->nregions,
+                           NULL) != 0)
+                return -1;
         }
         if (p->resource != NULL) {
             const struct res_value *rg = &p->resource->f[RES_PRIMARY_REGION];

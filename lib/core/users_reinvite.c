@@ -28,11 +28,11 @@ static enum db_status one(struct core *c, const struct tenant *t, const struct r
     if ((st = db_exec(c->db, SQL_TOKEN_INSERT, v, 4, NULL)) != DB_OK)
         goto done;
     st = DB_ERROR;
-    char *link = arena_printf(c->arena, "%s/urac/join?token=%s", base, token);
+    char *link = mail_join_link(c, base, token);
     if (link == NULL)
         goto done;
     struct mail_vars mv = {
-        .name = w->name != NULL && *w->name != '\0' ? w->name : w->email,
+        .name = mail_greeting(w->name, NULL, w->email),
         .link = link,
         .expires = when,
     };
@@ -54,11 +54,8 @@ enum db_status users_reinvite(struct core *c, const struct tenant *t,
     if (n == 0 || base == NULL || !mail_configured(c, t))
         return DB_OK;
     long long expires = (long long)time(NULL) + (long long)c->cfg->token_ttl_hours * 3600;
-    char when[64];
-    time_t e = (time_t)expires;
-    struct tm tm;
-    gmtime_r(&e, &tm);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+    char when[MAIL_EXPIRY_LEN];
+    mail_expiry_text(expires, when);
     for (size_t i = 0; i < n; i++) {
         enum db_status st = one(c, t, &w[i], kind, base, expires, when);
         if (st != DB_OK)

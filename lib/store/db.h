@@ -26,6 +26,24 @@ enum db_status {
     DB_ERROR          /* anything else; already logged with the request id */
 };
 
+/* What a database status means in a module's own statuses: the one mapping every module of
+ * the core uses (db_status_to), so that "the database is unavailable" and a deadlock to retry
+ * reach every caller the same way. A status a module does not tell apart takes error. */
+struct db_statuses {
+    int ok, duplicate, retry, unavailable, error;
+};
+static inline int db_status_to(enum db_status st, const struct db_statuses *m)
+{
+    switch (st) {
+    case DB_OK: return m->ok;
+    case DB_DUPLICATE: return m->duplicate;
+    case DB_RETRY: return m->retry;
+    case DB_UNAVAILABLE: return m->unavailable;
+    case DB_ERROR: break;
+    }
+    return m->error;
+}
+
 enum db_type { DBV_NULL = 0, DBV_STR, DBV_INT, DBV_DOUBLE };
 
 /* One bound parameter. Strings are borrowed for the duration of the call. */

@@ -107,7 +107,7 @@
     X(REGION_INSERT, "INSERT INTO regions (uuid, tenant_id, name) VALUES (?, ?, ?)") \
     X(ROLE_INSERT, "INSERT INTO roles (uuid, tenant_id, name) VALUES (?, ?, ?)") \
     X(ROLE_BUILTIN, "SELECT 1 FROM roles WHERE tenant_id IS NULL AND name = ?") \
-    /* the group an Xtracta api_key names (credentials keep the internal id), with its number */ \
+    /* the group a credential is scoped to (credentials keep the internal id), with its number */ \
     X(GROUP_BY_ID, "SELECT id, number FROM `groups` WHERE id = ? AND tenant_id = ?") \
     /* ---- users ---- */ \
     X(USER_INSERT, \
@@ -134,14 +134,14 @@
       "VALUES (?, ?, ?, FROM_UNIXTIME(?))") \
     X(PIN_INSERT, \
       "INSERT INTO pins (user_id, tenant_id, pin_hash, allowed) VALUES (?, ?, ?, ?)") \
-    /* ---- Skedulo provisioning, bulk tasks and task status (keep this section's lines ---- */ \
-    /* ---- together; each feature appends inside its own section) ---- */ \
+    /* ---- batched creation and updates (users_bulk, users_patch, refs), background tasks ---- */ \
+    /* ---- and their status (keep this section's lines together) ---- */ \
     /* roles and regions of a tenant by name / id (lists as one JSON array) */ \
-    X(SK_ROLES_BY_NAMES, \
+    X(REFS_ROLES_BY_NAMES, \
       "SELECT r.id, r.name FROM roles r JOIN JSON_TABLE(?, '$[*]' COLUMNS (" \
       "name VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin PATH '$' " \
       "ERROR ON ERROR)) AS j ON r.name = j.name WHERE r.scope IN (0, ?)") \
-    X(SK_REGIONS_BY_IDS, \
+    X(REFS_REGIONS_BY_IDS, \
       "SELECT g.id, g.uuid FROM regions g JOIN JSON_TABLE(?, '$[*]' COLUMNS (" \
       "uuid CHAR(36) CHARACTER SET ascii COLLATE ascii_bin PATH '$' ERROR ON ERROR)) AS j " \
       "ON g.uuid = j.uuid WHERE g.tenant_id = ?") \
@@ -339,7 +339,7 @@
     X(TASK_ITEMS_LIST, \
       "SELECT email, first_name, last_name, success, error_msg, user_oid FROM task_items " \
       "WHERE task_id = ? ORDER BY seq") \
-    /* ---- ServicePower bulk ---- */ \
+    /* ---- user batches: creations, updates and deletions by username (users_batch) ---- */ \
     /* lib/core/users_batch.c: one statement per step whatever the batch size; each list is one */ \
     /* JSON parameter. STRAIGHT_JOIN + FORCE INDEX keep the plan "each JSON row -> one index */ \
     /* lookup" (a scan of the tenant's users would also lock them all). */ \
@@ -437,7 +437,7 @@
       "facetime_enabled = COALESCE(VALUES(facetime_enabled), user_attributes.facetime_enabled), " \
       "work_status = COALESCE(VALUES(work_status), user_attributes.work_status), " \
       "extensions = COALESCE(VALUES(extensions), user_attributes.extensions)") \
-    /* ---- SOAJS invite ---- */ \
+    /* ---- invitations into a sub-tenant (invites) ---- */ \
     /* a user of main tenant ? or of one of its sub-tenants, by oid */ \
     X(INVITE_USER_BY_OID, \
       "SELECT u.id, u.oid, u.tenant_id, u.email, u.first_name, u.full_name FROM users u " \

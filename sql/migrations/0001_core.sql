@@ -209,8 +209,8 @@ CREATE TABLE pins (
   CONSTRAINT fk_pins_tenant FOREIGN KEY (tenant_id) REFERENCES tenants (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- Mail written in the same transaction as the user it concerns, delivered later (API.md 8).
--- has_secret marks bodies holding a pin or password, blanked once sent.
+-- Mail written in the same transaction as the user it concerns, delivered later (docs/CONTRACT.md
+-- section 8). has_secret marks bodies holding a pin or password, blanked once sent.
 CREATE TABLE mail_outbox (
   id               BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
   tenant_id        BIGINT UNSIGNED NOT NULL,

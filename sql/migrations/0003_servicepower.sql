@@ -1,6 +1,7 @@
 -- 0003_servicepower: what a batch-provisioned mobile worker carries beyond the core user row
--- (API.md sections 4 and 6). Names are the domain's, not a vendor's: lib/core/users_batch.c writes
--- these tables, lib/dialect/servicepower/servicepower*.c maps the vendor's properties onto them.
+-- (docs/CONTRACT.md sections 4 and 6). Names are the domain's, not a vendor's:
+-- lib/core/users_batch.c writes these tables, lib/dialect/servicepower/servicepower*.c maps the
+-- vendor's properties onto them.
 --   users.username      <- UserID (the key, unique per tenant: uq_users_username)
 --   users.status        <- Activated (true 'active', false 'inactive')
 --   users.locked        <- Locked
@@ -20,7 +21,7 @@ CREATE TABLE user_attributes (
   sms_enabled          TINYINT(1) NULL,
   facetime_enabled     TINYINT(1) NULL,
   work_status          VARCHAR(64) NULL,
-  -- a free-form object the vendor defines as such (API.md section 4), kept as JSON text
+  -- a free-form object the vendor defines as such (docs/CONTRACT.md section 4), kept as JSON text
   extensions           LONGTEXT NULL CHECK (extensions IS NULL OR JSON_VALID(extensions)),
   updated_at           DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
                        ON UPDATE CURRENT_TIMESTAMP(6),

@@ -55,8 +55,8 @@ static inline int fuzz_strings_clean(json_object *o, int depth)
 }
 
 /* A context as the accept loop would build it, minus the server and the database: the
- * configuration's defaults (limits as in API.md) and a process-lifetime arena. Decoders use
- * c->core.arena and c->core.cfg; error answers go to c->resp (never sent). */
+ * configuration's defaults (limits as in docs/CONTRACT.md) and a process-lifetime arena. Decoders
+ * use c->core.arena and c->core.cfg; error answers go to c->resp (never sent). */
 static inline struct ctx *fuzz_ctx(void)
 {
     static struct ctx c;

@@ -1,6 +1,6 @@
-"""test_deploy.py: the web server configs mount every documented URL (API.md section 1, plus
-/urac/join) on the right executable, whatever the server: lighttpd, Apache mod_fcgid, mod_proxy_fcgi
-or plain CGI through .htaccess (tests/run.sh runs this file under each).
+"""test_deploy.py: the web server configs mount every documented URL (docs/CONTRACT.md section 1,
+plus /urac/join) on the right executable, whatever the server: lighttpd, Apache mod_fcgid,
+mod_proxy_fcgi or plain CGI through .htaccess (tests/run.sh runs this file under each).
 
 An executable answers a path it does not route with a 404 in its vendor's format, and a routed
 path with the wrong method with a 405 and an Allow header listing its methods: so a 405 whose

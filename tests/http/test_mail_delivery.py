@@ -1,8 +1,8 @@
-"""Outbox delivery (API.md section 8, issue 5): `provctl mail deliver` pipes RFC 5322 messages
-to a sendmail-compatible command (tests/http/fake_sendmail.py), marks rows sent, retries with
-exponential backoff, dead-letters after mail.max_attempts, blanks bodies holding credentials,
-never sends a row twice with two deliverers at once, and delivers a request's mail right after
-its response with mail.after_response = 1."""
+"""Outbox delivery (docs/CONTRACT.md section 8, issue 5): `provctl mail deliver` pipes RFC 5322
+messages to a sendmail-compatible command (tests/http/fake_sendmail.py), marks rows sent, retries
+with exponential backoff, dead-letters after mail.max_attempts, blanks bodies holding credentials,
+never sends a row twice with two deliverers at once, and delivers a request's mail right after its
+response with mail.after_response = 1."""
 import json
 import os
 import re

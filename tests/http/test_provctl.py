@@ -1,5 +1,5 @@
-"""The admin CLI (API.md section 9): exact JSON shapes, exit status 2 with one line on stderr
-for bad arguments (nothing changed), idempotent migrate, secrets stored only hashed."""
+"""The admin CLI (docs/CONTRACT.md section 9): exact JSON shapes, exit status 2 with one line on
+stderr for bad arguments (nothing changed), idempotent migrate, secrets stored only hashed."""
 import hashlib
 import json
 import re

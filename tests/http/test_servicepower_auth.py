@@ -1,4 +1,4 @@
-"""ServicePower authentication (seed 001, API.md section 3): the x-access-token JWT (HS256
+"""ServicePower authentication (seed 001, docs/CONTRACT.md section 3): the x-access-token JWT (HS256
 only, signature, exp, nbf, the customerid claim naming the tenant) and the deprecated
 customerid + customercode query parameters (answered with a deprecation warning). A tenant's
 credential never reaches another tenant's users."""

@@ -1,4 +1,4 @@
-"""ServicePower POST /seiapi/v3/bulk/Users (seed 001, API.md section 6): every CUD path,
+"""ServicePower POST /seiapi/v3/bulk/Users (seed 001, docs/CONTRACT.md section 6): every CUD path,
 Deleted, absent Roles/Password left alone, reset passwords, all-or-nothing batches, warnings,
 every validation message with its dataPath and params.value, and the transport envelopes.
 Bodies are compared exactly; storage is checked in the database."""

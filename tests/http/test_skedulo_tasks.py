@@ -1,9 +1,9 @@
-"""Skedulo background imports (seed 000, API.md section 5): POST .../users/bulk and .../users/file
-answer the task object at once and process after the response; GET .../users/bulk/{taskId}
-follows them in the seed's exact shape (plus userId); a 2 000-user import followed to its end,
-CSV and JSON file imports, envelope errors with nothing stored, cross-tenant 404, and the
-fault test: the worker killed with SIGKILL in the middle of a 5 000-user import, the task
-resumed by `provctl tasks run`, every user created exactly once."""
+"""Skedulo background imports (seed 000, docs/CONTRACT.md section 5): POST .../users/bulk and
+.../users/file answer the task object at once and process after the response; GET
+.../users/bulk/{taskId} follows them in the seed's exact shape (plus userId); a 2 000-user import
+followed to its end, CSV and JSON file imports, envelope errors with nothing stored, cross-tenant
+404, and the fault test: the worker killed with SIGKILL in the middle of a 5 000-user import, the
+task resumed by `provctl tasks run`, every user created exactly once."""
 import json
 import os
 import re
@@ -70,7 +70,7 @@ def check_created(env, t, r):
     check(age < 120, f"createdAt is UTC now, off by {age}s")
     eq([task["lastCheckedInAt"], task["completedAt"], task["success"], task["errorMsg"]],
        [None, None, False, None], "not started in the answer")
-    # the raw bytes too: the API.md shape exactly
+    # the raw bytes too: the docs/CONTRACT.md shape exactly
     expected = {"result": dict(task)}
     eq(r.body, compact(expected), "body bytes")
     return task["taskId"]

@@ -1,7 +1,7 @@
-"""Skedulo POST and PATCH /onboarding/provision/standalone/users (seed 000, API.md sections 2, 3
-and 5): the seed's request and both of its responses verbatim, authentication (401, 403,
-api_user_not_found), every per-user failure code, users_need_resource_role with nothing stored,
-PATCH, the body limits, and one synchronous POST of 10 000 users. Storage checked in the
+"""Skedulo POST and PATCH /onboarding/provision/standalone/users (seed 000, docs/CONTRACT.md
+sections 2, 3 and 5): the seed's request and both of its responses verbatim, authentication (401,
+403, api_user_not_found), every per-user failure code, users_need_resource_role with nothing
+stored, PATCH, the body limits, and one synchronous POST of 10 000 users. Storage checked in the
 database."""
 import hashlib
 import json

@@ -1,5 +1,5 @@
-"""SOAJS urac POST /urac/admin/addUser (seed 002, SOAJS.md): every documented code, in order,
-with exact messages; storage checked in the database."""
+"""SOAJS urac POST /urac/admin/addUser (seed 002, docs/CONTRACT.md section 10.4): every documented
+code, in order, with exact messages; storage checked in the database."""
 import hashlib
 import json
 import re

@@ -1,6 +1,7 @@
-"""SOAJS urac PUT /urac/admin/users/invite (seed 004, SOAJS.md): every code and reason with
-exact messages and JSON shapes, lookup rules, tenancy isolation, groups, pins (hashed, unique,
-mailed), one transaction per item, concurrency; storage checked in the database."""
+"""SOAJS urac PUT /urac/admin/users/invite (seed 004, docs/CONTRACT.md section 10.5): every code
+and reason with exact messages and JSON shapes, lookup rules, tenancy isolation, groups, pins
+(hashed, unique, mailed), one transaction per item, concurrency; storage checked in the database.
+"""
 import hashlib
 import hmac
 import json

@@ -1,5 +1,5 @@
-"""Xtracta POST /v1/user/add (seed 003, API.md section 7): the seed's XML to the letter, errors
-in the same envelope, login token with a real QR code, and storage checked."""
+"""Xtracta POST /v1/user/add (seed 003, docs/CONTRACT.md section 7): the seed's XML to the letter,
+errors in the same envelope, login token with a real QR code, and storage checked."""
 import base64
 import os
 import subprocess

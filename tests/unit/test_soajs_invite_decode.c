@@ -1,7 +1,7 @@
 /* test_soajs_invite_decode.c: the invite body decoder and its form conversions: every shape rule
- * of SOAJS.md (172 / 173 verdicts), the identifier priority, id and email normalisation, group
- * de-duplication, pin flags, the bounds (100 users, 100 groups, 64-byte codes, string_max),
- * and what form bodies turn into. */
+ * of docs/CONTRACT.md section 10.5 (172 / 173 verdicts), the identifier priority, id and email
+ * normalisation, group de-duplication, pin flags, the bounds (100 users, 100 groups, 64-byte
+ * codes, string_max), and what form bodies turn into. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_valid.c: the value-format validators: emails (SOAJS.md's definition), usernames,
+/* test_valid.c: the value-format validators: emails (docs/CONTRACT.md section 10.3), usernames,
  * object ids, digit strings, UUIDs. */
 #include <stdarg.h>
 #include <stddef.h>

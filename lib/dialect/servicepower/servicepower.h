@@ -1,4 +1,4 @@
-/* servicepower.h: the ServicePower ServiceMobility dialect (seed 001, API.md section 6). */
+/* servicepower.h: the ServicePower ServiceMobility dialect (seed 001, CONTRACT.md section 6). */
 #ifndef PROV_SERVICEPOWER_H
 #define PROV_SERVICEPOWER_H
 

@@ -1,4 +1,4 @@
-/* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, API.md section 6). Once the
+/* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, docs/CONTRACT.md section 6). Once the
  * route's step has authenticated the request, decodes the whole batch (servicepower_decode.c), hands it to the store in one call
  * (users_batch.c: all or nothing) and maps the outcome to the ServicePower envelope: 400 for
  * an invalid user, 409 for a conflict, 200 with counts and warnings. Never touches SQL. */

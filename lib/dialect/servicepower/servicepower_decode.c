@@ -1,5 +1,5 @@
-/* servicepower_decode.c: {"Users":[...]} -> struct batch_user[] (API.md section 6). Owns the
- * property table (names, types, bounds), the CUD/Deleted rule, and the checks that need no
+/* servicepower_decode.c: {"Users":[...]} -> struct batch_user[] (docs/CONTRACT.md section 6). Owns
+ * the property table (names, types, bounds), the CUD/Deleted rule, and the checks that need no
  * database; reports the first problem in batch order (properties in table order) with its
  * dataPath. Never touches SQL; never echoes a password. */
 #include <ctype.h>
@@ -14,14 +14,15 @@
 #include "base/valid.h"
 #include "codec/fields.h"
 #include "codec/json_in.h"
+#include "core/limits.h"
 #include "core/users_batch.h"
 #include "dialect/servicepower/servicepower_internal.h"
 
 enum {
-    NAME_MAX_BYTES = 255,        /* users.first_name, last_name, username */
+    NAME_MAX_BYTES = 255,        /* ServicePower's bound (bytes): within users.username's */
     ID_MAX_BYTES = 64,           /* DGroupID, ServiceTeamID, StorageLocationID, Status */
     LANGUAGE_MAX_BYTES = 35,
-    ROLE_MAX_BYTES = 128,        /* roles.name */
+    ROLE_MAX_BYTES = LIMIT_ROLE_CHARS,   /* roles.name */
     MAX_ROLES = 100,
     PHONE_MAX_BYTES = 32,
     MAX_PHONES = 20,
@@ -37,7 +38,7 @@ enum slot { S_USERID, S_FIRST, S_LAST, S_EMAIL, S_PASSWORD, S_ROLES, S_REST, S_R
             S_ACTIVATED, S_LOCKED, S_MOBILE, S_LANGUAGE, S_DGROUP, S_TEAM, S_STORAGE, S_SMS,
             S_FACETIME, S_STATUS, S_PHONES, S_EXTENSIONS, S_CUD, S_DELETED };
 
-/* The user properties of API.md section 6, in the order problems are looked for. */
+/* The user properties of docs/CONTRACT.md section 6, in the order problems are looked for. */
 static const struct prop {
     const char *name;
     enum kind kind;
@@ -160,7 +161,7 @@ static int get_bool(struct dec *d, json_object *v, const char *name, int *out)
     return 0;
 }
 
-/* Emails are trimmed (API.md section 2) and stored as given. */
+/* Emails are trimmed (docs/CONTRACT.md section 2) and stored as given. */
 static int get_email(struct dec *d, json_object *v, const char **out)
 {
     if (!json_object_is_type(v, json_type_string))

@@ -1,5 +1,6 @@
-/* skedulo.h: the Skedulo onboarding dialect (seed 000, API.md section 5): provisioning users
- * synchronously (POST, PATCH), as background tasks (POST .../bulk, .../file), and task status. */
+/* skedulo.h: the Skedulo onboarding dialect (seed 000, docs/CONTRACT.md section 5): provisioning
+ * users synchronously (POST, PATCH), as background tasks (POST .../bulk, .../file), and task
+ * status. */
 #ifndef PROV_SKEDULO_H
 #define PROV_SKEDULO_H
 

@@ -1,8 +1,8 @@
-/* skedulo_decode.c: Skedulo user objects (seed 000, API.md section 5) into the store's structs:
- * the POST form (also how a task item is stored) and the PATCH form, field by field with the
- * first problem reported by field name; and the whole-request checks on a body (a non-empty
- * array within the limit, the Resource role rule). Every value is type-checked, UTF-8 checked
- * and bounded here; the store gets only valid data. Never touches SQL. */
+/* skedulo_decode.c: Skedulo user objects (seed 000, docs/CONTRACT.md section 5) into the store's
+ * structs: the POST form (also how a task item is stored) and the PATCH form, field by field with
+ * the first problem reported by field name; and the whole-request checks on a body (a non-empty
+ * array within the limit, the Resource role rule). Every value is type-checked, UTF-8 checked and
+ * bounded here; the store gets only valid data. Never touches SQL. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,10 +14,11 @@
 #include "base/utf8.h"
 #include "base/valid.h"
 #include "codec/fields.h"
+#include "core/limits.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
-enum { NAME_CHARS = 255, ROLE_CHARS = 128, REGION_BYTES = 64, MAX_CUSTOM = 100,
+enum { NAME_CHARS = 255, ROLE_CHARS = LIMIT_ROLE_CHARS, REGION_BYTES = 64, MAX_CUSTOM = 100,
        CUSTOM_KEY_MAX = 64 };
 
 enum rk { RK_STR, RK_BOOL, RK_NUM };
@@ -35,12 +36,16 @@ static const struct res_rule {
     { "primaryRegionId", "resource.primaryRegionId", RES_PRIMARY_REGION, RK_STR, REGION_BYTES,
       NULL, 0, 0 },
     { "isActive", "resource.isActive", RES_IS_ACTIVE, RK_BOOL, 0, NULL, 0, 0 },
-    { "resourceType", "resource.resourceType", RES_TYPE, RK_STR, 255, NULL, 0, 0 },
-    { "employmentType", "resource.employmentType", RES_EMPLOYMENT_TYPE, RK_STR, 255, NULL, 0,
+    { "resourceType", "resource.resourceType", RES_TYPE, RK_STR, LIMIT_RESOURCE_TEXT_CHARS, NULL,
+      0, 0 },
+    { "employmentType", "resource.employmentType", RES_EMPLOYMENT_TYPE, RK_STR,
+      LIMIT_RESOURCE_TEXT_CHARS, NULL, 0, 0 },
+    { "category", "resource.category", RES_CATEGORY, RK_STR, LIMIT_RESOURCE_TEXT_CHARS, NULL, 0,
       0 },
-    { "category", "resource.category", RES_CATEGORY, RK_STR, 255, NULL, 0, 0 },
-    { "homeAddress", "resource.homeAddress", RES_HOME_ADDRESS, RK_STR, 1024, NULL, 0, 0 },
-    { "mobilePhone", "resource.mobilePhone", RES_MOBILE_PHONE, RK_STR, 32, NULL, 0, 0 },
+    { "homeAddress", "resource.homeAddress", RES_HOME_ADDRESS, RK_STR, LIMIT_HOME_ADDRESS_CHARS,
+      NULL, 0, 0 },
+    { "mobilePhone", "resource.mobilePhone", RES_MOBILE_PHONE, RK_STR, LIMIT_PHONE_CHARS, NULL, 0,
+      0 },
     { "countryCode", "resource.countryCode", RES_COUNTRY_CODE, RK_STR, 2, NULL, 0, 0 },
     { "notificationType", "resource.notificationType", RES_NOTIFICATION_TYPE, RK_STR, 4, NULL,
       0, 0 },

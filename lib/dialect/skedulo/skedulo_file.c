@@ -1,9 +1,9 @@
-/* skedulo_file.c: POST /onboarding/provision/standalone/users/file (API.md sections 2 and 5):
- * multipart/form-data with exactly one file part, either a JSON array of users (like the POST
- * body) or CSV with a header row naming at least FirstName, LastName and Email. The file's
- * users come one at a time as the same user objects as a JSON body (skedulo_file_decode.c)
- * and go straight into the task being built: the same envelope checks and background task as
- * POST .../bulk, without a tree of the whole file. Never touches SQL. */
+/* skedulo_file.c: POST /onboarding/provision/standalone/users/file (docs/CONTRACT.md sections 2
+ * and 5): multipart/form-data with exactly one file part, either a JSON array of users (like the
+ * POST body) or CSV with a header row naming at least FirstName, LastName and Email. The file's
+ * users come one at a time as the same user objects as a JSON body (skedulo_file_decode.c) and go
+ * straight into the task being built: the same envelope checks and background task as POST
+ * .../bulk, without a tree of the whole file. Never touches SQL. */
 #include <stdio.h>
 
 #include "base/config.h"

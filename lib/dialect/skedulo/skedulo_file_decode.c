@@ -1,9 +1,9 @@
-/* skedulo_file_decode.c: the file of POST /onboarding/provision/standalone/users/file (API.md
- * sections 2 and 5) into the same user objects as a JSON body, handed over one at a time: a
- * JSON array as it is, or CSV with a header row naming at least FirstName, LastName and Email
- * (never a tree of the whole file: a CSV row is a user object only while it is handed over,
- * and the file's cells are capped by limits.csv_cells). CSV values are carried as text except
- * where a column has a type (lists, booleans, numbers); a cell that does not fit its type
+/* skedulo_file_decode.c: the file of POST /onboarding/provision/standalone/users/file
+ * (docs/CONTRACT.md sections 2 and 5) into the same user objects as a JSON body, handed over one
+ * at a time: a JSON array as it is, or CSV with a header row naming at least FirstName, LastName
+ * and Email (never a tree of the whole file: a CSV row is a user object only while it is handed
+ * over, and the file's cells are capped by limits.csv_cells). CSV values are carried as text
+ * except where a column has a type (lists, booleans, numbers); a cell that does not fit its type
  * stays text, so the user's decoder reports the field. Needs no database: the fuzz harness
  * (tests/fuzz/fuzz_skedulo.c) calls it as the handler does. */
 #include <ctype.h>

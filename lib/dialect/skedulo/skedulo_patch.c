@@ -1,8 +1,8 @@
-/* skedulo_patch.c: PATCH /onboarding/provision/standalone/users (API.md section 5): an object
- * keyed by user id, each value the changes for that user (every field optional; in resource a
- * null clears the field). Unknown ids and invalid changes are reported per id; the Resource
- * role rule, checked against the users' state after the changes, fails the whole request with
- * nothing applied. Same result envelope as POST. Never touches SQL. */
+/* skedulo_patch.c: PATCH /onboarding/provision/standalone/users (docs/CONTRACT.md section 5): an
+ * object keyed by user id, each value the changes for that user (every field optional; in resource
+ * a null clears the field). Unknown ids and invalid changes are reported per id; the Resource role
+ * rule, checked against the users' state after the changes, fails the whole request with nothing
+ * applied. Same result envelope as POST. Never touches SQL. */
 #include <stdio.h>
 #include <string.h>
 

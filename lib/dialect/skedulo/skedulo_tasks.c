@@ -1,10 +1,9 @@
-/* skedulo_tasks.c: bulk user import as a background task (API.md section 5): POST .../bulk
- * (and the file import, skedulo_file.c) validate the envelope, decode every user like a POST
- * user into the core's import items (core/users_import.h: a user to create, or one refused
- * with its message), store the task in the queue, answer the task object at once and, after
- * the response, start a detached worker if one of the host's worker slots is free (the core's
- * import runs it: core/task_worker.c drains the queue, fairly across tenants). Never touches
- * SQL. */
+/* skedulo_tasks.c: bulk user import as a background task (docs/CONTRACT.md section 5): POST
+ * .../bulk (and the file import, skedulo_file.c) validate the envelope, decode every user like a
+ * POST user into the core's import items (core/users_import.h: a user to create, or one refused
+ * with its message), store the task in the queue, answer the task object at once and, after the
+ * response, start a detached worker if one of the host's worker slots is free (the core's import
+ * runs it: core/task_worker.c drains the queue, fairly across tenants). Never touches SQL. */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,8 +1,8 @@
-/* skedulo_users.c: POST /onboarding/provision/standalone/users (seed 000, API.md section 5):
- * synchronous creation of a JSON array of users. Whole-request checks first (array, count,
- * the Resource role rule: nothing stored when they fail), then each user is decoded; the valid
- * ones go to the store in one call (batched statements in one transaction) and every failure
- * is reported under the user's email. Never touches SQL. */
+/* skedulo_users.c: POST /onboarding/provision/standalone/users (seed 000, docs/CONTRACT.md section
+ * 5): synchronous creation of a JSON array of users. Whole-request checks first (array, count, the
+ * Resource role rule: nothing stored when they fail), then each user is decoded; the valid ones go
+ * to the store in one call (batched statements in one transaction) and every failure is reported
+ * under the user's email. Never touches SQL. */
 #include <string.h>
 
 #include "base/arena.h"

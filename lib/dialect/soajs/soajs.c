@@ -1,5 +1,5 @@
-/* soajs.c: the SOAJS urac envelope, error catalogue and key authentication. Messages are part
- * of the API (SOAJS.md): reproduce them byte for byte, never server internals. */
+/* soajs.c: the SOAJS urac envelope, error catalogue and key authentication. Messages are part of
+ * the API (docs/CONTRACT.md section 10): reproduce them byte for byte, never server internals. */
 #include "dialect/soajs/soajs_internal.h"
 
 #include <stdio.h>
@@ -149,7 +149,7 @@ void soajs_fail_key(struct ctx *c)
     soajs_error(c, 401, key_message);
 }
 
-int soajs_authenticate(struct ctx *c)
+int soajs_key(struct ctx *c, void (*db_down)(struct ctx *c))
 {
     struct auth_who who;
     switch (auth_secret(&c->core, "soajs_key", NULL, req_header(c, "key"), &who)) {
@@ -157,12 +157,22 @@ int soajs_authenticate(struct ctx *c)
         c->tenant = who.tenant;
         return 0;
     case AUTH_DB:
-        soajs_fail(c, SOAJS_DB_CONNECTION);
+        db_down(c);
         return -1;
     default:
         soajs_fail_key(c);
         return -1;
     }
+}
+
+static void db_connection(struct ctx *c)
+{
+    soajs_fail(c, SOAJS_DB_CONNECTION);
+}
+
+int soajs_authenticate(struct ctx *c)
+{
+    return soajs_key(c, db_connection);
 }
 
 json_object *soajs_body(struct ctx *c)

@@ -1,9 +1,9 @@
-/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, SOAJS.md). Authenticated by the route's
- * step (the key, soajs_authenticate), merges tId
- * and tCode from the query, lets soajs_add_user_decode.c decode and check the body (172/173, 413,
- * 424, 408), then applies the checks that need the store in SOAJS.md's order (611, 402) and
- * maps the store's result to 400/403/414. The answer is built before the user is stored
- * (users_create's answer hook). Never touches SQL. */
+/* soajs_add_user.c: POST /urac/admin/addUser (seed 002, docs/CONTRACT.md section 10.4).
+ * Authenticated by the route's step (the key, soajs_authenticate), merges tId and tCode from the
+ * query, lets soajs_add_user_decode.c decode and check the body (172/173, 413, 424, 408), then
+ * applies the checks that need the store in the contract's order (611, 402) and maps the store's
+ * result to 400/403/414. The answer is built before the user is stored (users_create's answer
+ * hook). Never touches SQL. */
 #include "dialect/soajs/soajs_internal.h"
 
 #include <ctype.h>

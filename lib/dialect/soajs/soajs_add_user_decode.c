@@ -1,6 +1,6 @@
-/* soajs_add_user_decode.c: addUser's field table and the checks of SOAJS.md steps 1-3 (172/173,
- * 413, 424, 408) on a decoded body. Pure: never touches the database or the response, so the
- * fuzz harness (tests/fuzz/fuzz_soajs_add_user.c) runs it as the handler does. */
+/* soajs_add_user_decode.c: addUser's field table and the checks of docs/CONTRACT.md section 10.4,
+ * steps 1-3 (172/173, 413, 424, 408) on a decoded body. Pure: never touches the database or the
+ * response, so the fuzz harness (tests/fuzz/fuzz_soajs_add_user.c) runs it as the handler does. */
 #include "dialect/soajs/soajs_internal.h"
 
 #include <string.h>
@@ -33,7 +33,7 @@ static const struct field_rule rules[] = {
     { "firstName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
     { "lastName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
     { "email", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
-    /* the format of tId decides 611, not 173 (SOAJS.md) */
+    /* the format of tId decides 611, not 173 (docs/CONTRACT.md section 10.2) */
     { "tId", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
     { "tCode", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
     { "profile", FT_OBJECT, 0, 0, 0, NULL, 0 },

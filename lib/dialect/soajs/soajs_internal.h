@@ -1,7 +1,7 @@
 /* soajs_internal.h: what the files of the SOAJS urac dialect (addUser, invite) share, not for
- * other dialects: the unified response envelope, the error catalogue of SOAJS.md (codes and
- * messages byte for byte), tenant-key authentication, the form/JSON conventions, and the two
- * request decoders (soajs_add_user_decode.c, soajs_invite_decode.c). */
+ * other dialects: the unified response envelope, the error catalogue of docs/CONTRACT.md section
+ * 10 (codes and messages byte for byte), tenant-key authentication, the form/JSON conventions, and
+ * the two request decoders (soajs_add_user_decode.c, soajs_invite_decode.c). */
 #ifndef PROV_SOAJS_INTERNAL_H
 #define PROV_SOAJS_INTERNAL_H
 
@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "codec/fields.h"
+#include "core/limits.h"
 #include "dialect/soajs/soajs.h"
 
 struct arena;
@@ -42,17 +43,20 @@ void soajs_fail(struct ctx *c, enum soajs_err e);
 void soajs_fail_model(struct ctx *c, const char *reason);
 /* 172 and/or 173 from a field report; returns 1 when it answered, 0 when the report is clean. */
 int soajs_fail_fields(struct ctx *c, const struct field_report *rep);
+/* The "key" header's tenant into c->tenant: 0, or -1 after answering 401, or db_down's answer
+ * when the database cannot be asked (each endpoint's catalogue has its own). */
+int soajs_key(struct ctx *c, void (*db_down)(struct ctx *c));
 /* The framework's 401 answer to a missing or unknown key, for endpoints whose catalogue
  * answers a database failure during authentication differently (invite: 602). */
 void soajs_fail_key(struct ctx *c);
 /* The decoded body as an object, answering 400 and returning NULL when it is not one. */
 json_object *soajs_body(struct ctx *c);
 
-/* addUser: the body of POST /urac/admin/addUser (seed 002, SOAJS.md) decoded and
- * validated without a database: the form conversions, the 172/173 field checks, the profile
- * (413), the status/password rule (424) and the confirmation (408), in SOAJS.md's order. What
- * needs the store (611 the target tenant, 402 a taken name, the groups' existence) stays in
- * the handler. Pure: no database, no response; the libFuzzer harness calls it directly. */
+/* addUser: the body of POST /urac/admin/addUser (seed 002, docs/CONTRACT.md section 10.4) decoded
+ * and validated without a database: the form conversions, the 172/173 field checks, the profile
+ * (413), the status/password rule (424) and the confirmation (408), in the contract's order. What
+ * needs the store (611 the target tenant, 402 a taken name, the groups' existence) stays in the
+ * handler. Pure: no database, no response; the libFuzzer harness calls it directly. */
 
 enum soajs_add_user_verdict {
     SOAJS_ADD_USER_OK = 0,
@@ -88,14 +92,14 @@ enum soajs_add_user_verdict soajs_add_user_decode(json_object *body, int form, s
                                                   struct field_report *rep,
                                                   struct soajs_add_user_req *out);
 
-/* invite: the body of PUT /urac/admin/users/invite (seed 004, SOAJS.md) decoded
- * into a list of invitation items, with the framework's 172/173 verdict. Pure: no database,
- * no response; the handler maps the result to codes and to the store. */
+/* invite: the body of PUT /urac/admin/users/invite (seed 004, docs/CONTRACT.md section 10.5)
+ * decoded into a list of invitation items, with the framework's 172/173 verdict. Pure: no
+ * database, no response; the handler maps the result to codes and to the store. */
 
 enum {
     SOAJS_INVITE_MAX_USERS = 100,   /* users: 1..100 items */
     SOAJS_INVITE_MAX_GROUPS = 100,  /* groups of one item */
-    SOAJS_INVITE_GROUP_MAX = 64     /* bytes of one group code (groups.code) */
+    SOAJS_INVITE_GROUP_MAX = LIMIT_GROUP_CODE_CHARS   /* bytes of one group code */
 };
 
 /* Which identifier an item names its user by: the first present of id, username, email. */
@@ -129,14 +133,15 @@ enum soajs_invite_decode_status {
     SOAJS_INVITE_DECODE_NOMEM
 };
 
-/* Form bodies carry strings only: converts, in place, what SOAJS.md's form conventions allow:
- * JSON text for users, an item, its user, groups or pin; an object keyed "0".."n-1" (from
- * users[0][user][id]=...) into an array; a single item or group into a one-item array; and
- * "true"/"false" for pin.code and pin.allowed. Anything else is left for the decoder to refuse. */
+/* Form bodies carry strings only: converts, in place, what the form conventions of
+ * docs/CONTRACT.md section 10.3 allow: JSON text for users, an item, its user, groups or pin; an
+ * object keyed "0".."n-1" (from users[0][user][id]=...) into an array; a single item or group into
+ * a one-item array; and "true"/"false" for pin.code and pin.allowed. Anything else is left for the
+ * decoder to refuse. */
 void soajs_invite_coerce_form(json_object *body, unsigned json_max_depth);
 
-/* Decodes body (an object). Strings are checked as single-line UTF-8 text of 1..string_max
- * bytes (group codes 1..64, emails in SOAJS.md's format). On OK, out->items is in arena a and
+/* Decodes body (an object). Strings are checked as single-line UTF-8 text of 1..string_max bytes
+ * (group codes 1..64, emails as section 10.3 defines them). On OK, out->items is in arena a and
  * borrows the strings of body, which must outlive it. */
 enum soajs_invite_decode_status soajs_invite_decode(const json_object *body, size_t string_max,
                                                     struct arena *a,

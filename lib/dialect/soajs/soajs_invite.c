@@ -1,9 +1,9 @@
-/* soajs_invite.c: PUT /urac/admin/users/invite (seed 004, SOAJS.md). The key names the
- * inviting tenant; its main tenant's tenancy holds the users that can be found. Order: key
- * (401, or 602 when the database cannot be asked), body 172/173, main tenant (400), then each
+/* soajs_invite.c: PUT /urac/admin/users/invite (seed 004, docs/CONTRACT.md section 10.5). The key
+ * names the inviting tenant; its main tenant's tenancy holds the users that can be found. Order:
+ * key (401, or 602 when the database cannot be asked), body 172/173, main tenant (400), then each
  * item in input order through the store, one transaction each, and the answer
- * {"result":true,"data":{"succeeded":[...],"failed":[...]}} unless the whole request failed
- * (602: nothing could be written; 520: not one listed user exists). Never touches SQL. */
+ * {"result":true,"data":{"succeeded":[...],"failed":[...]}} unless the whole request failed (602:
+ * nothing could be written; 520: not one listed user exists). Never touches SQL. */
 #include "dialect/soajs/soajs_internal.h"
 
 #include <string.h>
@@ -12,14 +12,13 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "codec/fields.h"
-#include "core/auth.h"
 #include "core/invites.h"
 #include "core/mail.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
 #include "http/request.h"
 
-/* The per-item reasons: the seed's four, "Unable to find user.", and ours where SOAJS.md is
+/* The per-item reasons: the seed's four, "Unable to find user.", and ours where the contract is
  * silent (unknown groups, a refused write, the database gone mid-request). */
 enum reason {
     R_NONE = 0,
@@ -79,7 +78,7 @@ static enum invites_lookup lookup_of(enum soajs_invite_by by)
     }
 }
 
-/* Steps 2-5 of SOAJS.md for one item that names a user. */
+/* Steps 2-5 of docs/CONTRACT.md section 10.5 for one item that names a user. */
 static void invite_one(struct ctx *c, const struct tenant *main,
                        const struct soajs_invite_item *it, struct outcome *o)
 {
@@ -198,20 +197,14 @@ static int decode(struct ctx *c, struct soajs_invite_req *req)
     return -1;
 }
 
+static void model_db_down(struct ctx *c)
+{
+    soajs_fail_model(c, reasons[R_DB_UNAVAILABLE]);
+}
+
 int soajs_invite_authenticate(struct ctx *c)
 {
-    struct auth_who who;
-    switch (auth_secret(&c->core, "soajs_key", NULL, req_header(c, "key"), &who)) {
-    case AUTH_OK:
-        c->tenant = who.tenant;
-        return 0;
-    case AUTH_DB:
-        soajs_fail_model(c, reasons[R_DB_UNAVAILABLE]);
-        return -1;
-    default:
-        soajs_fail_key(c);
-        return -1;
-    }
+    return soajs_key(c, model_db_down);
 }
 
 void soajs_invite(struct ctx *c)

@@ -1,4 +1,4 @@
-/* soajs_invite_decode.c: decoding the invite body (SOAJS.md "PUT /urac/admin/users/invite").
+/* soajs_invite_decode.c: decoding the invite body (docs/CONTRACT.md section 10.5).
  * Owns the shape rules of `users` (1..100 objects with only user, groups and pin; user with
  * only id, username, email as non-empty strings; groups an array of codes; pin exactly
  * {code: bool, allowed: bool}) and the form conversions. Never touches the database or the
@@ -173,7 +173,7 @@ static int text_ok(const struct field_rule *r, const json_object *v, size_t stri
                             (size_t)json_object_get_string_len(v), string_max);
 }
 
-/* The email without surrounding blanks (API.md section 2), in the arena. */
+/* The email without surrounding blanks (docs/CONTRACT.md section 2), in the arena. */
 static char *trimmed(struct arena *a, const char *s, size_t n)
 {
     fields_trim_span(&s, &n);

@@ -1,4 +1,4 @@
-/* xtracta.c: POST /v1/user/add (seed 003, API.md section 7). Takes the form or multipart
+/* xtracta.c: POST /v1/user/add (seed 003, docs/CONTRACT.md section 7). Takes the form or multipart
  * fields, authenticates the api_key, lets xtracta_decode.c check the fields, then builds a struct
  * user_spec and answers in the <user_response> XML envelope, <status> always equal to the HTTP
  * status. The 200 document is built before the user is stored (users_create's answer hook), so

@@ -1,11 +1,10 @@
-/* xtracta_internal.h: what the Xtracta dialect's files share, not for other dialects: its
- * error catalogue, and the fields of POST /v1/user/add (seed 003, API.md section 7) decoded and
- * validated without a database: required and well-formed name and email_address, the
- * optional password, group_id, workflow_ids and token_expire, with the dialect's 400 message
- * for the first problem. Whether the group and workflows are the tenant's is the handler's
- * business (404). Also the 200 document's writer, so that the harness encodes what the decoder
- * accepted exactly as the handler does. Pure: no database, no response; the libFuzzer harness
- * calls both directly. */
+/* xtracta_internal.h: what the Xtracta dialect's files share, not for other dialects: its error
+ * catalogue, and the fields of POST /v1/user/add (seed 003, docs/CONTRACT.md section 7) decoded
+ * and validated without a database: required and well-formed name and email_address, the optional
+ * password, group_id, workflow_ids and token_expire, with the dialect's 400 message for the first
+ * problem. Whether the group and workflows are the tenant's is the handler's business (404). Also
+ * the 200 document's writer, so that the harness encodes what the decoder accepted exactly as the
+ * handler does. Pure: no database, no response; the libFuzzer harness calls both directly. */
 #ifndef PROV_XTRACTA_INTERNAL_H
 #define PROV_XTRACTA_INTERNAL_H
 
