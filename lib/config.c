@@ -57,6 +57,7 @@ static const struct key keys[] = {
     K("mail.timeout_seconds", C_UINT, mail_timeout_seconds, "60"),
     K("mail.after_response_limit", C_UINT, mail_after_response_limit, "25"),
     K("tasks.stale_seconds", C_UINT, task_stale_seconds, "60"),
+    K("tasks.batch_users", C_UINT, task_batch_users, "250"),
     K("limits.task_workers", C_UINT, task_workers, "2"),
     K("tasks.slot_dir", C_STR, task_slot_dir, "/run/lock"),
 };

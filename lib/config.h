@@ -49,6 +49,7 @@ struct config {
     unsigned mail_after_response_limit; /* mails one request delivers after its response */
     /* background tasks */
     unsigned task_stale_seconds;
+    unsigned task_batch_users;  /* users of one import transaction (lib/dialect/skedulo_tasks.c) */
     unsigned task_workers;  /* task workers at once per host (lib/task_slots.c) */
     char *task_slot_dir;    /* where the workers' slot lock files are */
 };
