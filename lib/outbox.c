@@ -221,12 +221,12 @@ static int take(struct db *db, struct arena *a, const struct config *cfg,
             return -1;
         if (!found)
             return 0;
-        struct db_val v[3] = {
+        struct db_val v[4] = {
             DBV_S(holder), DBV_I((long long)cfg->mail_timeout_seconds + LEASE_MARGIN),
-            DBV_I(db_cell_int(db_cell(rows, 0, 0))),
+            DBV_I(db_cell_int(db_cell(rows, 0, 0))), DBV_S(holder),
         };
         struct db_result res;
-        enum db_status st = db_exec(db, SQL_OUTBOX_TAKE, v, 3, &res);
+        enum db_status st = db_exec(db, SQL_OUTBOX_TAKE, v, 4, &res);
         if (st == DB_RETRY || (st == DB_OK && res.affected != 1))
             continue;   /* another deliverer claimed it first: choose again */
         if (st != DB_OK)

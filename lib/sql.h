@@ -496,11 +496,12 @@
       "message_key FROM mail_outbox WHERE request_id = ? AND status = 'pending' " \
       "AND next_attempt_at <= NOW(6) ORDER BY id LIMIT 1") \
     /* the claim, certified by the row it changes (affected rows 1: ours): the row is still */ \
-    /* due, and is not due again for ? seconds (the longest a send may take, then the lease */ \
-    /* ends and another deliverer may send it: at least once) */ \
+    /* due (or already ours: a claim run again after its answer was lost), and is not due */ \
+    /* again for ? seconds (the longest a send may take, then the lease ends and another */ \
+    /* deliverer may send it: at least once) */ \
     X(OUTBOX_TAKE, \
       "UPDATE mail_outbox SET claimed_by = ?, next_attempt_at = NOW(6) + INTERVAL ? SECOND " \
-      "WHERE id = ? AND status = 'pending' AND next_attempt_at <= NOW(6)") \
+      "WHERE id = ? AND status = 'pending' AND (next_attempt_at <= NOW(6) OR claimed_by = ?)") \
     X(OUTBOX_MARK_SENT, \
       "UPDATE mail_outbox SET status = 'sent', sent_at = NOW(6), attempts = attempts + 1, " \
       "last_error = NULL, body = IF(has_secret, '', body) WHERE id = ? AND claimed_by = ?") \

@@ -89,7 +89,7 @@ wait_synced() {
        [ "$(status_var "$n" wsrep_ready)" = ON ]; then
       return 0
     fi
-    alive "$(node_dir "$n")/mysqld.pid" || [ $i -lt 50 ] ||
+    ! grep -q '\[ERROR\] Aborting' "$(node_dir "$n")/mariadb.err" 2>/dev/null ||
       { tail -n 30 "$(node_dir "$n")/mariadb.err" >&2; die "node $n exited while starting"; }
     i=$((i + 1))
     [ $i -lt $(($2 * 10)) ] || { tail -n 30 "$(node_dir "$n")/mariadb.err" >&2; die "node $n is not Synced after $2 s"; }
@@ -124,7 +124,22 @@ start_node() {
   s=$(sock "$n")
   [ ${#s} -lt 100 ] || die "socket path too long for a unix socket: $s"
   rm -f "$d/mysqld.pid"
-  # shellcheck disable=SC2086 # $newc is an option or nothing
+  # each start has a log of its own (the previous one is kept as mariadb.err.1)
+  [ -f "$d/mariadb.err" ] && mv "$d/mariadb.err" "$d/mariadb.err.1"
+  # A node that was killed does not know how far it got (grastate.dat says seqno -1): read its
+  # position from InnoDB first, as galera_recovery does, so that it rejoins by an incremental
+  # transfer of the writes it missed (IST), not a full copy (during which the donor blocks)
+  startpos=
+  if [ "$mode" = join ] && grep -q '^seqno: *-1' "$d/data/grastate.dat" 2>/dev/null; then
+    as_db mariadbd --no-defaults --datadir="$d/data" --socket="$s.recover" \
+      --skip-networking --tmpdir="$d/tmp" --log-error="$d/recover.err" --binlog-format=ROW \
+      --innodb-buffer-pool-size=128M --wsrep-on=ON --wsrep-provider="$PROVIDER" \
+      --wsrep-cluster-address="gcomm://$(gcomm_all)" --wsrep-recover >/dev/null 2>&1 || true
+    pos=$(sed -n 's/.*WSREP: Recovered position: *\([-0-9a-f]*:[-0-9]*\).*/\1/p' \
+      "$d/recover.err" 2>/dev/null | tail -n 1)
+    case $pos in *:-1 | "") ;; *) startpos=--wsrep-start-position=$pos ;; esac
+  fi
+  # shellcheck disable=SC2086 # $newc and $startpos are an option or nothing
   as_db setsid -f mariadbd --no-defaults --datadir="$d/data" --socket="$s" \
     --port="$(sql_port "$n")" --bind-address=127.0.0.1 --skip-name-resolve \
     --pid-file="$d/mysqld.pid" --tmpdir="$d/tmp" --log-error="$d/mariadb.err" \
@@ -137,7 +152,7 @@ start_node() {
     --wsrep-node-incoming-address="127.0.0.1:$(sql_port "$n")" \
     --wsrep-sst-method=rsync --wsrep-sst-receive-address="127.0.0.1:$(sst_port "$n")" \
     --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$(gcomm_port "$n");ist.recv_addr=127.0.0.1:$(ist_port "$n");gcache.size=128M;$EVS" \
-    --wsrep-slave-threads=2 $newc \
+    --wsrep-slave-threads=2 $newc $startpos \
     </dev/null >"$d/mariadbd.out" 2>&1
   wait_synced "$n" 120
   say "node $n Synced (SQL 127.0.0.1:$(sql_port "$n"), pid $(cat "$d/mysqld.pid"))"
