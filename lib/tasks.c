@@ -380,6 +380,8 @@ enum tasks_status tasks_run(struct ctx *c, long long task_id, const char *worker
          * the next connection (db.hosts), still under this worker's claim, for a while. A
          * batch whose COMMIT went through unseen is not redone: its items are marked done */
         if (ts == TASKS_DB_UNAVAILABLE && ++lost < BATCH_LOST_TRIES) {
+            log_error(c->rid, "task %lld: database unavailable, batch run again (%u)", task_id,
+                      lost);
             pause_ms(BATCH_LOST_PAUSE_MS);
             continue;
         }
