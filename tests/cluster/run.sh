@@ -36,7 +36,7 @@ EOF
 )
 PORT=${ports% *}
 DBPORT=${ports#* }
-export PORT CLUSTER_DB_PORT=$DBPORT CLUSTER_VAR=$CVAR PROVISION_BIN=$BIN STACK_QUIET=1
+export PORT CLUSTER_DB_PORT="$DBPORT" CLUSTER_VAR="$CVAR" PROVISION_BIN="$BIN" STACK_QUIET=1
 
 stop_cluster() { sh tools/cluster.sh stop >/dev/null 2>&1; }
 trap stop_cluster EXIT INT TERM

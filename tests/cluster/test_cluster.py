@@ -311,7 +311,7 @@ def main():
     ok(body is not None, "the import completes", f"not after {t_task - t_start:.0f} s")
 
     pending = None
-    end = time.time() + 60
+    end = time.time() + 120
     while time.time() < end:
         pending = int(cl.sql(2, f"SELECT COUNT(*) FROM mail_outbox WHERE tenant_id = {tid} "
                                 f"AND status = 'pending'")[0][0])
