@@ -403,6 +403,12 @@ def main():
     ok(invited > 0 and invited >= len(acked_emails),
        "every user created by a create was invited by mail",
        f"{invited} invitations for {len(acked_emails)} creates")
+    nopk = cl.sql(1, "SELECT t.TABLE_NAME FROM information_schema.TABLES t WHERE "
+                     "t.TABLE_SCHEMA = 'provision' AND NOT EXISTS (SELECT 1 FROM "
+                     "information_schema.TABLE_CONSTRAINTS c WHERE c.TABLE_SCHEMA = "
+                     "t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.CONSTRAINT_TYPE = "
+                     "'PRIMARY KEY')")
+    ok(not nopk, "every table has a primary key (Galera replicates rows by it)", str(nopk))
     deliver_codes = collections.Counter(d[1] for d in load.deliveries)
     for n in (1, 2, 3):
         ok(cl.status(n, "wsrep_local_state_comment") == "Synced" and
