@@ -67,6 +67,13 @@ else
   tail -n 30 "$ROOT/var/test/cluster-start.log"
   tail -n 30 "$CVAR"/db*/mariadb.err 2>/dev/null
 fi
+# what the database nodes said, when something failed
+if [ "$fail" != 0 ]; then
+  for n in 1 2 3; do
+    echo "-- $CVAR/db$n/mariadb.err (last lines)"
+    tail -n 15 "$CVAR/db$n/mariadb.err" 2>/dev/null
+  done
+fi
 stop_cluster
 trap - EXIT INT TERM
 
