@@ -15,8 +15,8 @@ static const struct route routes[] = {
       skedulo_authenticate_write },
     { "POST", SK "/file", DIALECT_SKEDULO, ACCEPT_MULTIPART, skedulo_file_post,
       skedulo_authenticate_write },
-    { "POST", "/seiapi/v3/bulk/Users", DIALECT_SERVICEPOWER, ACCEPT_JSON,
-      servicepower_bulk_users, servicepower_authenticate },
+    { "POST", "/seiapi/v3/bulk/Users", DIALECT_SERVICEPOWER,
+      ACCEPT_JSON | ACCEPT_JSON_WALKED, servicepower_bulk_users, servicepower_authenticate },
 };
 
 int main(void)

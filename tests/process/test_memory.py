@@ -12,6 +12,8 @@ the case's request. Every case must stay within +256 MiB:
     (decoded whole, then refused by the handler);
   - the heaviest ServicePower request the cap admits that goes all the way to the store (10 000
     users whose Extensions hold decimals), and 8 MiB of unknown properties (one warning each);
+  - the biggest legitimate ServicePower batch (10 000 users, 100 roles and 18 phones each:
+    nearly twice the cap as one tree), read one user at a time and stored whole;
   - an 8 MiB CSV of 124 one-letter columns (every row converted, the last breaking the Resource
     role rule so no task starts), a form with limits.form_fields nested fields, and a multipart
     body with limits.multipart_parts parts; one field or part more is refused.
@@ -28,7 +30,7 @@ import uuid
 
 import fcgi
 import servicepower_util as spu
-from harness import check, eq
+from harness import check, eq, quote
 
 LIMIT_MIB = 256
 BODY_MAX = 8 * 1024 * 1024       # limits.body_bytes (the stack's default)
@@ -235,6 +237,53 @@ def test_servicepower_heaviest(env):
         within(label, growth)
         eq(status, 400, f"{label}: status ({answer[:200]!r})")
         check((b"JSON too large" in answer) != admitted, f"{label}: {answer[:300]!r}")
+
+
+def test_servicepower_biggest_batch(env):
+    """The biggest legitimate ServicePower batch the other limits allow: 10 000 users (the
+    batch limit), each with 100 roles (the roles limit) and as many phones (at most 20) as
+    limits.body_bytes leaves room for. Its whole tree would weigh about twice
+    limits.json_values (refused 400 before the batch was walked one user at a time); it must
+    be stored whole within the same +256 MiB."""
+    t = env.new_tenant()
+    tid = env.sql_one(f"SELECT id FROM tenants WHERE oid = {quote(t['id'])}")[0]
+    names = [chr(c) for c in range(ord("0"), ord("9") + 1)] + \
+        [chr(c) for c in range(ord("a"), ord("z") + 1)] + \
+        [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    names += [f"z{k}" for k in range(100 - len(names))]
+    env.sql("INSERT INTO roles (uuid, tenant_id, name) VALUES " + ",".join(
+        f"(UUID(), {tid}, '{n}')" for n in names))
+    h = {"x-access-token": spu.mint(t)}
+    warm = (SP, "application/json", b"{}", h)
+    run = uuid.uuid4().hex[:4]
+    roles = json.dumps(names, separators=(",", ":"))
+
+    def batch(phones):
+        ph = "[" + ",".join(['{"PhoneNum":"1"}'] * phones) + "]"
+        return ('{"Users":[' + ",".join(
+            f'{{"UserID":"{run}{i}","Email":"{run}{i}@x.io","Roles":{roles},"Phones":{ph}}}'
+            for i in range(10000)) + "]}").encode()
+
+    phones = 20
+    body = batch(phones)
+    while len(body) > BODY_MAX:
+        phones -= 1
+        body = batch(phones)
+    weight = 8 + 3 + 10000 * (8 + 2 * 4 + 2 + 3 + 100 + 3 + phones * (8 + 2))
+    print(f"    {phones} phones each: whole-tree weight {weight} "
+          f"({weight / JSON_VALUES:.1f} x limits.json_values)")
+    check(weight > JSON_VALUES, "the batch weighs more than the cap (else it proves nothing)")
+    label = f"ServicePower 10 000 users x 100 roles x {phones} phones"
+    status, answer, growth = measure(env, label, "bulk_users", SP, "application/json", body,
+                                     h, warm)
+    within(label, growth)
+    eq(status, 200, f"status ({answer[:300]!r})")
+    check(b'"inserted":"10000"' in answer, f"answer {answer[:300]!r}")
+    n = env.sql_one(f"SELECT COUNT(*) FROM users WHERE username LIKE '{run}%'")[0]
+    eq(n, "10000", "every user stored")
+    r = env.sql_one(f"SELECT COUNT(*) FROM user_roles ur JOIN users u ON u.id = ur.user_id "
+                    f"WHERE u.username LIKE '{run}%'")[0]
+    eq(r, "1000000", "every role of every user stored")
 
 
 def multipart(parts, boundary="b0undary"):
