@@ -25,7 +25,7 @@
 
 /* Users per batch transaction: small enough that a heartbeat comes every fraction of a
  * second and a killed worker loses little, large enough to keep the statements batched. */
-enum { TASK_BATCH = 250, RESUME_MAX_TASKS = 1000 };
+enum { TASK_BATCH_MAX = 5000, RESUME_MAX_TASKS = 1000 };
 
 static enum tasks_status from_bulk(enum users_bulk_status us)
 {
@@ -107,7 +107,13 @@ static const struct task_handler handler = { SK_TASK_TYPE, batch, summary };
 static enum tasks_status run_one(void *arg, long long id, const char *worker)
 {
     struct ctx *c = arg;
-    enum tasks_status ts = tasks_run(c, id, worker, TASK_BATCH, &handler);
+    /* tasks.batch_users: the users of one transaction (one Galera write set), 1..5000 */
+    size_t batch = c->cfg->task_batch_users;
+    if (batch < 1)
+        batch = 1;
+    if (batch > TASK_BATCH_MAX)
+        batch = TASK_BATCH_MAX;
+    enum tasks_status ts = tasks_run(c, id, worker, batch, &handler);
     /* this already runs after the response: deliver the task's invitations directly */
     mail_deliver_now(c);
     if (ts != TASKS_OK && ts != TASKS_LOST)
