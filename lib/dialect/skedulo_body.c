@@ -16,11 +16,18 @@
 #include "json_in.h"
 #include "skedulo_int.h"
 
-/* The answer of decode_body (app.c) to a body json_in refuses, for the same text. */
-static void refuse(struct ctx *c, enum json_in_status js, const char *msg)
+/* The whole text as one tree in *body, or -1 after answering as decode_body (app.c) answers a
+ * body json_in refuses. */
+static int parse_whole(struct ctx *c, const char *data, size_t len, json_object **body)
 {
+    char msg[256];
+    enum json_in_status js = json_in_parse(data, len, c->cfg->json_max_depth, body, msg,
+                                           sizeof msg);
+    if (js == JSON_IN_OK)
+        return 0;
     dialect_error(c, DIALECT_SKEDULO,
                   js == JSON_IN_TOO_MANY ? dialect_too_many_status(DIALECT_SKEDULO) : 400, msg);
+    return -1;
 }
 
 /* The users of a decoded array body (c->input, or the whole text's tree). */
@@ -37,14 +44,9 @@ static long tree_users(struct ctx *c, json_object *body, sk_user_fn fn, void *ar
 
 static long whole_users(struct ctx *c, const char *data, size_t len, sk_user_fn fn, void *arg)
 {
-    char msg[256];
     json_object *body = NULL;
-    enum json_in_status js = json_in_parse(data, len, c->cfg->json_max_depth, &body, msg,
-                                           sizeof msg);
-    if (js != JSON_IN_OK) {
-        refuse(c, js, msg);
+    if (parse_whole(c, data, len, &body) != 0)
         return -1;
-    }
     long n = tree_users(c, body, fn, arg);
     json_object_put(body);
     return n;
@@ -100,15 +102,10 @@ static long tree_members(struct ctx *c, json_object *body, sk_member_fn fn, void
 static long whole_members(struct ctx *c, const char *data, size_t len, size_t allowance,
                           sk_member_fn fn, void *arg)
 {
-    char msg[256];
     json_object *body = NULL;
     json_in_set_allowance(allowance);
-    enum json_in_status js = json_in_parse(data, len, c->cfg->json_max_depth, &body, msg,
-                                           sizeof msg);
-    if (js != JSON_IN_OK) {
-        refuse(c, js, msg);
+    if (parse_whole(c, data, len, &body) != 0)
         return -1;
-    }
     long n = tree_members(c, body, fn, arg);
     json_object_put(body);
     return n;
