@@ -47,7 +47,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 
 .PHONY: all test unit unit-bins asan run stop clean install uninstall bench bench-bins fuzz \
-        fuzz-bins fuzz-bins-here
+        fuzz-bins fuzz-bins-here cluster test-cluster
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -134,6 +134,17 @@ run: all
 
 stop:
 	sh tools/stack.sh stop
+	@if [ -d var/cluster ]; then sh tools/cluster.sh stop; fi
+
+# A local MariaDB Galera cluster (three nodes) and two web nodes on 127.0.0.1 (tools/cluster.sh,
+# docs/DEPLOY.md); `make stop` ends it too. Needs galera-4 and rsync.
+cluster: all
+	sh tools/cluster.sh start
+
+# The cluster test (tests/cluster/): a cluster of its own under var/test/cluster, a database node
+# killed under load through both web nodes, exactly-once checks.
+test-cluster: all
+	sh tests/cluster/run.sh
 
 # The benchmarks' baselines and helpers: bench/*.c, each an executable in $(BUILD)/bench/.
 BENCH_SRC := $(sort $(wildcard bench/*.c))

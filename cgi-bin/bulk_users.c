@@ -8,15 +8,17 @@
 #define SK "/onboarding/provision/standalone/users"
 
 static const struct route routes[] = {
-    { "POST", SK, &skedulo_dialect, ACCEPT_JSON, skedulo_users_post, skedulo_authenticate_write },
-    { "PATCH", SK, &skedulo_dialect, ACCEPT_JSON, skedulo_users_patch,
+    /* the batches are read one user at a time (ACCEPT_JSON_WALKED, docs/SECURITY.md) */
+    { "POST", SK, &skedulo_dialect, ACCEPT_JSON | ACCEPT_JSON_WALKED, skedulo_users_post,
       skedulo_authenticate_write },
-    { "POST", SK "/bulk", &skedulo_dialect, ACCEPT_JSON, skedulo_bulk_post,
+    { "PATCH", SK, &skedulo_dialect, ACCEPT_JSON | ACCEPT_JSON_WALKED, skedulo_users_patch,
+      skedulo_authenticate_write },
+    { "POST", SK "/bulk", &skedulo_dialect, ACCEPT_JSON | ACCEPT_JSON_WALKED, skedulo_bulk_post,
       skedulo_authenticate_write },
     { "POST", SK "/file", &skedulo_dialect, ACCEPT_MULTIPART, skedulo_file_post,
       skedulo_authenticate_write },
-    { "POST", "/seiapi/v3/bulk/Users", &servicepower_dialect, ACCEPT_JSON,
-      servicepower_bulk_users, servicepower_authenticate },
+    { "POST", "/seiapi/v3/bulk/Users", &servicepower_dialect,
+      ACCEPT_JSON | ACCEPT_JSON_WALKED, servicepower_bulk_users, servicepower_authenticate },
 };
 
 int main(void)

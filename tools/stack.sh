@@ -1,5 +1,6 @@
 #!/bin/sh
-# stack.sh start|stop|status: the private local stack of `make run` and of the test suite.
+# stack.sh start|stop|status|web-start|web-stop: the private local stack of `make run` and of
+# the test suite.
 # A MariaDB server with its datadir under $VAR (unix socket only, no TCP), the schema migrated,
 # $VAR/provision.conf, a web server on 127.0.0.1:$PORT serving the executables of $BIN, and a
 # demo tenant whose credentials go to $VAR/demo-tenant.json (mode 0600). Needs no root, touches
@@ -328,6 +329,14 @@ case ${1:-} in
     examples
     ;;
   stop) stop_stack ;;
+  # the web server alone, for a $VAR whose provision.conf someone else wrote (tools/cluster.sh:
+  # one web node per database node); web-stop ends what web-start started
+  web-start)
+    [ -s "$CONF" ] || die "$CONF is missing: web-start serves an existing configuration"
+    mkdir -p "$VAR/run" "$VAR/log" "$VAR/tmp" "$VAR/www"
+    start_web
+    ;;
+  web-stop) stop_web ;;
   status)
     alive "$VAR/run/mysqld.pid" && say "MariaDB running" || say "MariaDB stopped"
     kind=$(running_kind)
@@ -337,5 +346,5 @@ case ${1:-} in
       say "web server stopped"
     fi
     ;;
-  *) die "usage: [SERVER=lighttpd|apache-fcgid|apache-proxy|apache-cgi] stack.sh start|stop|status" ;;
+  *) die "usage: [SERVER=lighttpd|apache-fcgid|apache-proxy|apache-cgi] stack.sh start|stop|status|web-start|web-stop" ;;
 esac

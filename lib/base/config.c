@@ -21,6 +21,7 @@ struct key {
 #define K(name, type, field, def) { name, type, offsetof(struct config, field), def }
 static const struct key keys[] = {
     K("db.host", C_STR, db_host, ""),
+    K("db.hosts", C_STR, db_hosts, ""),
     K("db.port", C_UINT, db_port, "3306"),
     K("db.socket", C_STR, db_socket, ""),
     K("db.name", C_STR, db_name, "provision"),
@@ -56,6 +57,7 @@ static const struct key keys[] = {
     K("mail.timeout_seconds", C_UINT, mail_timeout_seconds, "60"),
     K("mail.after_response_limit", C_UINT, mail_after_response_limit, "25"),
     K("tasks.stale_seconds", C_UINT, task_stale_seconds, "60"),
+    K("tasks.batch_users", C_UINT, task_batch_users, "250"),
     K("limits.task_workers", C_UINT, task_workers, "2"),
     K("tasks.slot_dir", C_STR, task_slot_dir, "/run/lock"),
 };
@@ -207,10 +209,84 @@ enum config_status config_load(struct config *cfg, const char *path, char *err, 
             return CONFIG_BAD;
         }
     }
+    struct config_host hosts[CONFIG_HOSTS_MAX];
+    int nhosts = config_hosts(cfg, hosts);
+    if (nhosts < 0) {
+        snprintf(err, errlen, "bad value for 'db.hosts' (host[:port], ... at most %d)",
+                 CONFIG_HOSTS_MAX);
+        return CONFIG_BAD;
+    }
     /* a missing file is fine when the environment says where the database is */
-    if (st == CONFIG_NO_FILE && (cfg->db_socket[0] != '\0' || cfg->db_host[0] != '\0'))
+    if (st == CONFIG_NO_FILE &&
+        (cfg->db_socket[0] != '\0' || cfg->db_host[0] != '\0' || nhosts > 0))
         st = CONFIG_OK;
     return st;
+}
+
+static int host_char(char ch, int bracketed)
+{
+    return isalnum((unsigned char)ch) || ch == '.' || ch == '-' || ch == '_' ||
+           (bracketed && (ch == ':' || ch == '%'));
+}
+
+/* One entry, p[0..n): fills *h; -1 when malformed. */
+static int parse_host(const char *p, size_t n, unsigned def_port, struct config_host *h)
+{
+    size_t i = 0, start, end;
+    int bracketed = n > 0 && p[0] == '[';
+    if (bracketed) {
+        start = i = 1;
+        while (i < n && p[i] != ']')
+            i++;
+        if (i == n)
+            return -1;
+        end = i++;
+    } else {
+        start = 0;
+        while (i < n && p[i] != ':')
+            i++;
+        end = i;
+    }
+    if (end == start || end - start > CONFIG_HOST_NAME_MAX)
+        return -1;
+    for (size_t k = start; k < end; k++)
+        if (!host_char(p[k], bracketed))
+            return -1;
+    h->port = def_port;
+    if (i < n) {
+        if (p[i] != ':' || i + 1 == n || n - (i + 1) > 5)
+            return -1;
+        unsigned port = 0;
+        for (size_t k = i + 1; k < n; k++) {
+            if (!isdigit((unsigned char)p[k]))
+                return -1;
+            port = port * 10 + (unsigned)(p[k] - '0');
+        }
+        if (port == 0 || port > 65535)
+            return -1;
+        h->port = port;
+    }
+    memcpy(h->name, p + start, end - start);
+    h->name[end - start] = '\0';
+    return 0;
+}
+
+int config_hosts(const struct config *cfg, struct config_host out[CONFIG_HOSTS_MAX])
+{
+    const char *s = cfg->db_hosts != NULL ? cfg->db_hosts : "";
+    int count = 0;
+    while (*s != '\0') {
+        if (*s == ',' || *s == ' ' || *s == '\t') {
+            s++;
+            continue;
+        }
+        size_t n = strcspn(s, ", \t");
+        if (count == CONFIG_HOSTS_MAX || parse_host(s, n, cfg->db_port, &out[count]) != 0)
+            return -1;
+        count++;
+        s += n;
+    }
+    return count;
 }
 
 void config_free(struct config *cfg)

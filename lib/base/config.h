@@ -10,6 +10,7 @@
 struct config {
     /* database */
     char *db_host;          /* NULL or "" with db_socket set: connect by socket */
+    char *db_hosts;         /* "" or a list of host[:port], tried in order (config_hosts) */
     unsigned db_port;
     char *db_socket;
     char *db_name;
@@ -48,11 +49,25 @@ struct config {
     unsigned mail_after_response_limit; /* mails one request delivers after its response */
     /* background tasks */
     unsigned task_stale_seconds;
+    unsigned task_batch_users;  /* users of one import transaction (lib/core/users_import.c) */
     unsigned task_workers;  /* task workers at once per host (lib/core/task_slots.c) */
     char *task_slot_dir;    /* where the workers' slot lock files are */
 };
 
 enum config_status { CONFIG_OK = 0, CONFIG_NO_FILE, CONFIG_BAD };
+
+/* One entry of db.hosts: a host name or address (IPv6 without its brackets) and a port. */
+enum { CONFIG_HOSTS_MAX = 16, CONFIG_HOST_NAME_MAX = 255 };
+struct config_host {
+    char name[CONFIG_HOST_NAME_MAX + 1];
+    unsigned port;
+};
+
+/* Parses db.hosts: entries separated by commas and/or blanks, each "host", "host:port",
+ * "[ipv6]" or "[ipv6]:port" (the port defaults to db.port). Fills at most CONFIG_HOSTS_MAX
+ * entries of out and returns how many (0 when db.hosts is empty), or -1 when the list is
+ * malformed or longer. */
+int config_hosts(const struct config *cfg, struct config_host out[CONFIG_HOSTS_MAX]);
 
 /* Fills cfg with defaults, then the file at path (NULL: PROVISION_CONF or /etc/provision.conf),
  * then environment overrides. A missing file is not an error when env supplies the database

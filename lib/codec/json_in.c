@@ -226,6 +226,48 @@ closed:
     return skip_ws(buf, len, i + 1) == len ? JSON_IN_EMPTY : JSON_IN_SYNTAX;
 }
 
+enum json_in_status json_in_object_next(const char *buf, size_t len, size_t *pos,
+                                        size_t *key_start, size_t *key_end, size_t *start,
+                                        size_t *end)
+{
+    size_t i = skip_ws(buf, len, *pos);
+    if (*pos == 0) {
+        if (i >= len || buf[i] != '{')
+            return JSON_IN_SYNTAX;
+        i = skip_ws(buf, len, i + 1);
+        if (i < len && buf[i] == '}')
+            goto closed;
+    } else if (i < len && buf[i] == ',') {
+        i = skip_ws(buf, len, i + 1);
+    } else if (i < len && buf[i] == '}') {
+        goto closed;
+    } else {
+        return JSON_IN_SYNTAX;
+    }
+    if (i >= len || buf[i] != '"')
+        return JSON_IN_SYNTAX;
+    size_t k = value_end(buf, len, i);
+    if (k == 0)
+        return JSON_IN_SYNTAX;
+    size_t v = skip_ws(buf, len, k);
+    if (v >= len || buf[v] != ':')
+        return JSON_IN_SYNTAX;
+    v = skip_ws(buf, len, v + 1);
+    if (v >= len)
+        return JSON_IN_SYNTAX;
+    size_t e = value_end(buf, len, v);
+    if (e == 0)
+        return JSON_IN_SYNTAX;
+    *key_start = i;
+    *key_end = k;
+    *start = v;
+    *end = *pos = e;
+    return JSON_IN_OK;
+closed:
+    *pos = i + 1;
+    return skip_ws(buf, len, i + 1) == len ? JSON_IN_EMPTY : JSON_IN_SYNTAX;
+}
+
 /* Checks the number token at buf[*pos] against the RFC 8259 grammar and the integer range
  * json-c can hold; advances *pos past it. */
 static enum json_in_status scan_number(const char *buf, size_t len, size_t *pos, char *msg,

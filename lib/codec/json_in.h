@@ -60,6 +60,14 @@ void json_in_give_back(size_t weight);
  * levels) means the walk cannot split the text: parse it whole for the exact message. */
 enum json_in_status json_in_array_next(const char *buf, size_t len, size_t *pos, size_t *start,
                                        size_t *end);
+/* The same walk over the members of a JSON object text: each call sets [*key_start, *key_end)
+ * to the next member's key (its quotes included: parse it as a JSON string) and [*start, *end)
+ * to its value's bytes, and returns JSON_IN_OK; JSON_IN_EMPTY once the object is closed (and
+ * nothing but whitespace follows it); JSON_IN_SYNTAX where the walk cannot split the text.
+ * Duplicate keys are all walked: a caller keeping json-c's rule takes the last one. */
+enum json_in_status json_in_object_next(const char *buf, size_t len, size_t *pos,
+                                        size_t *key_start, size_t *key_end, size_t *start,
+                                        size_t *end);
 /* The weight of the len bytes at buf (any bytes: malformed text is weighed as far as it
  * goes), counted up to stop: a result above stop means "more than stop". Linear, allocates
  * nothing. */

@@ -8,6 +8,7 @@
 #include "base/arena.h"
 #include "base/crypto.h"
 #include "store/db.h"
+#include "store/tx.h"
 
 /* The columns of SQL_CRED_COLS, in order. */
 enum { C_ID, C_TENANT, C_KIND, C_PUBLIC, C_SCOPES, C_GROUP, C_REPLACES, C_CREATED, C_EXPIRES,
@@ -134,60 +135,75 @@ enum cred_status cred_add(struct db *db, long long tenant_id, const char *kind,
     return insert(db, tenant_id, kind, public_id, secret, scopes, group_id, 0, new_id);
 }
 
-enum cred_status cred_rotate(struct db *db, struct arena *a, long long id,
-                             const char *new_secret, long long grace, long long *new_id,
-                             struct credential *old)
+struct rotation {
+    struct arena *a;
+    long long id;
+    const char *new_secret;
+    long long grace;
+    long long *new_id;
+    struct credential *old;
+    enum cred_status cs;
+};
+
+/* One run of a rotation (tx_body). */
+static enum tx_status rotate_once(struct db *db, void *arg)
 {
-    enum cred_status cs = CRED_DB;
-    *new_id = 0;
-    if (grace < 0 || grace > CRED_GRACE_MAX)
-        return CRED_DB;
-    if (db_begin(db) != DB_OK)
-        return CRED_DB;
+    struct rotation *r = arg;
+    struct credential *old = r->old;
+    struct arena *a = r->a;
+    *r->new_id = 0;
+    r->cs = CRED_DB;
     /* the lock makes a concurrent rotation or revocation of the same credential wait */
-    if ((cs = get(db, a, SQL_CRED_BY_ID_LOCK, id, old)) != CRED_OK)
-        goto fail;
+    if ((r->cs = get(db, a, SQL_CRED_BY_ID_LOCK, r->id, old)) != CRED_OK)
+        return TX_UNDONE;
     if (old->public_id != NULL) {
         struct db_val v[2] = { DBV_S(old->kind), DBV_S(old->public_id) };
         struct db_rows rows;
         int found;
-        if (db_query_row(db, a, SQL_CRED_LIVE_PUBLIC_COUNT, v, 2, &rows, &found) != DB_OK ||
-            !found) {
-            cs = CRED_DB;
-            goto fail;
+        enum db_status st = db_query_row(db, a, SQL_CRED_LIVE_PUBLIC_COUNT, v, 2, &rows, &found);
+        if (st != DB_OK || !found) {
+            r->cs = CRED_DB;
+            return st != DB_OK ? tx_from_db(st) : TX_ERROR;
         }
         long long live = db_cell_int(db_cell(&rows, 0, 0));
         /* the new one is live; the old one stays live only with a grace */
-        long long after = live + 1 - (old->live && grace == 0 ? 1 : 0);
+        long long after = live + 1 - (old->live && r->grace == 0 ? 1 : 0);
         if (after > CRED_PUBLIC_LIVE_MAX) {
-            cs = CRED_TOO_MANY;
-            goto fail;
+            r->cs = CRED_TOO_MANY;
+            return TX_UNDONE;
         }
     }
-    if ((cs = insert(db, old->tenant_id, old->kind, old->public_id, new_secret, old->scopes,
-                     old->group_id, old->id, new_id)) != CRED_OK)
-        goto fail;
+    if ((r->cs = insert(db, old->tenant_id, old->kind, old->public_id, r->new_secret,
+                        old->scopes, old->group_id, old->id, r->new_id)) != CRED_OK)
+        return TX_UNDONE;
     if (old->live) {
-        struct db_val ev[3] = { DBV_I(grace), DBV_I(grace), DBV_I(old->id) };
+        struct db_val ev[3] = { DBV_I(r->grace), DBV_I(r->grace), DBV_I(old->id) };
         struct db_val rv = DBV_I(old->id);
-        enum db_status st = grace == 0 ? db_exec(db, SQL_CRED_REVOKE_ID, &rv, 1, NULL)
-                                       : db_exec(db, SQL_CRED_EXPIRE, ev, 3, NULL);
+        enum db_status st = r->grace == 0 ? db_exec(db, SQL_CRED_REVOKE_ID, &rv, 1, NULL)
+                                          : db_exec(db, SQL_CRED_EXPIRE, ev, 3, NULL);
         if (st != DB_OK) {
-            cs = CRED_DB;
-            goto fail;
+            r->cs = CRED_DB;
+            return tx_from_db(st);
         }
     }
-    if ((cs = get(db, a, SQL_CRED_BY_ID, old->id, old)) != CRED_OK)
-        goto fail;
-    if (db_commit(db) != DB_OK) {
-        cs = CRED_DB;
-        goto fail;
-    }
-    return CRED_OK;
-fail:
-    db_rollback(db);
+    if ((r->cs = get(db, a, SQL_CRED_BY_ID, old->id, old)) != CRED_OK)
+        return TX_UNDONE;
+    return TX_OK;
+}
+
+enum cred_status cred_rotate(struct db *db, struct arena *a, long long id,
+                             const char *new_secret, long long grace, long long *new_id,
+                             struct credential *old)
+{
     *new_id = 0;
-    return cs == CRED_OK ? CRED_DB : cs;
+    if (grace < 0 || grace > CRED_GRACE_MAX)
+        return CRED_DB;
+    struct rotation r = { a, id, new_secret, grace, new_id, old, CRED_DB };
+    enum tx_status xs = tx_run(db, rotate_once, &r);
+    if (xs == TX_OK)
+        return CRED_OK;
+    *new_id = 0;
+    return xs == TX_UNDONE && r.cs != CRED_OK ? r.cs : CRED_DB;
 }
 
 enum cred_status cred_revoke(struct db *db, struct arena *a, long long id)

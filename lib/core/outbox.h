@@ -1,7 +1,9 @@
-/* outbox.h: delivery of the mail_outbox (docs/CONTRACT.md section 8). Each due row is claimed in
- * its own transaction with SELECT ... FOR UPDATE SKIP LOCKED, so any number of deliverers (cron
- * runs of `provctl mail deliver`, FastCGI workers after their response) share the queue and no row
- * is sent twice by two of them. The message is piped to the configured sendmail-compatible
+/* outbox.h: delivery of the mail_outbox (docs/CONTRACT.md section 8). Each due row is claimed by
+ * a committed UPDATE checked by its affected rows (outbox.c) before it is sent, so any number of
+ * deliverers (cron runs of `provctl mail deliver`, FastCGI workers after their response, on
+ * any number of hosts and Galera nodes) share the queue and no row is sent twice by two of
+ * them. Every message's Message-ID is its row's own (m.<message_key>@domain): a resend is
+ * recognisable. The message is piped to the configured sendmail-compatible
  * command; the row is then marked sent (a body holding a credential is blanked), or scheduled
  * again with exponential backoff, or dead with the reason after mail.max_attempts. If the process
  * dies between the command's success and the commit, the row is sent again later: delivery is at

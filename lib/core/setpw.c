@@ -46,7 +46,11 @@ enum setpw_status setpw_check(struct core *c, const char *token, struct setpw_ac
     struct db_val v = DBV_S(hash);
     struct db_rows rows;
     int found;
+    /* a causal read: the link may have been mailed a moment ago by a request served through
+     * another node of a cluster, and must not be "unknown" here */
+    db_causal(c->db, 1);
     enum db_status st = db_query_row(c->db, c->arena, SQL_SETPW_TOKEN_INFO, &v, 1, &rows, &found);
+    db_causal(c->db, 0);
     if (st != DB_OK)
         return from_db(st);
     if (!found)

@@ -6,8 +6,10 @@
  * connection; its committed batches are never redone. Never builds SQL text. */
 #include "core/tasks.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -21,7 +23,16 @@
 #include "store/db.h"
 #include "store/tx.h"
 
-enum { ITEMS_CHUNK = 1000, NUMBER_ATTEMPTS = 5 };
+/* BATCH_LOST_*: how often and how far apart a batch that lost its connection is run again
+ * (about 15 s in all) before the task is left to go stale */
+enum { ITEMS_CHUNK = 1000, NUMBER_ATTEMPTS = 5, BATCH_LOST_TRIES = 30, BATCH_LOST_PAUSE_MS = 500 };
+
+static void pause_ms(unsigned ms)
+{
+    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
 
 static enum tasks_status from_db(enum db_status st)
 {
@@ -169,17 +180,21 @@ enum tasks_status tasks_get(struct core *c, long long tenant_id, long long numbe
     *items = NULL;
     *n = 0;
     struct db_val gv[2] = { DBV_I(number), DBV_I(tenant_id) };
+    /* causal reads: the task (or its last batch) may have been committed through another
+     * node of a cluster a moment ago; its status must not be missing or older than that */
+    db_causal(c->db, 1);
     enum tasks_status ts =
         from_db(db_query_row(c->db, c->arena, SQL_TASK_GET, gv, 2, &rows, &found));
+    if (ts == TASKS_OK && found) {
+        info_from_row(&rows, info);
+        struct db_val iv = DBV_I(info->id);
+        ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_LIST, &iv, 1, &rows));
+    }
+    db_causal(c->db, 0);
     if (ts != TASKS_OK)
         return ts;
     if (!found)
         return TASKS_NOT_FOUND;
-    info_from_row(&rows, info);
-    struct db_val iv = DBV_I(info->id);
-    if ((ts = from_db(db_query(c->db, c->arena, SQL_TASK_ITEMS_LIST, &iv, 1, &rows))) !=
-        TASKS_OK)
-        return ts;
     struct task_item_view *v = arena_calloc(c->arena, rows.nrows + 1, sizeof *v);
     if (v == NULL)
         return TASKS_ERROR;
@@ -347,12 +362,23 @@ enum tasks_status tasks_run(struct core *c, long long task_id, const char *worke
         return TASKS_ERROR;
     c->arena = inner;
     int finished = 0;
+    unsigned lost = 0;
     for (;;) {
         ts = run_batch(c, t, task_id, worker, batch, h, &finished);
         arena_reset(inner);
         if (ts == TASKS_OK) {
+            lost = 0;
             if (finished)
                 break;
+            continue;
+        }
+        /* the connection was lost (a database node went away): the batch is run again on
+         * the next connection (db.hosts), still under this worker's claim, for a while. A
+         * batch whose COMMIT went through unseen is not redone: its items are marked done */
+        if (ts == TASKS_DB_UNAVAILABLE && ++lost < BATCH_LOST_TRIES) {
+            log_error(c->rid, "task %lld: database unavailable, batch run again (%u)", task_id,
+                      lost);
+            pause_ms(BATCH_LOST_PAUSE_MS);
             continue;
         }
         /* TASKS_LOST and TASKS_DB_UNAVAILABLE (deadlocks on every run included) leave the

@@ -10,6 +10,7 @@
 #include "base/pubid.h"
 #include "core/core.h"
 #include "store/db.h"
+#include "store/tx.h"
 
 void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct tenant *t)
 {
@@ -137,48 +138,46 @@ static int make_secrets(struct tenant_secrets *s, char *salt, size_t saltlen)
     return 0;
 }
 
-enum tenant_status tenant_create(struct db *db, struct arena *a, const char *name,
-                                 const char *code, long long parent_id,
-                                 struct tenant_secrets *out)
-{
-    char salt[65];
+struct create {
+    const char *name;
+    long long parent_id;
+    const char *salt;
+    struct tenant_secrets *out;
     enum tenant_status ts;
+};
+
+/* One run of the tenant's rows (tx_body): the tenant, its default group, its credentials. */
+static enum tx_status create_once(struct db *db, void *arg)
+{
+    struct create *cr = arg;
+    struct tenant_secrets *out = cr->out;
     struct db_result res;
-    memset(out, 0, sizeof *out);
-    if (make_secrets(out, salt, sizeof salt) != 0)
-        return TENANT_DB;
-    ts = choose_code(db, a, name, code, out->code, sizeof out->code);
-    if (ts != TENANT_OK)
-        return ts;
-    if (db_begin(db) != DB_OK)
-        return TENANT_DB;
     char api_user[128];
+    cr->ts = TENANT_DB;
     snprintf(api_user, sizeof api_user, "api-user@%s.tenant.invalid", out->oid);
     struct db_val tv[7] = {
-        DBV_S(out->oid), DBV_S(out->code), DBV_S(name),
-        parent_id > 0 ? DBV_I(parent_id) : DBV_NONE, DBV_S(out->sk_tenant_id),
-        DBV_S(api_user), DBV_S(salt),
+        DBV_S(out->oid), DBV_S(out->code), DBV_S(cr->name),
+        cr->parent_id > 0 ? DBV_I(cr->parent_id) : DBV_NONE, DBV_S(out->sk_tenant_id),
+        DBV_S(api_user), DBV_S(cr->salt),
     };
     enum db_status st = db_exec(db, SQL_TENANT_INSERT, tv, 7, &res);
-    if (st != DB_OK) {
-        ts = st == DB_DUPLICATE ? TENANT_EXISTS : TENANT_DB;
-        goto fail;
+    if (st == DB_DUPLICATE) {
+        cr->ts = TENANT_EXISTS;
+        return TX_UNDONE;
     }
+    if (st != DB_OK)
+        return tx_from_db(st);
     out->id = (long long)res.insert_id;
     /* the tenant is new: no number of its own can be taken yet, so no draw is repeated */
-    long long group_id = 0;
-    if (pubid_draw(&out->xtracta_group_id) != 0) {
-        ts = TENANT_DB;
-        goto fail;
-    }
+    if (pubid_draw(&out->xtracta_group_id) != 0)
+        return TX_ERROR;
     struct db_val gv[4] = {
         DBV_I(out->id), DBV_S("default"), DBV_S("Default group"), DBV_I(out->xtracta_group_id),
     };
-    if (db_exec(db, SQL_GROUP_INSERT, gv, 4, &res) != DB_OK) {
-        ts = TENANT_DB;
-        goto fail;
-    }
-    group_id = (long long)res.insert_id;
+    if ((st = db_exec(db, SQL_GROUP_INSERT, gv, 4, &res)) != DB_OK)
+        return tx_from_db(st);
+    long long group_id = (long long)res.insert_id;
+    enum tenant_status ts;
     if ((ts = add_cred(db, out->id, "skedulo_token", NULL, out->sk_token,
                        "users:read users:write", 0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "sp_customer", out->sp_customerid, out->sp_customercode,
@@ -187,16 +186,32 @@ enum tenant_status tenant_create(struct db *db, struct arena *a, const char *nam
                        0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "soajs_key", NULL, out->soajs_key, "", 0)) != TENANT_OK ||
         (ts = add_cred(db, out->id, "xtracta_key", NULL, out->xtracta_api_key, "",
-                       group_id)) != TENANT_OK)
-        goto fail;
-    if (db_commit(db) != DB_OK) {
-        ts = TENANT_DB;
-        goto fail;
+                       group_id)) != TENANT_OK) {
+        cr->ts = ts;
+        return TX_UNDONE;   /* a deadlock among them is rerun by tx_run all the same */
     }
-    return TENANT_OK;
-fail:
-    db_rollback(db);
-    return ts;
+    cr->ts = TENANT_OK;
+    return TX_OK;
+}
+
+enum tenant_status tenant_create(struct db *db, struct arena *a, const char *name,
+                                 const char *code, long long parent_id,
+                                 struct tenant_secrets *out)
+{
+    char salt[65];
+    enum tenant_status ts;
+    memset(out, 0, sizeof *out);
+    if (make_secrets(out, salt, sizeof salt) != 0)
+        return TENANT_DB;
+    ts = choose_code(db, a, name, code, out->code, sizeof out->code);
+    if (ts != TENANT_OK)
+        return ts;
+    struct create cr = { name, parent_id, salt, out, TENANT_DB };
+    switch (tx_run(db, create_once, &cr)) {
+    case TX_OK: return TENANT_OK;
+    case TX_UNDONE: return cr.ts == TENANT_OK ? TENANT_DB : cr.ts;
+    default: return TENANT_DB;
+    }
 }
 
 enum tenant_status tenant_token_create(struct db *db, long long tenant_id, const char *scopes,

@@ -17,9 +17,10 @@
 #include "core/task_worker.h"
 #include "core/tenants.h"
 
-/* Users per batch transaction: small enough that a heartbeat comes every fraction of a
- * second and a killed worker loses little, large enough to keep the statements batched. */
-enum { TASK_BATCH = 250, NESTING = 8 };
+/* Users per batch transaction (tasks.batch_users, default 250): small enough that a heartbeat
+ * comes every fraction of a second and a killed worker loses little, large enough to keep the
+ * statements batched; at most TASK_BATCH_MAX. */
+enum { TASK_BATCH_MAX = 5000, NESTING = 8 };
 
 /* What an item whose stored form cannot be read shows (a task stored by another version). */
 #define UNREADABLE "Invalid value for field: user"
@@ -261,7 +262,13 @@ static const struct task_handler handler = { USERS_IMPORT_TYPE, batch, summary }
 static enum tasks_status run_one(void *arg, long long id, const char *worker)
 {
     struct core *c = arg;
-    enum tasks_status ts = tasks_run(c, id, worker, TASK_BATCH, &handler);
+    /* tasks.batch_users: the users of one transaction (one Galera write set), 1..5000 */
+    size_t batch = c->cfg->task_batch_users;
+    if (batch < 1)
+        batch = 1;
+    if (batch > TASK_BATCH_MAX)
+        batch = TASK_BATCH_MAX;
+    enum tasks_status ts = tasks_run(c, id, worker, batch, &handler);
     /* this already runs after the answer: deliver the task's invitations directly */
     mail_deliver_now(c);
     if (ts != TASKS_OK && ts != TASKS_LOST)

@@ -14,7 +14,10 @@ struct ctx;
 enum accept_bits {
     ACCEPT_JSON = 1,
     ACCEPT_FORM = 2,
-    ACCEPT_MULTIPART = 4
+    ACCEPT_MULTIPART = 4,
+    /* with ACCEPT_JSON: a JSON body is left undecoded (c->req.body) for the handler, which
+     * walks it one part at a time (a batch of users one user at a time, json_in.h) */
+    ACCEPT_JSON_WALKED = 8
 };
 
 struct route {

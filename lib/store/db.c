@@ -28,6 +28,9 @@ struct db {
     unsigned retry_err; /* the server error behind the last DB_RETRY */
     const char *rid;
     char dup_key[96];
+    int galera;         /* the connection's server is a Galera node (wsrep_on) */
+    int causal_want;    /* db_causal: reads must see every write the cluster committed */
+    int causal_now;     /* what the session's wsrep_sync_wait is set to */
 };
 
 struct db *db_new(const struct config *cfg)
@@ -106,13 +109,16 @@ static int is_connection_error(unsigned err)
     case ER_CONNECTION_KILLED:
     case ER_SERVER_SHUTDOWN:
     case ER_QUERY_INTERRUPTED:
+    case ER_UNKNOWN_COM_ERROR:  /* 1047: a Galera node that left the primary component */
         return 1;
     default:
         return 0;
     }
 }
 
-MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
+/* A connection to one server with the service's options; NULL on failure (reason in err). */
+static MYSQL *open_one(const struct config *cfg, const char *host, unsigned port,
+                       const char *sock, char *err, size_t errlen)
 {
     MYSQL *m = mysql_init(NULL);
     if (m == NULL) {
@@ -139,10 +145,8 @@ MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
                  cfg->db_lock_wait_seconds);
         mysql_options(m, MYSQL_INIT_COMMAND, lw);
     }
-    const char *host = cfg->db_host[0] != '\0' ? cfg->db_host : NULL;
-    const char *sock = cfg->db_socket[0] != '\0' ? cfg->db_socket : NULL;
-    if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name, cfg->db_port,
-                           sock, 0) == NULL) {
+    if (mysql_real_connect(m, host, cfg->db_user, cfg->db_password, cfg->db_name, port, sock,
+                           0) == NULL) {
         snprintf(err, errlen, "%u %s", mysql_errno(m), mysql_error(m));
         mysql_close(m);
         return NULL;
@@ -150,17 +154,90 @@ MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
     return m;
 }
 
+/* What a fresh connection's server is: 1 a Galera node ready for statements, 0 no Galera
+ * (wsrep_on off, or a server without the variable), -1 a Galera node that is not part of the
+ * primary component (joining, donating without serving, cut off from the majority): every
+ * statement would fail there with 1047, so the next host is tried instead. */
+static int galera_state(MYSQL *m)
+{
+    static const char q[] =
+        "SELECT @@global.wsrep_on, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+        "WHERE VARIABLE_NAME = 'WSREP_READY')";
+    if (mysql_real_query(m, q, sizeof q - 1) != 0)
+        return 0;
+    MYSQL_RES *r = mysql_store_result(m);
+    if (r == NULL)
+        return 0;
+    int st = 0;
+    MYSQL_ROW row = mysql_fetch_row(r);
+    if (row != NULL && row[0] != NULL && strcmp(row[0], "1") == 0)
+        st = row[1] != NULL && strcmp(row[1], "ON") == 0 ? 1 : -1;
+    mysql_free_result(r);
+    return st;
+}
+
+/* Connects to the first host of db.hosts that answers and is ready (or to db.host/db.socket
+ * when the list is empty). *galera tells what open_one's server is (galera_state). */
+static MYSQL *open_conn(const struct config *cfg, char *err, size_t errlen, int *galera)
+{
+    struct config_host hosts[CONFIG_HOSTS_MAX];
+    int n = config_hosts(cfg, hosts);
+    *galera = 0;
+    if (n < 0) {
+        snprintf(err, errlen, "db.hosts is malformed");
+        return NULL;
+    }
+    if (n == 0) {
+        const char *host = cfg->db_host[0] != '\0' ? cfg->db_host : NULL;
+        const char *sock = cfg->db_socket[0] != '\0' ? cfg->db_socket : NULL;
+        MYSQL *m = open_one(cfg, host, cfg->db_port, sock, err, errlen);
+        if (m != NULL && (*galera = galera_state(m)) < 0) {
+            snprintf(err, errlen, "the server is a Galera node not ready for statements");
+            mysql_close(m);
+            return NULL;
+        }
+        return m;
+    }
+    for (int i = 0; i < n; i++) {
+        char one[160];
+        MYSQL *m = open_one(cfg, hosts[i].name, hosts[i].port, NULL, one, sizeof one);
+        if (m != NULL && (*galera = galera_state(m)) >= 0)
+            return m;
+        if (m != NULL) {
+            snprintf(one, sizeof one, "a Galera node not ready for statements");
+            mysql_close(m);
+        }
+        /* the reason of each host that failed, for the log line */
+        size_t used = i == 0 ? 0 : strlen(err);
+        if (i == 0 && errlen > 0)
+            err[0] = '\0';
+        if (used < errlen)
+            snprintf(err + used, errlen - used, "%s%s:%u: %s", i == 0 ? "" : "; ",
+                     hosts[i].name, hosts[i].port, one);
+    }
+    return NULL;
+}
+
+MYSQL *db_open(const struct config *cfg, char *err, size_t errlen)
+{
+    int galera;
+    return open_conn(cfg, err, errlen, &galera);
+}
+
 enum db_status db_connect(struct db *db)
 {
     if (db->conn != NULL)
         return DB_OK;
-    char err[256];
-    MYSQL *m = db_open(db->cfg, err, sizeof err);
+    char err[512];
+    int galera;
+    MYSQL *m = open_conn(db->cfg, err, sizeof err, &galera);
     if (m == NULL) {
         log_error(db->rid, "db: connect failed: %s", err);
         return DB_UNAVAILABLE;
     }
     db->conn = m;
+    db->galera = galera > 0;
+    db->causal_now = 0;
     return DB_OK;
 }
 
@@ -335,6 +412,32 @@ static const char *fault_name(enum fault f)
 }
 #endif
 
+static enum db_status simple(struct db *db, const char *sql, int may_retry);
+
+void db_causal(struct db *db, int on)
+{
+    db->causal_want = on != 0;
+}
+
+int db_is_galera(const struct db *db)
+{
+    return db->conn != NULL && db->galera;
+}
+
+/* Brings the session's wsrep_sync_wait to what db_causal asked (Galera only; a no-op when it
+ * already is): 1 makes a read wait until this node has applied every write the cluster had
+ * committed when the read began. */
+static enum db_status sync_causal(struct db *db)
+{
+    if (!db->galera || db->causal_want == db->causal_now)
+        return DB_OK;
+    enum db_status st = simple(db, db->causal_want ? "SET SESSION wsrep_sync_wait = 1"
+                                                   : "SET SESSION wsrep_sync_wait = 0", 0);
+    if (st == DB_OK && db->conn != NULL)
+        db->causal_now = db->causal_want;
+    return st;
+}
+
 /* Prepares (if needed), binds and executes, reconnecting once outside a transaction. */
 static enum db_status execute(struct db *db, enum sql_id id, const struct db_val *params,
                               size_t n, MYSQL_STMT **out)
@@ -347,6 +450,10 @@ static enum db_status execute(struct db *db, enum sql_id id, const struct db_val
     for (int attempt = 0; attempt < 2; attempt++) {
         int may_retry = attempt == 0 && !db->in_txn;
         enum db_status st = db_connect(db);
+        if (st == DB_OK)
+            st = sync_causal(db);
+        if (st == DB_UNAVAILABLE && may_retry && db->conn == NULL)
+            continue;
         if (st != DB_OK)
             return st;
         unsigned err = 0;

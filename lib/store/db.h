@@ -2,7 +2,9 @@
  * libmysqlclient API). Every statement comes from the enum-indexed table in sql.h; values are
  * bound, never spliced into SQL text. No auto-reconnect: a lost connection is re-established
  * and the statements re-prepared explicitly, once per call and never inside a transaction
- * (the transaction died with the connection), after which the caller gets DB_UNAVAILABLE. */
+ * (the transaction died with the connection), after which the caller gets DB_UNAVAILABLE.
+ * With db.hosts, a connection goes to the first host of the list that answers and, on a
+ * Galera cluster, is ready for statements; a reconnect starts again from the first. */
 #ifndef PROV_DB_H
 #define PROV_DB_H
 
@@ -94,6 +96,15 @@ enum db_status db_connect(struct db *db);
  * mysql_close(). */
 struct st_mysql;
 struct st_mysql *db_open(const struct config *cfg, char *err, size_t errlen);
+/* Causal reads on a Galera cluster: with on = 1, every later statement of this handle (on any
+ * connection it makes) first waits until its node has applied every write the cluster had
+ * committed when the statement began (wsrep_sync_wait = 1), so a read made through one node
+ * sees what a request committed through another. For the few reads that need it (a task's
+ * status, a link just mailed): it costs a round trip to the cluster per statement. Off (0)
+ * by default; nothing at all on a server that is not a Galera node. */
+void db_causal(struct db *db, int on);
+/* 1 when the handle is connected to a Galera node (wsrep_on). */
+int db_is_galera(const struct db *db);
 /* Tags the internal errors db logs from now on (borrowed; NULL to clear). */
 void db_set_request_id(struct db *db, const char *rid);
 

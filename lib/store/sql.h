@@ -32,8 +32,14 @@
 
 #define SQL_STATEMENTS(X) \
     /* ---- schema migrations (the table itself is created by migrate.c) ---- */ \
-    X(MIGRATE_LOCK, "SELECT GET_LOCK('provision_migrate', 60)") \
-    X(MIGRATE_UNLOCK, "SELECT RELEASE_LOCK('provision_migrate')") \
+    /* the migration lock: a lease on the one row of schema_migrate_lock, taken (or renewed */ \
+    /* by its holder) by a certified write, so it holds across the nodes of a Galera cluster */ \
+    /* where GET_LOCK is local to one node */ \
+    X(MIGRATE_LOCK, \
+      "UPDATE schema_migrate_lock SET holder = ?, until = NOW(6) + INTERVAL ? SECOND " \
+      "WHERE id = 1 AND (holder IS NULL OR holder = ? OR until < NOW(6))") \
+    X(MIGRATE_UNLOCK, \
+      "UPDATE schema_migrate_lock SET holder = NULL, until = NULL WHERE id = 1 AND holder = ?") \
     X(MIGRATE_DONE, "SELECT 1 FROM schema_migrations WHERE version = ?") \
     X(MIGRATE_RECORD, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)") \
     /* ---- tenants and credentials ---- */ \
@@ -476,30 +482,35 @@
       "INSERT INTO mail_templates (tenant_id, kind, body) VALUES (?, ?, ?) " \
       "ON DUPLICATE KEY UPDATE body = VALUES(body)") \
     X(MAIL_TEMPLATE_DELETE, "DELETE FROM mail_templates WHERE tenant_id = ? AND kind = ?") \
-    /* one due mail, locked for this deliverer; rows another deliverer holds are skipped */ \
+    /* the next due mail (a plain read: the claim below decides who sends it) */ \
     X(OUTBOX_CLAIM, \
-      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
-      "FROM mail_outbox WHERE status = 'pending' " \
-      "AND next_attempt_at <= NOW(6) ORDER BY next_attempt_at, id LIMIT 1 " \
-      "FOR UPDATE SKIP LOCKED") \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts, " \
+      "message_key FROM mail_outbox WHERE status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) ORDER BY next_attempt_at, id LIMIT 1") \
     X(OUTBOX_CLAIM_TENANT, \
-      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
-      "FROM mail_outbox WHERE status = 'pending' " \
-      "AND next_attempt_at <= NOW(6) AND tenant_id = ? ORDER BY next_attempt_at, id LIMIT 1 " \
-      "FOR UPDATE SKIP LOCKED") \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts, " \
+      "message_key FROM mail_outbox WHERE status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) AND tenant_id = ? ORDER BY next_attempt_at, id LIMIT 1") \
     X(OUTBOX_CLAIM_REQUEST, \
-      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts " \
-      "FROM mail_outbox WHERE request_id = ? AND status = 'pending' " \
-      "AND next_attempt_at <= NOW(6) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED") \
+      "SELECT id, tenant_id, kind, recipient, recipient_name, subject, body, attempts, " \
+      "message_key FROM mail_outbox WHERE request_id = ? AND status = 'pending' " \
+      "AND next_attempt_at <= NOW(6) ORDER BY id LIMIT 1") \
+    /* the claim, certified by the row it changes (affected rows 1: ours): the row is still */ \
+    /* due (or already ours: a claim run again after its answer was lost), and is not due */ \
+    /* again for ? seconds (the longest a send may take, then the lease ends and another */ \
+    /* deliverer may send it: at least once) */ \
+    X(OUTBOX_TAKE, \
+      "UPDATE mail_outbox SET claimed_by = ?, next_attempt_at = NOW(6) + INTERVAL ? SECOND " \
+      "WHERE id = ? AND status = 'pending' AND (next_attempt_at <= NOW(6) OR claimed_by = ?)") \
     X(OUTBOX_MARK_SENT, \
       "UPDATE mail_outbox SET status = 'sent', sent_at = NOW(6), attempts = attempts + 1, " \
-      "last_error = NULL, body = IF(has_secret, '', body) WHERE id = ?") \
+      "last_error = NULL, body = IF(has_secret, '', body) WHERE id = ? AND claimed_by = ?") \
     X(OUTBOX_MARK_RETRY, \
       "UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, " \
-      "next_attempt_at = NOW(6) + INTERVAL ? SECOND WHERE id = ?") \
+      "next_attempt_at = NOW(6) + INTERVAL ? SECOND WHERE id = ? AND claimed_by = ?") \
     X(OUTBOX_MARK_DEAD, \
       "UPDATE mail_outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, " \
-      "body = IF(has_secret, '', body) WHERE id = ?") \
+      "body = IF(has_secret, '', body) WHERE id = ? AND claimed_by = ?") \
     X(SETPW_TOKEN_INFO, \
       "SELECT k.user_id, k.used_at IS NOT NULL, k.expires_at <= NOW(6), u.email, " \
       "COALESCE(u.first_name, u.full_name), u.username " \
@@ -530,7 +541,7 @@
       "STRAIGHT_JOIN user_tokens k FORCE INDEX (ix_user_tokens_user) ON k.user_id = j.id " \
       "SET k.used_at = NOW(6) WHERE k.used_at IS NULL AND (k.purpose <> 'login' OR ?)") \
     /* the users' pending mail, by scope: 'all', 'secret' (has_secret) or 'links' (the kinds */ \
-    /* that offer to set a password); a plain UPDATE waits for a deliverer's row lock */ \
+    /* that offer to set a password); a mail already claimed and being sent goes out */ \
     X(RETIRE_MAIL, \
       "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT UNSIGNED PATH '$' ERROR ON ERROR)) AS j " \
       "STRAIGHT_JOIN mail_outbox m FORCE INDEX (ix_mail_outbox_user) ON m.user_id = j.id " \

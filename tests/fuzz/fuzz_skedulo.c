@@ -1,16 +1,19 @@
 /* fuzz_skedulo.c: libFuzzer harness for the Skedulo request decoders
- * (lib/dialect/skedulo/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input:
- * one selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
- * count checks, the Resource role rule, every user decoded, and each user read back from the import
- * item a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV or
- * JSON into user objects, then as a POST body; a JSON file, read one element at a time, gives
- * exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is tiny); 3: the
- * file through the strict RFC 4180 reader alone (lib/codec/csv.c), record by record (folded in here
- * rather than a harness of its own so CI's fixed fuzzing time goes further). Checks beyond the
- * sanitizers: a decoded user has a valid email and a last name, a user reads back the same from its
- * stored import item; CSV fields are NUL-terminated at their length, counts stay in bounds, line
- * numbers only grow, the reader always ends. */
+ * (lib/dialect/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
+ * selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
+ * count checks, the Resource role rule, every user decoded, and each user once more from the
+ * text a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV
+ * or JSON into user objects, then as a POST body; a JSON file, read one element at a time,
+ * gives exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is
+ * tiny); 3: the file through the strict RFC 4180
+ * reader alone (lib/csv.c), record by record (folded in here rather than a harness of its own
+ * so CI's fixed fuzzing time goes further). Checks beyond the sanitizers: a decoded user has a
+ * valid email and a last name, a user decodes the same from its stored text; CSV fields are
+ * NUL-terminated at their length, counts stay in bounds, line numbers only grow, the reader
+ * always ends; a POST or PATCH body read one user at a time gives exactly the users of the body
+ * parsed whole, and the same refusal. */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/config.h"
@@ -140,6 +143,70 @@ static void same_as_whole_file(struct ctx *c, const char *file, size_t len, json
     json_object_put(whole);
 }
 
+static int collect_user(struct ctx *c, json_object *user, size_t index, void *arg)
+{
+    (void)c;
+    /* handed over again from 0 should the walk fall back on the whole text */
+    if (index == 0 && json_object_array_length(arg) > 0)
+        json_object_array_del_idx(arg, 0, json_object_array_length(arg));
+    FUZZ_ASSERT(index == json_object_array_length(arg));
+    return json_object_array_add(arg, json_object_get(user));
+}
+
+static int collect_member(struct ctx *c, const char *id, json_object *changes, size_t index,
+                          void *arg)
+{
+    (void)c;
+    (void)index;
+    return json_object_object_add(arg, id, json_object_get(changes));
+}
+
+/* The handlers read a body one user at a time from its text (skedulo_body.c): they get
+ * exactly the users (or the PATCH members, a repeated id's last changes replacing its first)
+ * of the body parsed whole, and a refusal (400) exactly where the tree path refuses. whole
+ * is the tree (NULL when json_in refused the text). */
+static void same_from_walk(struct ctx *c, const char *body, size_t len, unsigned mode,
+                           json_object *whole)
+{
+    char *text = malloc(len ? len : 1);   /* its own allocation: overreads are caught */
+    json_object *got = mode == 0 ? json_object_new_array() : json_object_new_object();
+    if (text == NULL || got == NULL) {
+        free(text);
+        json_object_put(got);
+        return;
+    }
+    memcpy(text, body, len);
+    json_object *saved = c->input;
+    c->input = NULL;
+    c->req.body = text;
+    c->req.body_len = len;
+    c->req.media = MEDIA_JSON;
+    c->resp.status = 0;
+    long n = mode == 0 ? sk_body_each_user(c, collect_user, got)
+                       : sk_body_each_member(c, collect_member, got);
+    size_t max = c->core.cfg->bulk_max_users;
+    int valid = whole != NULL &&
+                (mode == 0 ? json_object_is_type(whole, json_type_array) &&
+                                 json_object_array_length(whole) > 0 &&
+                                 json_object_array_length(whole) <= max
+                           : json_object_is_type(whole, json_type_object) &&
+                                 json_object_object_length(whole) > 0 &&
+                                 (size_t)json_object_object_length(whole) <= max);
+    if (valid) {
+        FUZZ_ASSERT(n >= 1 && c->resp.status == 0);
+        FUZZ_ASSERT(json_object_equal(whole, got));
+    } else {
+        FUZZ_ASSERT(n == -1 && c->resp.status == 400);
+    }
+    c->input = saved;
+    c->req.body = NULL;
+    c->req.body_len = 0;
+    c->resp.status = 0;
+    buf_free(&c->resp.body);
+    json_object_put(got);
+    free(text);
+}
+
 /* The CSV reader alone over the file's bytes (in their own allocation, so reading one byte
  * past them is caught). */
 static void csv_records(struct ctx *c, const char *file, size_t size)
@@ -201,10 +268,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(file);
     } else if (json_in_parse(body, len, c->core.cfg->json_max_depth, &c->input, msg, sizeof msg) ==
                JSON_IN_OK) {
+        same_from_walk(c, body, len, mode, c->input);
         if (mode == 0)
             post_body(c, c->input, c->core.cfg->bulk_max_users);
         else
             patch_body(c, c->input);
+    } else {
+        same_from_walk(c, body, len, mode, NULL);
     }
     fuzz_ctx_reset(c);
     return 0;

@@ -84,18 +84,28 @@ def test_unauthenticated_large_bodies(env):
 def test_json_over_the_value_cap(env):
     """Authenticated, the same body is decoded only as far as limits.json_values allows:
     refused in the dialect's format (Skedulo and ServicePower: 400 like their other counts;
-    SOAJS: 413 like a body over the size limit), nothing stored."""
+    SOAJS: 413 like a body over the size limit), nothing stored. The batch endpoints read a
+    batch one user at a time, so there the body is one user carrying it (as a list of 2.4
+    million users it is refused as too many users, its elements only walked)."""
     t = H.full_tenant(env)
     before = H.fingerprint(env, t)
-    r = env.http("POST", H.SK_BULK, BODY, H.sk_auth(t), "application/json", timeout=120)
+    one_user = b'[{"email":"a@x.io","lastName":"L","x":' + BODY + b"}]"
+    r = env.http("POST", H.SK_BULK, one_user, H.sk_auth(t), "application/json", timeout=120)
     eq(r.status, 400, f"Skedulo: {r!r}")
     eq(r.json()["errorType"], "bad_request", "Skedulo errorType")
     check(r.json()["message"].startswith("JSON too large to decode: more than 1600000 values"),
           f"Skedulo message {r.json()}")
-    r = env.http("POST", H.SP, b'{"Users":' + BODY + b"}", {"x-access-token": spu.mint(t)},
-                 "application/json", timeout=120)
+    r = env.http("POST", H.SP, b'{"Users":[{"UserID":"a","x":' + BODY + b"}]}",
+                 {"x-access-token": spu.mint(t)}, "application/json", timeout=120)
     eq(r.status, 400, f"ServicePower: {r!r}")
     check("JSON too large to decode" in r.json()["detail"]["message"], f"SP: {r.json()}")
+    for label, uri, body, h, words in [
+            ("Skedulo", H.SK_BULK, BODY, H.sk_auth(t), "Too many users in one request"),
+            ("ServicePower", H.SP, b'{"Users":' + BODY + b"}", {"x-access-token": spu.mint(t)},
+             "Too many users in one request")]:
+        r = env.http("POST", uri, body, h, "application/json", timeout=120)
+        eq(r.status, 400, f"{label}, 2.4 million users: {r!r}")
+        check(words in r.text, f"{label}, 2.4 million users: {r.text[:300]}")
     r = env.http("POST", f"{H.SOAJS_ADD}?tId={t['id']}&tCode={t['code']}", BODY,
                  {"key": t["soajs"]["key"]}, "application/json", timeout=120)
     eq(r.status, 413, f"SOAJS: {r!r}")

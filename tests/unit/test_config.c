@@ -242,6 +242,67 @@ static void test_missing_file(void **state)
     config_free(&c);
 }
 
+/* db.hosts: the list in order, default ports, IPv6 in brackets; malformed lists refused. */
+static void test_hosts(void **state)
+{
+    (void)state;
+    char path[64], err[256] = "";
+    write_conf("db.port = 3307\n"
+               "db.hosts = db1.internal:3306, 10.0.0.2 ,[fd00::3]:4406,[::1]\tdb-5\n", path);
+    struct config c;
+    assert_int_equal(config_load(&c, path, err, sizeof err), CONFIG_OK);
+    struct config_host h[CONFIG_HOSTS_MAX];
+    assert_int_equal(config_hosts(&c, h), 5);
+    assert_string_equal(h[0].name, "db1.internal");
+    assert_int_equal(h[0].port, 3306);
+    assert_string_equal(h[1].name, "10.0.0.2");
+    assert_int_equal(h[1].port, 3307);
+    assert_string_equal(h[2].name, "fd00::3");
+    assert_int_equal(h[2].port, 4406);
+    assert_string_equal(h[3].name, "::1");
+    assert_int_equal(h[3].port, 3307);
+    assert_string_equal(h[4].name, "db-5");
+    config_free(&c);
+    unlink(path);
+
+    /* the list alone says where the database is */
+    setenv("PROVISION_DB_HOSTS", "127.0.0.1:13306,127.0.0.1:13316", 1);
+    assert_int_equal(config_load(&c, "/nonexistent/provision.conf", err, sizeof err),
+                     CONFIG_OK);
+    assert_int_equal(config_hosts(&c, h), 2);
+    assert_int_equal(h[1].port, 13316);
+    config_free(&c);
+    unsetenv("PROVISION_DB_HOSTS");
+
+    /* empty: none (db.host / db.socket apply) */
+    write_conf("db.hosts =\n", path);
+    assert_int_equal(config_load(&c, path, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_hosts(&c, h), 0);
+    config_free(&c);
+    unlink(path);
+
+    static const char *const bad[] = {
+        "db.hosts = a:0\n", "db.hosts = a:65536\n", "db.hosts = a:\n", "db.hosts = :3306\n",
+        "db.hosts = a:33o6\n", "db.hosts = a;b\n", "db.hosts = [::1\n", "db.hosts = [::1]x\n",
+        "db.hosts = fd00::1\n", "db.hosts = a:123456\n", "db.hosts = a/b\n",
+        "db.hosts = a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_conf(bad[i], path);
+        assert_int_equal(config_load(&c, path, err, sizeof err), CONFIG_BAD);
+        assert_non_null(strstr(err, "db.hosts"));
+        config_free(&c);
+        unlink(path);
+    }
+    /* sixteen entries are the most */
+    write_conf("db.hosts = a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n", path);
+    assert_int_equal(config_load(&c, path, err, sizeof err), CONFIG_OK);
+    assert_int_equal(config_hosts(&c, h), 16);
+    assert_string_equal(h[15].name, "p");
+    config_free(&c);
+    unlink(path);
+}
+
 static void test_default_path(void **state)
 {
     (void)state;
@@ -269,6 +330,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env_overrides, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_missing_file, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_default_path, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_hosts, env_setup, env_teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

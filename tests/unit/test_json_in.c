@@ -565,6 +565,49 @@ static void test_array_walk(void **state)
     walk("[{]]", garbage, 1, JSON_IN_EMPTY);
 }
 
+/* Walks the members of lit: want holds key, value, key, value...; st is expected at the end. */
+static void walk_members(const char *lit, const char *const *want, size_t n,
+                         enum json_in_status st)
+{
+    size_t pos = 0, ks, ke, s, e, k = 0, len = strlen(lit);
+    enum json_in_status got;
+    while ((got = json_in_object_next(lit, len, &pos, &ks, &ke, &s, &e)) == JSON_IN_OK) {
+        assert_true(k + 1 < n);
+        assert_true(ks < ke && ke <= s && s < e && e <= len);
+        assert_int_equal(ke - ks, strlen(want[k]));
+        assert_memory_equal(lit + ks, want[k], ke - ks);
+        assert_int_equal(e - s, strlen(want[k + 1]));
+        assert_memory_equal(lit + s, want[k + 1], e - s);
+        k += 2;
+    }
+    assert_int_equal(got, st);
+    if (st == JSON_IN_EMPTY)
+        assert_int_equal(k, n);
+}
+
+static void test_object_walk(void **state)
+{
+    (void)state;
+    static const char *const two[] = { "\"Users\"", "[1,{\"a\":\"}\"}]", "\"k\\\"\"", "null" };
+    walk_members(" {\"Users\" : [1,{\"a\":\"}\"}] , \"k\\\"\":null } ", two, 4, JSON_IN_EMPTY);
+    walk_members("{}", NULL, 0, JSON_IN_EMPTY);
+    static const char *const dup[] = { "\"a\"", "1", "\"a\"", "2" };
+    walk_members("{\"a\":1,\"a\":2}", dup, 4, JSON_IN_EMPTY);
+    /* what the walk cannot split */
+    walk_members("[]", NULL, 0, JSON_IN_SYNTAX);
+    walk_members("", NULL, 0, JSON_IN_SYNTAX);
+    walk_members("{\"a\"}", NULL, 0, JSON_IN_SYNTAX);
+    walk_members("{\"a\":}", NULL, 0, JSON_IN_SYNTAX);
+    walk_members("{a:1}", NULL, 0, JSON_IN_SYNTAX);
+    walk_members("{1:1}", NULL, 0, JSON_IN_SYNTAX);
+    static const char *const one[] = { "\"a\"", "1" };
+    walk_members("{\"a\":1,}", one, 2, JSON_IN_SYNTAX);
+    walk_members("{\"a\":1 \"b\":2}", one, 2, JSON_IN_SYNTAX);
+    walk_members("{\"a\":1} x", one, 2, JSON_IN_SYNTAX);
+    walk_members("{\"a\":1", one, 2, JSON_IN_SYNTAX);
+    walk_members("{\"a", NULL, 0, JSON_IN_SYNTAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -593,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_weight),
         cmocka_unit_test(test_allowance),
         cmocka_unit_test(test_array_walk),
+        cmocka_unit_test(test_object_walk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

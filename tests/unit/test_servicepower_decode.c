@@ -40,6 +40,51 @@ struct decoded {
     int rc;
 };
 
+/* The handler decodes the body's text one user at a time (sp_decode_text): on every text
+ * json-c takes, it must find exactly what sp_decode finds on the tree. */
+static void same_from_text(const char *json, const struct sp_limits *lim,
+                           const struct decoded *d)
+{
+    char msg[128];
+    enum json_in_status js;
+    json_object *w = json_object_new_array();
+    struct batch_user *users = NULL;
+    size_t n = 0;
+    struct sp_problem p;
+    enum sp_decode_status ds = sp_decode_text(a, json, strlen(json), 32, lim, w, &users, &n,
+                                              &p, msg, sizeof msg, &js);
+    assert_int_equal(ds, d->rc == 0 ? SP_DECODE_OK : SP_DECODE_PROBLEM);
+    assert_string_equal(json_object_to_json_string(w), json_object_to_json_string(d->warnings));
+    if (d->rc != 0) {
+        assert_string_equal(sp_message(a, &p), sp_message(a, &d->p));
+        assert_string_equal(p.path, d->p.path);
+        assert_string_equal(p.value, d->p.value);
+    } else {
+        assert_int_equal(n, d->n);
+        for (size_t i = 0; i < n; i++) {
+            const struct batch_user *x = &users[i], *y = &d->users[i];
+            assert_int_equal(x->op, y->op);
+            assert_string_equal(x->username, y->username);
+            assert_true((x->email == NULL) == (y->email == NULL));
+            if (x->email != NULL)
+                assert_string_equal(x->email, y->email);
+            assert_true((x->password == NULL) == (y->password == NULL));
+            assert_int_equal(x->nroles, y->nroles);
+            for (size_t k = 0; k < x->nroles; k++)
+                assert_string_equal(x->roles[k], y->roles[k]);
+            assert_int_equal(x->nphones, y->nphones);
+            for (size_t k = 0; k < x->nphones; k++)
+                assert_string_equal(x->phones[k].number, y->phones[k].number);
+            assert_true((x->extensions_json == NULL) == (y->extensions_json == NULL));
+            if (x->extensions_json != NULL)
+                assert_string_equal(x->extensions_json, y->extensions_json);
+            assert_int_equal(x->active, y->active);
+            assert_int_equal(x->reset_password, y->reset_password);
+        }
+    }
+    json_object_put(w);
+}
+
 static void decode_lim(const char *json, size_t max_users, size_t string_max,
                        struct decoded *d)
 {
@@ -50,6 +95,7 @@ static void decode_lim(const char *json, size_t max_users, size_t string_max,
                      JSON_IN_OK);
     d->warnings = json_object_new_array();
     d->rc = sp_decode(a, d->body, &lim, d->warnings, &d->users, &d->n, &d->p);
+    same_from_text(json, &lim, d);
 }
 
 static void decode(const char *json, struct decoded *d)
@@ -266,6 +312,70 @@ static void test_order_and_limits(void **state)
     expect_problem("[]", "The request body must be a JSON object with a Users array", "", "");
 }
 
+/* What only the text walk meets: duplicate Users keys, texts json-c refuses, the allowance
+ * bounding one user rather than the batch, and strings that outlive the element's tree. */
+static void test_from_text(void **state)
+{
+    (void)state;
+    struct sp_limits lim = { .max_users = 10, .string_max = 1024 };
+    char msg[128];
+    enum json_in_status js;
+    struct batch_user *u;
+    size_t n;
+    struct sp_problem p;
+    json_object *w = json_object_new_array();
+#define TEXT(s) sp_decode_text(a, s, strlen(s), 32, &lim, w, &u, &n, &p, msg, sizeof msg, &js)
+    /* json-c keeps the last Users; an earlier one is still checked */
+    assert_int_equal(TEXT("{\"Users\":5,\"Users\":[{\"UserID\":\"b\"}]}"), SP_DECODE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(u[0].username, "b");
+    assert_int_equal(TEXT("{\"Users\":[{\"UserID\":01}],\"Users\":[]}"), SP_DECODE_JSON);
+    assert_int_equal(js, JSON_IN_SYNTAX);
+    assert_int_equal(TEXT("{\"Users\":null}"), SP_DECODE_PROBLEM);
+    assert_int_equal(p.msg, SP_USERS_REQUIRED);
+    assert_int_equal(TEXT("{\"U\\u0073ers\":{}}"), SP_DECODE_PROBLEM);
+    assert_int_equal(p.msg, SP_USERS_TYPE);
+    /* a malformed element wins over a problem in an earlier user, as in the whole parse; its
+     * message is the whole text's, with the offset in the body */
+    assert_int_equal(TEXT("{\"Users\":[{\"CUD\":1},{\"UserID\":tru}]}"), SP_DECODE_JSON);
+    assert_int_equal(js, JSON_IN_SYNTAX);
+    assert_non_null(strstr(msg, "byte"));
+    assert_int_equal(TEXT("{\"Users\":[{\"UserID\":\"a\"}]} x"), SP_DECODE_JSON);
+    assert_int_equal(TEXT("\xef\xbb\xbf{\"Users\":[{\"UserID\":\"a\"}]}"), SP_DECODE_JSON);
+    assert_int_equal(TEXT("{\"Users\":[{\"UserID\":\"a\\u0000\"}]}"), SP_DECODE_JSON);
+    assert_int_equal(js, JSON_IN_NUL);
+    assert_int_equal(TEXT("{\"Users\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" /* 33 deep */
+                          "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"),
+                     SP_DECODE_JSON);
+    assert_int_equal(js, JSON_IN_DEPTH);
+    /* too many users is found after every element parsed: a malformed one still wins */
+    lim.max_users = 1;
+    assert_int_equal(TEXT("{\"Users\":[{},{\"UserID\":-}]}"), SP_DECODE_JSON);
+    assert_int_equal(TEXT("{\"Users\":[{},{}]}"), SP_DECODE_PROBLEM);
+    assert_int_equal(p.msg, SP_USERS_TOO_MANY);
+    lim.max_users = 10;
+    /* the allowance bounds one user: three users of weight 19 each within 40, the batch not
+     * (the whole tree, 8 + 1 + 3 + 3 x 19 = 69, would be refused); the other members keep
+     * their weight */
+    const char *three = "{\"Users\":[{\"UserID\":\"a\",\"Roles\":[\"r\"]},"
+                        "{\"UserID\":\"b\",\"Roles\":[\"r\"]},{\"UserID\":\"c\",\"Roles\":[\"r\"]}]}";
+    json_in_set_allowance(40);
+    assert_int_equal(TEXT(three), SP_DECODE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(u[2].roles[0], "r");
+    assert_int_equal(json_in_allowance(), 40 - 8 - 1 - 3);
+    json_object *tree = NULL;
+    json_in_set_allowance(40);
+    assert_int_equal(json_in_parse(three, strlen(three), 32, &tree, msg, sizeof msg),
+                     JSON_IN_TOO_MANY);
+    json_in_set_allowance(14);
+    assert_int_equal(TEXT("{\"x\":[1,2,3,4],\"Users\":[{}]}"), SP_DECODE_JSON);
+    assert_int_equal(js, JSON_IN_TOO_MANY);
+    json_in_set_allowance(SIZE_MAX);
+#undef TEXT
+    json_object_put(w);
+}
+
 static void test_statuses(void **state)
 {
     (void)state;
@@ -291,6 +401,7 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_order_and_limits),
+        cmocka_unit_test(test_from_text),
         cmocka_unit_test(test_statuses),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,6 @@
 /* servicepower_bulk.c: POST /seiapi/v3/bulk/Users (seed 001, docs/CONTRACT.md section 6). Once the
- * route's step has authenticated the request, decodes the whole batch (servicepower_decode.c), hands it to the store in one call
+ * route's step has authenticated the request, decodes the batch one user at a time from the
+ * body's text (servicepower_decode.c), hands it to the store in one call
  * (users_batch.c: all or nothing) and maps the outcome to the ServicePower envelope: 400 for
  * an invalid user, 409 for a conflict, 200 with counts and warnings. Never touches SQL. */
 #include "dialect/servicepower/servicepower.h"
@@ -121,7 +122,26 @@ void servicepower_bulk_users(struct ctx *c)
     }
     struct sp_limits lim = { .max_users = c->core.cfg->bulk_max_users,
                              .string_max = c->core.cfg->string_max };
-    if (sp_decode(c->core.arena, c->input, &lim, warnings, &users, &n, &p) != 0) {
+    /* the route leaves a JSON body undecoded (ACCEPT_JSON_WALKED): one user at a time */
+    if (c->input == NULL && c->req.media == MEDIA_JSON) {
+        char msg[256];
+        enum json_in_status js;
+        enum sp_decode_status ds =
+            sp_decode_text(c->core.arena, c->req.body != NULL ? c->req.body : "", c->req.body_len,
+                           c->core.cfg->json_max_depth, &lim, warnings, &users, &n, &p, msg,
+                           sizeof msg, &js);
+        if (ds == SP_DECODE_JSON) {
+            servicepower_error(c, js == JSON_IN_TOO_MANY
+                                      ? dialect_too_many_status(&servicepower_dialect)
+                                      : 400,
+                               msg);
+            goto done;
+        }
+        if (ds != SP_DECODE_OK) {
+            sp_fail(c, &p);
+            goto done;
+        }
+    } else if (sp_decode(c->core.arena, c->input, &lim, warnings, &users, &n, &p) != 0) {
         sp_fail(c, &p);
         goto done;
     }

@@ -82,6 +82,9 @@ struct dec {
     const char *list;            /* inside Roles or Phones: the list's name, else NULL */
     size_t item;                 /* and the item's index */
     size_t unknown;              /* unknown properties met so far */
+    struct batch_user *users;    /* the batch, count of them */
+    size_t count;
+    json_object *ids, *emails;   /* UserIDs and lowercased Emails met so far */
 };
 
 /* Unknown properties get a warning each up to this many, then one warning with their count:
@@ -147,10 +150,11 @@ static int get_text(struct dec *d, json_object *v, const char *name, const char 
     if (!json_object_is_type(v, json_type_string))
         return fail(d, SP_NOT_STRING, name, 0, sub, secret ? "" : echo(d, v));
     const char *s = json_object_get_string(v);
-    if (!text_ok(s, (size_t)json_object_get_string_len(v), max))
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (!text_ok(s, len, max))
         return fail(d, SP_TEXT, name, (long long)max, sub, secret ? "" : echo(d, v));
-    *out = s;
-    return 0;
+    *out = arena_strndup(d->a, s, len);   /* the tree may go before the batch does */
+    return *out != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, sub, NULL);
 }
 
 static int get_bool(struct dec *d, json_object *v, const char *name, int *out)
@@ -268,7 +272,10 @@ static int get_phone(struct dec *d, json_object *e, void *out)
         return fail(d, SP_NOT_STRING, "PhoneNum", 0, "PhoneNum", echo(d, num));
     if (!valid_phone(json_object_get_string(num), (size_t)json_object_get_string_len(num)))
         return fail(d, SP_PHONE, "PhoneNum", 0, "PhoneNum", echo(d, num));
-    ph->number = json_object_get_string(num);
+    ph->number = arena_strndup(d->a, json_object_get_string(num),
+                               (size_t)json_object_get_string_len(num));
+    if (ph->number == NULL)
+        return fail(d, SP_INTERNAL, NULL, 0, "PhoneNum", NULL);
     json_object *type = fields_get(e, "PhoneType");
     if (type != NULL &&
         get_text(d, type, "PhoneType", "PhoneType", PHONE_MAX_BYTES, 0, &ph->type) != 0)
@@ -441,16 +448,116 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
     return 0;
 }
 
+/* The top-level member key other than Users: one warning (while they are counted). */
+static void warn_top(struct dec *d, const char *key)
+{
+    if (d->unknown++ >= SP_MAX_UNKNOWN_WARNINGS)
+        return;
+    struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = key, .value = key };
+    sp_warn(d->a, d->warnings, &w);
+}
+
+/* Sets the problem of a Users list of count elements that is empty or too long; -1 then. */
+static int check_count(struct dec *d, size_t count)
+{
+    d->p->path = "Users";
+    if (count == 0) {
+        d->p->msg = SP_USERS_EMPTY;
+        return -1;
+    }
+    if (count > d->lim->max_users) {
+        d->p->msg = SP_USERS_TOO_MANY;
+        d->p->n = (long long)d->lim->max_users;
+        d->p->value = arena_printf(d->a, "%zu", count);
+        if (d->p->value == NULL)
+            d->p->value = "";
+        return -1;
+    }
+    return 0;
+}
+
+/* Room for count users and the duplicate checks; -1 with the problem set. */
+static int begin_users(struct dec *d, size_t count)
+{
+    d->users = arena_calloc(d->a, count, sizeof *d->users);
+    d->ids = json_object_new_object();
+    d->emails = json_object_new_object();
+    d->count = count;
+    if (d->users == NULL || d->ids == NULL || d->emails == NULL) {
+        d->p->msg = SP_INTERNAL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Users[i] -> d->users[i], then the checks across the batch: a UserID or an Email twice
+ * would make the outcome depend on the order of writes. -1 with the problem set. */
+static int decode_one(struct dec *d, size_t i, json_object *obj)
+{
+    struct batch_user *u = &d->users[i];
+    d->index = i;
+    if (!json_object_is_type(obj, json_type_object))
+        return fail(d, SP_USER_TYPE, NULL, 0, NULL, obj != NULL ? echo(d, obj) : "null");
+    if (decode_user(d, obj, u) != 0)
+        return -1;
+    if (json_object_object_get_ex(d->ids, u->username, NULL))
+        return fail(d, SP_DUPLICATE, "UserID", 0, "UserID", u->username);
+    if (json_object_object_add(d->ids, u->username, NULL) != 0)
+        return fail(d, SP_INTERNAL, NULL, 0, NULL, NULL);
+    if (u->email != NULL && u->op != BATCH_DELETE) {
+        char low[EMAIL_MAX + 1];
+        size_t k = 0;
+        for (; u->email[k] != '\0' && k < EMAIL_MAX; k++)
+            low[k] = (char)tolower((unsigned char)u->email[k]);
+        low[k] = '\0';
+        if (json_object_object_get_ex(d->emails, low, NULL))
+            return fail(d, SP_DUPLICATE, "Email", 0, "Email", u->email);
+        if (json_object_object_add(d->emails, low, NULL) != 0)
+            return fail(d, SP_INTERNAL, NULL, 0, NULL, NULL);
+    }
+    return 0;
+}
+
+/* The batch decoded: the count of unknown properties past the warned ones, and the result. */
+static int finish(struct dec *d, struct batch_user **users, size_t *n)
+{
+    if (d->unknown > SP_MAX_UNKNOWN_WARNINGS) {
+        struct sp_problem w = { .msg = SP_W_MORE_UNKNOWN, .path = "", .value = "",
+                                .n = (long long)(d->unknown - SP_MAX_UNKNOWN_WARNINGS) };
+        sp_warn(d->a, d->warnings, &w);
+    }
+    *users = d->users;
+    *n = d->count;
+    return 0;
+}
+
+static void dec_init(struct dec *d, struct arena *a, const struct sp_limits *lim,
+                     json_object *warnings, struct sp_problem *p)
+{
+    memset(d, 0, sizeof *d);
+    d->a = a;
+    d->lim = lim;
+    d->warnings = warnings;
+    d->p = p;
+    memset(p, 0, sizeof *p);
+    p->path = "";
+    p->value = "";
+}
+
+static void dec_free(struct dec *d)
+{
+    json_object_put(d->ids);
+    json_object_put(d->emails);
+    d->ids = d->emails = NULL;
+}
+
 int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *lim,
               json_object *warnings, struct batch_user **users, size_t *n,
               struct sp_problem *p)
 {
-    struct dec d = { .a = a, .lim = lim, .warnings = warnings, .p = p };
-    json_object *ids = NULL, *emails = NULL;
+    struct dec d;
     int rc = -1;
-    memset(p, 0, sizeof *p);
-    p->path = "";
-    p->value = "";
+    dec_init(&d, a, lim, warnings, p);
     *users = NULL;
     *n = 0;
     if (body == NULL || !json_object_is_type(body, json_type_object)) {
@@ -459,10 +566,8 @@ int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *
     }
     json_object_object_foreach((json_object *)(uintptr_t)body, key, val) {
         (void)val;
-        if (strcmp(key, "Users") != 0 && d.unknown++ < SP_MAX_UNKNOWN_WARNINGS) {
-            struct sp_problem w = { .msg = SP_W_UNKNOWN_PROPERTY, .path = key, .value = key };
-            sp_warn(a, warnings, &w);
-        }
+        if (strcmp(key, "Users") != 0)
+            warn_top(&d, key);
     }
     json_object *list = fields_get(body, "Users");
     p->path = "Users";
@@ -475,63 +580,181 @@ int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *
         return -1;
     }
     size_t count = json_object_array_length(list);
-    if (count == 0) {
-        p->msg = SP_USERS_EMPTY;
+    if (check_count(&d, count) != 0 || begin_users(&d, count) != 0)
+        goto done;
+    for (size_t i = 0; i < count; i++)
+        if (decode_one(&d, i, json_object_array_get_idx(list, i)) != 0)
+            goto done;
+    rc = finish(&d, users, n);
+done:
+    dec_free(&d);
+    return rc;
+}
+
+/* ---- the body as text, one user at a time ---- */
+
+/* The walk of one body text: what it may still decode, and how deep. */
+struct walk {
+    const char *buf;
+    size_t len;
+    unsigned depth;              /* limits.json_depth for the whole text */
+    size_t allowance;            /* json_in's allowance before the walk */
+};
+
+/* Parses [s, e) (a part of the body, depth levels below the top) and takes its weight;
+ * *out is the tree (NULL for JSON null). 0, or -1 when json_in refuses the part. */
+static int parse_part(const struct walk *w, size_t s, size_t e, unsigned below,
+                      json_object **out, size_t *weight)
+{
+    char msg[16];
+    size_t before = json_in_allowance();
+    *out = NULL;
+    if (w->depth <= below ||
+        json_in_parse(w->buf + s, e - s, w->depth - below, out, msg, sizeof msg) != JSON_IN_OK)
         return -1;
-    }
-    if (count > lim->max_users) {
-        p->msg = SP_USERS_TOO_MANY;
-        p->n = (long long)lim->max_users;
-        p->value = arena_printf(a, "%zu", count);
-        if (p->value == NULL)
-            p->value = "";
+    if (weight != NULL)
+        *weight = before - json_in_allowance();
+    return 0;
+}
+
+/* Parses a part only to check it, keeping its weight taken (as its place in a whole tree
+ * would); sets *is_null. */
+static int check_part(const struct walk *w, size_t s, size_t e, unsigned below, int *is_null)
+{
+    json_object *v;
+    if (parse_part(w, s, e, below, &v, NULL) != 0)
         return -1;
-    }
-    struct batch_user *u = arena_calloc(a, count, sizeof *u);
-    ids = json_object_new_object();
-    emails = json_object_new_object();
-    if (u == NULL || ids == NULL || emails == NULL) {
+    if (is_null != NULL)
+        *is_null = v == NULL;
+    json_object_put(v);
+    return 0;
+}
+
+/* Parses Users[i] (the span [s, e)), hands it to the decoder unless a problem was already
+ * found, releases it and gives its weight back. -1 when json_in refuses the element. */
+static int walk_user(struct dec *d, const struct walk *w, size_t i, size_t s, size_t e,
+                     int *failed)
+{
+    json_object *obj;
+    size_t weight = 0;
+    if (parse_part(w, s, e, 2, &obj, &weight) != 0)
+        return -1;
+    if (!*failed && decode_one(d, i, obj) != 0)
+        *failed = 1;
+    json_object_put(obj);
+    json_in_give_back(weight);
+    return 0;
+}
+
+/* The whole text as one tree, with the allowance the walk started from: the exact message
+ * of a text the walk cannot take (or, for a body that is not an object, the problem). */
+static enum sp_decode_status decode_whole(struct dec *d, const struct walk *w,
+                                          struct batch_user **users, size_t *n, char *msg,
+                                          size_t msglen, enum json_in_status *js)
+{
+    json_object *tree = NULL;
+    json_in_set_allowance(w->allowance);
+    *js = json_in_parse(w->buf, w->len, w->depth, &tree, msg, msglen);
+    if (*js != JSON_IN_OK)
+        return SP_DECODE_JSON;
+    size_t nw = json_object_array_length(d->warnings);
+    if (nw > 0)
+        json_object_array_del_idx(d->warnings, 0, nw);
+    int rc = sp_decode(d->a, tree, d->lim, d->warnings, users, n, d->p);
+    json_object_put(tree);   /* the users hold arena copies */
+    return rc == 0 ? SP_DECODE_OK : SP_DECODE_PROBLEM;
+}
+
+enum sp_decode_status sp_decode_text(struct arena *a, const char *buf, size_t len,
+                                     unsigned max_depth, const struct sp_limits *lim,
+                                     json_object *warnings, struct batch_user **users,
+                                     size_t *n, struct sp_problem *p, char *msg,
+                                     size_t msglen, enum json_in_status *js)
+{
+    struct dec d;
+    struct walk w = { buf, len, max_depth, json_in_allowance() };
+    json_object *seen = json_object_new_object();
+    size_t pos = 0, ks, ke, s, e, us = 0, ue = 0, nkeys = 0;
+    int have_users = 0, failed = 0, is_null = 0;
+    enum json_in_status st;
+    enum sp_decode_status rc = SP_DECODE_PROBLEM;
+    dec_init(&d, a, lim, warnings, p);
+    *users = NULL;
+    *n = 0;
+    *js = JSON_IN_OK;
+    if (seen == NULL) {
         p->msg = SP_INTERNAL;
+        return SP_DECODE_PROBLEM;
+    }
+    /* the object's members: every value but Users parsed to be checked (its weight kept, as
+     * its tree's would be); Users' elements come afterwards, one at a time */
+    if (json_in_take(JSON_IN_WEIGHT_OBJECT) != 0)
+        goto whole;
+    while ((st = json_in_object_next(buf, len, &pos, &ks, &ke, &s, &e)) == JSON_IN_OK) {
+        json_object *key;
+        if (parse_part(&w, ks, ke, 0, &key, NULL) != 0 || key == NULL)
+            goto whole;
+        int is_users = strcmp(json_object_get_string(key), "Users") == 0;
+        int again = json_object_object_get_ex(seen, json_object_get_string(key), NULL);
+        if (!again && json_object_object_add(seen, json_object_get_string(key), NULL) != 0) {
+            json_object_put(key);
+            p->msg = SP_INTERNAL;
+            goto done;
+        }
+        if (!is_users && !again)
+            warn_top(&d, json_object_get_string(key));
+        json_object_put(key);
+        if (!again && ++nkeys > JSON_IN_FIRST_TABLE_KEYS &&
+            json_in_take(JSON_IN_WEIGHT_TABLE_GROWTH) != 0)
+            goto whole;
+        if (is_users) {
+            /* json-c keeps the last of duplicate keys: an earlier Users is only checked */
+            if (have_users && check_part(&w, us, ue, 1, NULL) != 0)
+                goto whole;
+            have_users = 1;
+            us = s;
+            ue = e;
+        } else if (check_part(&w, s, e, 1, NULL) != 0) {
+            goto whole;
+        }
+    }
+    if (st != JSON_IN_EMPTY)
+        goto whole;
+    p->path = "Users";
+    if (!have_users) {
+        p->msg = SP_USERS_REQUIRED;
         goto done;
     }
-    for (size_t i = 0; i < count; i++) {
-        d.index = i;
-        json_object *obj = json_object_array_get_idx(list, i);
-        if (!json_object_is_type(obj, json_type_object)) {
-            fail(&d, SP_USER_TYPE, NULL, 0, NULL, obj != NULL ? echo(&d, obj) : "null");
-            goto done;
-        }
-        if (decode_user(&d, obj, &u[i]) != 0)
-            goto done;
-        /* a UserID or an Email twice would make the outcome depend on the order of writes */
-        if (json_object_object_get_ex(ids, u[i].username, NULL)) {
-            fail(&d, SP_DUPLICATE, "UserID", 0, "UserID", u[i].username);
-            goto done;
-        }
-        json_object_object_add(ids, u[i].username, NULL);
-        if (u[i].email != NULL && u[i].op != BATCH_DELETE) {
-            char low[EMAIL_MAX + 1];
-            size_t k = 0;
-            for (; u[i].email[k] != '\0' && k < EMAIL_MAX; k++)
-                low[k] = (char)tolower((unsigned char)u[i].email[k]);
-            low[k] = '\0';
-            if (json_object_object_get_ex(emails, low, NULL)) {
-                fail(&d, SP_DUPLICATE, "Email", 0, "Email", u[i].email);
-                goto done;
-            }
-            json_object_object_add(emails, low, NULL);
-        }
+    if (buf[us] != '[') {
+        if (check_part(&w, us, ue, 1, &is_null) != 0)
+            goto whole;
+        p->msg = is_null ? SP_USERS_REQUIRED : SP_USERS_TYPE;
+        goto done;
     }
-    if (d.unknown > SP_MAX_UNKNOWN_WARNINGS) {
-        struct sp_problem w = { .msg = SP_W_MORE_UNKNOWN, .path = "", .value = "",
-                                .n = (long long)(d.unknown - SP_MAX_UNKNOWN_WARNINGS) };
-        sp_warn(a, warnings, &w);
+    /* Users: counted by its punctuation, then each element parsed, decoded and released */
+    size_t count = 0, i = 0;
+    pos = 0;
+    while ((st = json_in_array_next(buf + us, ue - us, &pos, &s, &e)) == JSON_IN_OK)
+        count++;
+    if (st != JSON_IN_EMPTY || json_in_take(JSON_IN_WEIGHT_ARRAY) != 0)
+        goto whole;
+    if (check_count(&d, count) != 0)
+        failed = 1;
+    else if (begin_users(&d, count) != 0)
+        goto done;
+    for (pos = 0; json_in_array_next(buf + us, ue - us, &pos, &s, &e) == JSON_IN_OK; i++)
+        if (walk_user(&d, &w, i, us + s, us + e, &failed) != 0)
+            goto whole;   /* an element json_in refuses: the whole text's message */
+    if (!failed) {
+        finish(&d, users, n);
+        rc = SP_DECODE_OK;
     }
-    *users = u;
-    *n = count;
-    rc = 0;
+    goto done;
+whole:
+    dec_free(&d);
+    rc = decode_whole(&d, &w, users, n, msg, msglen, js);
 done:
-    json_object_put(ids);
-    json_object_put(emails);
+    dec_free(&d);
+    json_object_put(seen);
     return rc;
 }

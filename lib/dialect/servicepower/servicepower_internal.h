@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "codec/json_in.h"
+
 struct arena;
 struct batch_user;
 struct ctx;
@@ -105,13 +107,36 @@ struct sp_limits {
     size_t string_max;
 };
 
-/* Decodes and validates the whole body into users[0..n) (arena; strings borrowed from body,
- * which must outlive them) and appends the warnings it finds (unknown properties). Returns
+/* Decodes and validates the whole body into users[0..n) (arena; their strings are arena
+ * copies, so the tree may go once this returns) and appends the warnings it finds (unknown properties). Returns
  * 0, or -1 with *p describing the first problem in batch order. Checks everything that needs
  * no database: types, bounds, formats, CUD/Deleted, and that no UserID and no Email (of a user
  * not being deleted) appears twice. */
 int sp_decode(struct arena *a, const json_object *body, const struct sp_limits *lim,
               json_object *warnings, struct batch_user **users, size_t *n,
               struct sp_problem *p);
+
+/* What sp_decode_text found. */
+enum sp_decode_status {
+    SP_DECODE_OK = 0,
+    SP_DECODE_PROBLEM,           /* *p describes the first problem, as sp_decode would */
+    SP_DECODE_JSON               /* json_in refused the text: *js and msg say why */
+};
+
+/* The same decoding from the body's text, without its tree: the object's members are walked
+ * (json_in_object_next), and Users' elements are parsed, decoded and released one at a time,
+ * each giving its weight back to json_in's allowance, so a batch costs one user's tree plus
+ * the decoded users (strings copied into the arena), whatever its size within
+ * limits.body_bytes. Every other member is parsed to be checked and keeps its weight taken.
+ * The outcome is sp_decode's on the tree json_in_parse would build (a text it refuses is
+ * SP_DECODE_JSON, with the message of the whole text's parse: a malformed element wins over
+ * a problem found in an earlier user, as it would there), except that a batch whose tree
+ * would weigh more than the allowance is decoded when each user fits in it: the allowance
+ * bounds one user, not the batch. max_depth: limits.json_depth. */
+enum sp_decode_status sp_decode_text(struct arena *a, const char *buf, size_t len,
+                                     unsigned max_depth, const struct sp_limits *lim,
+                                     json_object *warnings, struct batch_user **users,
+                                     size_t *n, struct sp_problem *p, char *msg,
+                                     size_t msglen, enum json_in_status *js);
 
 #endif

@@ -141,11 +141,24 @@ static int string_list(struct ctx *c, json_object *v, size_t max_chars, const ch
         json_object *e = json_object_array_get_idx(v, i);
         if (!text_ok(c, e, max_chars))
             return -1;
-        list[i] = json_object_get_string(e);
+        /* copies: the handler releases each user's tree once it is decoded */
+        list[i] = arena_strndup(c->core.arena, json_object_get_string(e),
+                                (size_t)json_object_get_string_len(e));
+        if (list[i] == NULL)
+            return -1;
     }
     *out = list;
     *n = len;
     return 0;
+}
+
+/* A checked string's copy in the arena (the handlers release each user's tree once it is
+ * decoded, so nothing decoded may point into it); NULL only when the arena is out of memory,
+ * reported as the field's problem. */
+static const char *copy(struct ctx *c, json_object *v)
+{
+    return arena_strndup(c->core.arena, json_object_get_string(v),
+                         (size_t)json_object_get_string_len(v));
 }
 
 /* Field "name" of obj, or NULL when absent; *is_null tells a JSON null from absence. */
@@ -223,8 +236,8 @@ static int res_value(struct ctx *c, const struct res_rule *r, json_object *v,
     default:
         break;
     }
-    out->s = s;
-    return s != NULL ? 0 : -1;
+    out->s = r->field == RES_COUNTRY_CODE ? s : arena_strndup(c->core.arena, s, n);
+    return out->s != NULL ? 0 : -1;
 }
 
 /* Custom field names: a letter, then letters, digits and '_' (Salesforce-style "Skill__c"). */
@@ -333,13 +346,15 @@ int sk_decode_user(struct ctx *c, json_object *obj, struct bulk_user *u, struct 
     if ((v = member(obj, "firstName", &isnull)) != NULL) {
         if (!text_ok(c, v, NAME_CHARS))
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
-        u->first_name = json_object_get_string(v);
+        if ((u->first_name = copy(c, v)) == NULL)
+            return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
     }
     if ((v = member(obj, "lastName", &isnull)) == NULL)
         return problem(pb, SK_FAIL_MISSING_FIELD, "lastName");
     if (!text_ok(c, v, NAME_CHARS))
         return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
-    u->last_name = json_object_get_string(v);
+    if ((u->last_name = copy(c, v)) == NULL)
+        return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
     if ((v = member(obj, "roles", &isnull)) != NULL &&
         string_list(c, v, ROLE_CHARS, &u->roles, &u->nroles) != 0)
         return problem(pb, SK_FAIL_INVALID_FIELD, "roles");
@@ -387,12 +402,14 @@ int sk_decode_patch(struct ctx *c, const char *oid, json_object *obj, struct use
         if (!text_ok(c, v, NAME_CHARS))
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
         p->set_first_name = 1;
-        p->first_name = json_object_get_string(v);
+        if ((p->first_name = copy(c, v)) == NULL)
+            return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
     }
     if ((v = member(obj, "lastName", &isnull)) != NULL) {
         if (!text_ok(c, v, NAME_CHARS))
             return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
-        p->last_name = json_object_get_string(v);
+        if ((p->last_name = copy(c, v)) == NULL)
+            return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
     }
     if ((v = member(obj, "roles", &isnull)) != NULL) {
         if (string_list(c, v, ROLE_CHARS, &p->roles, &p->nroles) != 0)

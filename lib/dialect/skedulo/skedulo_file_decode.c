@@ -296,8 +296,8 @@ done:
     return count;
 }
 
-/* Parses the element [s, e) of the file (an array level less deep), NULL when it is invalid.
- * *weight receives what it took from the request's JSON allowance. */
+/* Parses the element [s, e) of a JSON array text (an array level less deep), NULL when it is
+ * invalid. *weight receives what it took from the request's JSON allowance. */
 static int parse_element(struct ctx *c, const char *data, size_t s, size_t e, json_object **out,
                          size_t *weight)
 {
@@ -310,27 +310,22 @@ static int parse_element(struct ctx *c, const char *data, size_t s, size_t e, js
     return 0;
 }
 
-/* A JSON file one element at a time: walked (json_in_array_next) and counted first, then each
- * user parsed, handed to fn and released, so the file never exists as one tree (a 50 000-user
- * file would be ~140 MB of it). Any problem the walk or an element's parse finds is reported
- * by parsing the whole file, so the answers are exactly those of a whole-file parse, in the
- * same order: an invalid file, then no users, then too many. */
-static long json_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn,
-                           void *arg)
+long sk_json_each_user(struct ctx *c, const char *data, size_t len, size_t max,
+                       sk_whole_fn whole, sk_user_fn fn, void *arg)
 {
-    size_t pos = 0, s, e, n = 0, max = c->core.cfg->file_max_users;
+    size_t pos = 0, s, e, n = 0;
     enum json_in_status st;
     while ((st = json_in_array_next(data, len, &pos, &s, &e)) == JSON_IN_OK)
         n++;
     if (st != JSON_IN_EMPTY)
-        return json_whole_file(c, data, len, fn, arg);
+        return whole(c, data, len, fn, arg);
     if (n > max) {
-        /* the whole file must be valid before its size is the problem */
+        /* the whole text must be valid before its size is the problem */
         for (pos = 0; json_in_array_next(data, len, &pos, &s, &e) == JSON_IN_OK;) {
             json_object *u = NULL;
             size_t w = 0;
             if (parse_element(c, data, s, e, &u, &w) != 0)
-                return json_whole_file(c, data, len, fn, arg);
+                return whole(c, data, len, fn, arg);
             json_object_put(u);
             json_in_give_back(w);
         }
@@ -342,7 +337,7 @@ static long json_each_user(struct ctx *c, const char *data, size_t len, sk_user_
         json_object *u = NULL;
         size_t w = 0;
         if (parse_element(c, data, s, e, &u, &w) != 0)
-            return json_whole_file(c, data, len, fn, arg);
+            return whole(c, data, len, fn, arg);
         int rc = fn(c, u, i, arg);
         json_object_put(u);
         json_in_give_back(w);
@@ -362,8 +357,10 @@ long sk_file_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn f
     while (lead < len && isspace((unsigned char)data[lead]))
         lead++;
     /* a JSON array starts with '['; a CSV header cannot (it names columns) */
-    return lead < len && data[lead] == '[' ? json_each_user(c, data, len, fn, arg)
-                                           : csv_each_user(c, data, len, fn, arg);
+    return lead < len && data[lead] == '['
+               ? sk_json_each_user(c, data, len, c->core.cfg->file_max_users, json_whole_file, fn,
+                                   arg)
+               : csv_each_user(c, data, len, fn, arg);
 }
 
 static int collect(struct ctx *c, json_object *user, size_t index, void *arg)

@@ -98,6 +98,34 @@ typedef int (*sk_user_fn)(struct ctx *c, json_object *user, size_t index, void *
  * skipped. Returns how many users fn received (0: the file holds none), or -1 after answering
  * (400, or fn's answer). Needs no database. */
 long sk_file_each_user(struct ctx *c, const char *data, size_t len, sk_user_fn fn, void *arg);
+/* What a JSON array text's walk falls back on for a text it cannot take one element at a
+ * time: the whole text parsed as one tree, for the exact answer (and, should the walk and the
+ * parser disagree, the users anyway). Returns as sk_json_each_user does. */
+typedef long (*sk_whole_fn)(struct ctx *c, const char *data, size_t len, sk_user_fn fn,
+                            void *arg);
+/* The elements of a JSON array text, one at a time: walked (json_in_array_next) and counted,
+ * then each parsed, handed to fn and released (its weight given back to the request's JSON
+ * allowance), so the text never exists as one tree. Whatever the walk or an element's parse
+ * refuses is answered by whole(), so the answers are those of a whole parse, in the same
+ * order: an invalid text, then too many elements (more than max: 400, once every element has
+ * parsed). Returns how many users fn received (0 for []), or -1 after answering. */
+long sk_json_each_user(struct ctx *c, const char *data, size_t len, size_t max,
+                       sk_whole_fn whole, sk_user_fn fn, void *arg);
+/* The users of a POST or /bulk body (skedulo_body.c), one at a time, in order, from its text
+ * when the route left it undecoded (ACCEPT_JSON_WALKED), else from c->input; a body that is not
+ * a non-empty array, or holds more than limits.bulk_users, is answered as sk_user_array does.
+ * Returns the number of users (at least 1), or -1 after answering. */
+long sk_body_each_user(struct ctx *c, sk_user_fn fn, void *arg);
+/* Receives one member of a PATCH body: the user id (arena) and its changes (borrowed: released
+ * after the call). index numbers the distinct ids in the order they first appear; a repeated
+ * id is handed over again with the same index and its later changes, which replace the
+ * earlier ones (json-c's rule for duplicate keys). 0, or -1 after answering. */
+typedef int (*sk_member_fn)(struct ctx *c, const char *id, json_object *changes, size_t index,
+                            void *arg);
+/* The members of a PATCH body one at a time, as sk_body_each_user does for an array: the body
+ * must be a non-empty object of at most limits.bulk_users distinct ids. Returns the number of
+ * distinct ids, or -1 after answering. */
+long sk_body_each_member(struct ctx *c, sk_member_fn fn, void *arg);
 /* The same users collected in a new array (for the fuzz harness and tests), or NULL after
  * answering 400. */
 json_object *sk_file_users(struct ctx *c, const char *data, size_t len);

@@ -142,21 +142,17 @@ done:
     buf_free(&b->broken);
 }
 
+static int add_user(struct ctx *c, json_object *user, size_t index, void *arg)
+{
+    return sk_task_add(c, arg, user, index);   /* stored as text at once: the tree can go */
+}
+
 void skedulo_bulk_post(struct ctx *c)
 {
-    json_object *users = sk_user_array(c, c->input, c->core.cfg->bulk_max_users);
-    if (users == NULL)
-        return;
     struct sk_task_build b = { 0 };
-    size_t n = json_object_array_length(users);
-    for (size_t i = 0; i < n; i++) {
-        if (sk_task_add(c, &b, json_object_array_get_idx(users, i), i) != 0) {
-            buf_free(&b.broken);
-            return;
-        }
-        /* stored as text now: the user's tree (and its serialised copy) can go */
-        if (b.nbroken == 0)
-            json_object_array_put_idx(users, i, NULL);
+    if (sk_body_each_user(c, add_user, &b) < 0) {
+        buf_free(&b.broken);
+        return;
     }
     sk_task_start(c, &b);
 }
