@@ -1,5 +1,5 @@
 /* fuzz_servicepower.c: libFuzzer harness for the ServicePower bulk Users decoder
- * (lib/dialect/servicepower_decode.c) behind the JSON parser, as the handler runs it: the
+ * (lib/dialect/servicepower/servicepower_decode.c) behind the JSON parser, as the handler runs it: the
  * envelope, every property's type and bounds, CUD/Deleted, duplicates, warnings. Input: the
  * body. Checks beyond the sanitizers: an accepted batch has 1..limit users, each with a
  * distinct key, a known operation and a valid email when it has one (whether an insert lacks

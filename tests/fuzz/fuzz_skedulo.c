@@ -1,12 +1,12 @@
 /* fuzz_skedulo.c: libFuzzer harness for the Skedulo request decoders
- * (lib/dialect/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
+ * (lib/dialect/skedulo/skedulo_decode.c, skedulo_file_decode.c) as the handlers run them. Input: one
  * selector byte, then the body or file. Selector % 4 == 0: a POST/bulk body (the array and
  * count checks, the Resource role rule, every user decoded, and each user once more from the
  * text a task stores for it); 1: a PATCH body (every entry decoded); 2: an uploaded file (CSV
  * or JSON into user objects, then as a POST body; a JSON file, read one element at a time,
  * gives exactly the users of the file parsed whole; with selector bit 2 the CSV cell cap is
  * tiny); 3: the file through the strict RFC 4180
- * reader alone (lib/csv.c), record by record (folded in here rather than a harness of its own
+ * reader alone (lib/codec/csv.c), record by record (folded in here rather than a harness of its own
  * so CI's fixed fuzzing time goes further). Checks beyond the sanitizers: a decoded user has a
  * valid email and a last name, a user decodes the same from its stored text; CSV fields are
  * NUL-terminated at their length, counts stay in bounds, line numbers only grow, the reader

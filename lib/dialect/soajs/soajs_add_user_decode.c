@@ -1,6 +1,6 @@
 /* soajs_add_user_decode.c: addUser's field table and the checks of docs/CONTRACT.md section 10.4,
  * steps 1-3 (172/173, 413, 424, 408) on a decoded body. Pure: never touches the database or the
- * response, so the fuzz harness (tests/fuzz/fuzz_soajs_add_user.c) runs it as the handler does. */
+ * response, so the fuzz harness (tests/fuzz/fuzz_soajs.c) runs it as the handler does. */
 #include "dialect/soajs/soajs_internal.h"
 
 #include <string.h>
