@@ -197,17 +197,27 @@ static enum db_status mark(struct db *db, const struct config *cfg, const char *
     if (*out == OUT_RETRY && m->attempts + 1 >= max)
         *out = OUT_DEAD;
     struct marking k = { cfg, m, *out, reason, holder, 0 };
+    /* causal: after a lost connection the mark runs through another node, which may not yet
+     * have applied the claim; without waiting for it, the mark would match no row there,
+     * make no write set, and leave the row claimed, to be sent again when the lease ends */
+    db_causal(db, 1);
+    enum db_status st = DB_ERROR;
     for (unsigned t = 1;; t++) {
         enum tx_status ts = tx_run(db, mark_once, &k);
         if (ts == TX_OK) {
             if (k.affected != 1)
                 log_error(rid, "mail %lld: no longer held by this deliverer when marked", m->id);
-            return DB_OK;
+            st = DB_OK;
+            break;
         }
-        if ((ts != TX_UNAVAILABLE && ts != TX_RETRY) || t >= MARK_TRIES)
-            return ts == TX_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
+        if ((ts != TX_UNAVAILABLE && ts != TX_RETRY) || t >= MARK_TRIES) {
+            st = ts == TX_UNAVAILABLE ? DB_UNAVAILABLE : DB_ERROR;
+            break;
+        }
         pause_ms(MARK_PAUSE_MS);
     }
+    db_causal(db, 0);
+    return st;
 }
 
 /* Chooses a due row and claims it for holder. 1: claimed (*rows holds it), 0: none due,

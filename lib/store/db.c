@@ -425,13 +425,17 @@ int db_is_galera(const struct db *db)
 }
 
 /* Brings the session's wsrep_sync_wait to what db_causal asked (Galera only; a no-op when it
- * already is): 1 makes a read wait until this node has applied every write the cluster had
- * committed when the read began. */
+ * already is): 3 makes a read (1), and an UPDATE or DELETE (2), wait until this node has
+ * applied every write the cluster had committed when the statement began. The UPDATEs need it
+ * as much as the reads: an UPDATE whose WHERE finds no row on a node that has not yet applied
+ * a write from another makes no write set, so no certification catches it; it silently
+ * matches nothing (a mail marked sent through node 2 right after it was claimed through node
+ * 1 would stay claimed, and be sent again when the claim's lease ends). */
 static enum db_status sync_causal(struct db *db)
 {
     if (!db->galera || db->causal_want == db->causal_now)
         return DB_OK;
-    enum db_status st = simple(db, db->causal_want ? "SET SESSION wsrep_sync_wait = 1"
+    enum db_status st = simple(db, db->causal_want ? "SET SESSION wsrep_sync_wait = 3"
                                                    : "SET SESSION wsrep_sync_wait = 0", 0);
     if (st == DB_OK && db->conn != NULL)
         db->causal_now = db->causal_want;

@@ -96,12 +96,14 @@ enum db_status db_connect(struct db *db);
  * mysql_close(). */
 struct st_mysql;
 struct st_mysql *db_open(const struct config *cfg, char *err, size_t errlen);
-/* Causal reads on a Galera cluster: with on = 1, every later statement of this handle (on any
- * connection it makes) first waits until its node has applied every write the cluster had
- * committed when the statement began (wsrep_sync_wait = 1), so a read made through one node
- * sees what a request committed through another. For the few reads that need it (a task's
- * status, a link just mailed): it costs a round trip to the cluster per statement. Off (0)
- * by default; nothing at all on a server that is not a Galera node. */
+/* Causal reads and updates on a Galera cluster: with on = 1, every later read, UPDATE and
+ * DELETE of this handle (on any connection it makes) first waits until its node has applied
+ * every write the cluster had committed when the statement began (wsrep_sync_wait = 3), so a
+ * statement run through one node sees what was committed through another. For the few
+ * statements that need it (a task's status, a link just mailed, the migration lease, the mark
+ * of a mail claimed a moment ago, perhaps through another node): it costs a round trip to the
+ * cluster per statement. Off (0) by default; nothing at all on a server that is not a Galera
+ * node. */
 void db_causal(struct db *db, int on);
 /* 1 when the handle is connected to a Galera node (wsrep_on). */
 int db_is_galera(const struct db *db);
