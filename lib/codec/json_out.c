@@ -16,7 +16,7 @@ int jo_add(json_object *o, const char *key, json_object *v)
 
 void jo_replace(json_object *o, const char *key, json_object *v)
 {
-    if (o == NULL || !json_object_object_get_ex(o, key, NULL) ||
+    if (v == NULL || o == NULL || !json_object_object_get_ex(o, key, NULL) ||
         json_object_object_add(o, key, v) != 0)
         json_object_put(v);
 }
@@ -33,6 +33,13 @@ int jo_str(json_object *o, const char *key, const char *s)
     if (s == NULL)
         return jo_null(o, key);
     return jo_add(o, key, json_object_new_string(s));
+}
+
+int jo_str_opt(json_object *o, const char *key, const char *s)
+{
+    if (o == NULL)
+        return -1;
+    return s != NULL ? jo_str(o, key, s) : 0;
 }
 
 static json_object *new_strn(const char *s, size_t n)

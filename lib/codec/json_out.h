@@ -17,13 +17,16 @@ int jo_add(json_object *o, const char *key, json_object *v);
 int jo_null(json_object *o, const char *key);
 /* Adds the string s under key; s NULL adds a JSON null. */
 int jo_str(json_object *o, const char *key, const char *s);
+/* Adds the string s under key when s is not NULL; nothing (and 0) when it is. */
+int jo_str_opt(json_object *o, const char *key, const char *s);
 /* Adds the first n bytes of s as a string. */
 int jo_strn(json_object *o, const char *key, const char *s, size_t n);
 int jo_int(json_object *o, const char *key, int64_t v);
 int jo_bool(json_object *o, const char *key, int v);
 
 /* Puts v (ownership passes) in place of the member key, which must exist: a replacement
- * allocates nothing, so it cannot fail (v is released if it ever did, the old value kept). */
+ * allocates nothing, so it cannot fail (v is released if it ever did, the old value kept).
+ * v NULL (its allocation failed) leaves the member as it was, for the checks to judge. */
 void jo_replace(json_object *o, const char *key, json_object *v);
 
 /* Appends v (ownership passes); v NULL counts as a failed allocation. */

@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/valid.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
@@ -123,7 +124,7 @@ static const char *codes_json(struct core *c, const char *const *codes, size_t n
     if (arr == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (json_object_array_add(arr, json_object_new_string(codes[i])) != 0)
+        if (ja_str(arr, codes[i]) != 0)
             goto done;
     out = arena_strdup(c->arena, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
 done:
