@@ -93,8 +93,11 @@ enum invites_status invites_find_user(struct core *c, const struct tenant *main,
     return INVITES_OK;
 }
 
-void invites_pin_candidate(unsigned start, unsigned stride, unsigned k,
-                           char out[INVITES_PIN_DIGITS + 1])
+/* The candidate pins in the order add_pin tries them: start + k * stride (mod 10^4) for
+ * k = 0..9999 visits every 4-digit pin exactly once when stride is coprime with 10. Writes
+ * INVITES_PIN_DIGITS digits and a NUL. */
+static void invites_pin_candidate(unsigned start, unsigned stride, unsigned k,
+                                  char out[INVITES_PIN_DIGITS + 1])
 {
     unsigned long long p = ((unsigned long long)start + (unsigned long long)k * stride) %
                            PIN_SPACE;

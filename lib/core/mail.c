@@ -121,7 +121,9 @@ int mail_configured(const struct core *c, const struct tenant *t)
     return mail_base_url(c, t) != NULL && from != NULL && *from != '\0';
 }
 
-char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v)
+/* Renders a template text with v into the arena. NULL on allocation failure. Unknown
+ * placeholders are left as written. */
+static char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v)
 {
     static const struct {
         const char *name;
