@@ -6,7 +6,8 @@
 # that it stops afterwards, checks that `make install` into a DESTDIR serves requests, and ends
 # with the line "N passed, M failed". Exit status 1 on any failure. Under lighttpd only, it also
 # runs the docs' curl examples (tests/docs) and checks docs/openapi against the exchanges the
-# suite recorded (tests/openapi_check.py). It also checks the layering (tools/check-layers.py).
+# suite recorded (tests/openapi_check.py). It also checks the layering (tools/check-layers.py)
+# and that every json-c add is checked (tools/check-json.py).
 #
 # Environment: TEST_PORT (default: a free port), TEST_SKIP_ASAN=1 to skip the sanitizer run
 # (for quick local iterations only; CI never sets it), TEST_SERIAL=1 to run the per-server
@@ -37,6 +38,11 @@ section layers
 python3 tools/check-layers.py || status=1
 python3 tools/check-layers.py --archives build || status=1
 python3 tools/check-layers.py --self-test || status=1
+# Every json-c add checked (codec/json_out.h), and the checker's self-test (a deliberate
+# unchecked add must fail).
+section json-c adds
+python3 tools/check-json.py || status=1
+python3 tools/check-json.py --self-test || status=1
 if [ "${TEST_SKIP_ASAN:-0}" != 1 ]; then
   section unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
   if make -s -j"$JOBS" asan; then

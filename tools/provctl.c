@@ -146,10 +146,12 @@ void cli_read_secret(char *buf, size_t n, const char *what)
         cli_usage("empty %s on standard input", what);
 }
 
-void cli_print(json_object *obj)
+void cli_print(json_object *obj, int bad)
 {
-    if (obj == NULL)
+    if (obj == NULL || bad) {
+        json_object_put(obj);
         cli_fail("out of memory");
+    }
     puts(json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(obj);

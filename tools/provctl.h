@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "base/config.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 
 struct arena;
@@ -48,8 +49,9 @@ const struct tenant *cli_tenant(struct cli *cli, const char *oid);
  * a usage error when there is none, it is empty or it does not fit. what names it in the
  * messages ("token"), which never show the secret. */
 void cli_read_secret(char *buf, size_t n, const char *what);
-/* Prints obj as one line of JSON and puts it. */
-void cli_print(json_object *obj);
+/* Prints obj as one line of JSON and puts it; obj NULL or bad (one of its adds failed,
+ * codec/json_out.h) is "out of memory" instead. */
+void cli_print(json_object *obj, int bad);
 
 int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_tenant(struct cli *cli, int argc, char **argv);

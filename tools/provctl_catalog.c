@@ -41,27 +41,28 @@ int cmd_catalog(struct cli *cli, const char *what, int argc, char **argv)
     const char *name = !is_group || o[O_NAME].given ? text_opt(&o[O_NAME], 255) : code;
     const struct tenant *t = cli_tenant(cli, oid);
     json_object *out = json_object_new_object();
+    int bad = 0;
     /* a group's or workflow's "id" is its number in the tenant (lib/base/pubid.h): what Xtracta
      * requests name it by */
     if (is_group) {
         long long number = 0;
         check_status(catalog_group_add(cli->db, t->id, code, name, &number), "group", code);
-        json_object_object_add(out, "id", json_object_new_int64(number));
-        json_object_object_add(out, "code", json_object_new_string(code));
-        json_object_object_add(out, "name", json_object_new_string(name));
+        bad |= jo_int(out, "id", number);
+        bad |= jo_str(out, "code", code);
+        bad |= jo_str(out, "name", name);
     } else if (strcmp(what, "workflow") == 0) {
         long long number = 0;
         check_status(catalog_workflow_add(cli->db, t->id, name, &number), "workflow", name);
-        json_object_object_add(out, "id", json_object_new_int64(number));
+        bad |= jo_int(out, "id", number);
     } else if (strcmp(what, "region") == 0) {
         char uuid[UUID_STR_LEN + 1];
         check_status(catalog_region_add(cli->db, t->id, name, uuid), "region", name);
-        json_object_object_add(out, "id", json_object_new_string(uuid));
+        bad |= jo_str(out, "id", uuid);
     } else {
         char uuid[UUID_STR_LEN + 1];
         check_status(catalog_role_add(cli->db, cli->arena, t->id, name, uuid), "role", name);
-        json_object_object_add(out, "id", json_object_new_string(uuid));
+        bad |= jo_str(out, "id", uuid);
     }
-    cli_print(out);
+    cli_print(out, bad);
     return 0;
 }

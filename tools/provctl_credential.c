@@ -72,44 +72,46 @@ static void generate(const struct kind *k, char out[SECRET_BUF])
         cli_fail("no randomness available");
 }
 
-static json_object *str_or_null(const char *s)
-{
-    return s != NULL ? json_object_new_string(s) : NULL;
-}
-
 /* {"skedulo":{"tenantId","token","scopes"}} and the like: the new secret and what a client
  * needs with it. */
-static void add_secret(json_object *out, const struct kind *k, const struct tenant *t,
-                       const struct credential *c, const char *secret)
+static int add_secret(json_object *out, const struct kind *k, const struct tenant *t,
+                      const struct credential *c, const char *secret)
 {
     json_object *o = json_object_new_object();
+    int bad = 0;
     if (strcmp(k->name, "skedulo_token") == 0)
-        json_object_object_add(o, "tenantId", json_object_new_string(t->sk_tenant_id));
+        bad |= jo_str(o, "tenantId", t->sk_tenant_id);
     if (c->public_id != NULL)
-        json_object_object_add(o, "customerid", json_object_new_string(c->public_id));
-    json_object_object_add(o, k->field, json_object_new_string(secret));
+        bad |= jo_str(o, "customerid", c->public_id);
+    bad |= jo_str(o, k->field, secret);
     if (strcmp(k->name, "skedulo_token") == 0)
-        json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
+        bad |= jo_str(o, "scopes", c->scopes);
     if (c->group_id > 0)
-        json_object_object_add(o, "group_id", json_object_new_int64(c->group_number));
-    json_object_object_add(out, k->object, o);
+        bad |= jo_int(o, "group_id", c->group_number);
+    if (bad) {
+        json_object_put(o);
+        return -1;
+    }
+    return jo_add(out, k->object, o);
 }
 
 static json_object *describe(const struct credential *c)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int64(c->id));
-    json_object_object_add(o, "kind", json_object_new_string(c->kind));
-    json_object_object_add(o, "publicId", str_or_null(c->public_id));
-    json_object_object_add(o, "scopes", json_object_new_string(c->scopes));
-    json_object_object_add(o, "groupId", c->group_id > 0 ? json_object_new_int64(c->group_number)
-                                                          : NULL);
-    json_object_object_add(o, "replaces", c->replaces > 0 ? json_object_new_int64(c->replaces)
-                                                          : NULL);
-    json_object_object_add(o, "createdAt", str_or_null(c->created_at));
-    json_object_object_add(o, "expiresAt", str_or_null(c->expires_at));
-    json_object_object_add(o, "revokedAt", str_or_null(c->revoked_at));
-    json_object_object_add(o, "live", json_object_new_boolean(c->live));
+    int bad = jo_int(o, "id", c->id);
+    bad |= jo_str(o, "kind", c->kind);
+    bad |= jo_str(o, "publicId", c->public_id);   /* NULL: a JSON null */
+    bad |= jo_str(o, "scopes", c->scopes);
+    bad |= c->group_id > 0 ? jo_int(o, "groupId", c->group_number) : jo_null(o, "groupId");
+    bad |= c->replaces > 0 ? jo_int(o, "replaces", c->replaces) : jo_null(o, "replaces");
+    bad |= jo_str(o, "createdAt", c->created_at);
+    bad |= jo_str(o, "expiresAt", c->expires_at);
+    bad |= jo_str(o, "revokedAt", c->revoked_at);
+    bad |= jo_bool(o, "live", c->live);
+    if (bad) {
+        json_object_put(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -145,11 +147,11 @@ static int list_cmd(struct cli *cli, int argc, char **argv)
     if (cred_list(cli->db, cli->arena, t->id, &list, &n) != CRED_OK)
         db_failed();
     json_object *out = json_object_new_object(), *arr = json_object_new_array();
-    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
+    int bad = jo_str(out, "tenant", t->oid);
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, describe(&list[i]));
-    json_object_object_add(out, "credentials", arr);
-    cli_print(out);
+        bad |= ja_add(arr, describe(&list[i]));
+    bad |= jo_add(out, "credentials", arr);
+    cli_print(out, bad);
     return 0;
 }
 
@@ -233,17 +235,16 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
         db_failed();
     }
     json_object *out = json_object_new_object(), *rep = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_int64(new_id));
-    json_object_object_add(out, "kind", json_object_new_string(k->name));
-    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
-    json_object_object_add(rep, "id", json_object_new_int64(old.id));
-    json_object_object_add(rep, "live", json_object_new_boolean(old.live));
-    json_object_object_add(rep, "validUntil",
-                           str_or_null(old.revoked_at ? old.revoked_at : old.expires_at));
-    json_object_object_add(out, "replaces", rep);
-    add_secret(out, k, t, &made, secret);
+    int bad = jo_int(out, "id", new_id);
+    bad |= jo_str(out, "kind", k->name);
+    bad |= jo_str(out, "tenant", t->oid);
+    bad |= jo_int(rep, "id", old.id);
+    bad |= jo_bool(rep, "live", old.live);
+    bad |= jo_str(rep, "validUntil", old.revoked_at ? old.revoked_at : old.expires_at);
+    bad |= jo_add(out, "replaces", rep);
+    bad |= add_secret(out, k, t, &made, secret);
     explicit_bzero(secret, sizeof secret);
-    cli_print(out);
+    cli_print(out, bad);
     return 0;
 }
 
@@ -284,11 +285,11 @@ static int revoke_cmd(struct cli *cli, int argc, char **argv)
     if (cred_get(cli->db, cli->arena, id, &c) != CRED_OK)
         db_failed();
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_int64(c.id));
-    json_object_object_add(out, "kind", json_object_new_string(c.kind));
-    json_object_object_add(out, "tenant", json_object_new_string(tenant_of(cli, c.tenant_id)->oid));
-    json_object_object_add(out, "revokedAt", str_or_null(c.revoked_at));
-    cli_print(out);
+    int bad = jo_int(out, "id", c.id);
+    bad |= jo_str(out, "kind", c.kind);
+    bad |= jo_str(out, "tenant", tenant_of(cli, c.tenant_id)->oid);
+    bad |= jo_str(out, "revokedAt", c.revoked_at);
+    cli_print(out, bad);
     return 0;
 }
 
@@ -329,12 +330,12 @@ static int create_cmd(struct cli *cli, int argc, char **argv)
         db_failed();
     }
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_int64(id));
-    json_object_object_add(out, "kind", json_object_new_string(k->name));
-    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
-    add_secret(out, k, t, &c, secret);
+    int bad = jo_int(out, "id", id);
+    bad |= jo_str(out, "kind", k->name);
+    bad |= jo_str(out, "tenant", t->oid);
+    bad |= add_secret(out, k, t, &c, secret);
     explicit_bzero(secret, sizeof secret);
-    cli_print(out);
+    cli_print(out, bad);
     return 0;
 }
 

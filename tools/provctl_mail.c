@@ -38,10 +38,10 @@ static int mail_deliver_cmd(struct cli *cli, int argc, char **argv)
     enum outbox_status os = outbox_deliver(cli->db, &cli->cfg, NULL, &f, &st);
     if (o[2].given) {
         json_object *out = json_object_new_object();
-        json_object_object_add(out, "sent", json_object_new_int64(st.sent));
-        json_object_object_add(out, "retried", json_object_new_int64(st.retried));
-        json_object_object_add(out, "dead", json_object_new_int64(st.dead));
-        cli_print(out);
+        int bad = jo_int(out, "sent", st.sent);
+        bad |= jo_int(out, "retried", st.retried);
+        bad |= jo_int(out, "dead", st.dead);
+        cli_print(out, bad);
     } else {
         printf("mail: %u sent, %u to retry, %u dead\n", st.sent, st.retried, st.dead);
     }
@@ -84,14 +84,16 @@ static json_object *template_json(struct cli *cli, const struct tenant *t, enum 
     const char *subject = found ? db_cell_str(db_cell(&rows, 0, 0)) : NULL;
     const char *body = found ? db_cell_str(db_cell(&rows, 0, 1)) : NULL;
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "tenant", json_object_new_string(t->oid));
-    json_object_object_add(out, "kind", json_object_new_string(mail_kind_name(kind)));
-    json_object_object_add(out, "subject", json_object_new_string(
-                                               subject ? subject : mail_subject_template(kind)));
-    json_object_object_add(out, "body", json_object_new_string(
-                                            body ? body : mail_body_template(kind)));
-    json_object_object_add(out, "subjectOverridden", json_object_new_boolean(subject != NULL));
-    json_object_object_add(out, "bodyOverridden", json_object_new_boolean(body != NULL));
+    int bad = jo_str(out, "tenant", t->oid);
+    bad |= jo_str(out, "kind", mail_kind_name(kind));
+    bad |= jo_str(out, "subject", subject ? subject : mail_subject_template(kind));
+    bad |= jo_str(out, "body", body ? body : mail_body_template(kind));
+    bad |= jo_bool(out, "subjectOverridden", subject != NULL);
+    bad |= jo_bool(out, "bodyOverridden", body != NULL);
+    if (bad) {
+        json_object_put(out);
+        return NULL;
+    }
     return out;
 }
 
@@ -136,7 +138,7 @@ static int mail_template_cmd(struct cli *cli, int argc, char **argv)
     }
     if (st != DB_OK)
         cli_fail("database unavailable (see the error log above)");
-    cli_print(template_json(cli, t, kind));
+    cli_print(template_json(cli, t, kind), 0);
     return 0;
 }
 

@@ -29,10 +29,10 @@ int cmd_tenant_password_policy(struct cli *cli, int argc, char **argv)
     if (pwpolicy_get(cli->db, cli->arena, t->id, &own, &effective) != PWPOLICY_OK)
         cli_fail("database unavailable (see the error log above)");
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_string(t->oid));
-    json_object_object_add(out, "dictionary", json_object_new_boolean(own));
+    int bad = jo_str(out, "id", t->oid);
+    bad |= jo_bool(out, "dictionary", own);
     /* a sub-tenant follows its main tenant when that one turned the check on */
-    json_object_object_add(out, "effective", json_object_new_boolean(effective));
-    cli_print(out);
+    bad |= jo_bool(out, "effective", effective);
+    cli_print(out, bad);
     return 0;
 }

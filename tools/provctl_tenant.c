@@ -56,23 +56,23 @@ static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
     json_object *out = json_object_new_object(), *sk = json_object_new_object(),
                 *sp = json_object_new_object(), *so = json_object_new_object(),
                 *xt = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_string(s.oid));
-    json_object_object_add(out, "code", json_object_new_string(s.code));
-    json_object_object_add(out, "name", json_object_new_string(name));
-    json_object_object_add(out, "parent", p ? json_object_new_string(p->oid) : NULL);
-    json_object_object_add(sk, "tenantId", json_object_new_string(s.sk_tenant_id));
-    json_object_object_add(sk, "token", json_object_new_string(s.sk_token));
-    json_object_object_add(out, "skedulo", sk);
-    json_object_object_add(sp, "customerid", json_object_new_string(s.sp_customerid));
-    json_object_object_add(sp, "customercode", json_object_new_string(s.sp_customercode));
-    json_object_object_add(sp, "jwtSecret", json_object_new_string(s.sp_jwt_secret));
-    json_object_object_add(out, "servicepower", sp);
-    json_object_object_add(so, "key", json_object_new_string(s.soajs_key));
-    json_object_object_add(out, "soajs", so);
-    json_object_object_add(xt, "api_key", json_object_new_string(s.xtracta_api_key));
-    json_object_object_add(xt, "group_id", json_object_new_int64(s.xtracta_group_id));
-    json_object_object_add(out, "xtracta", xt);
-    cli_print(out);
+    int bad = jo_str(out, "id", s.oid);
+    bad |= jo_str(out, "code", s.code);
+    bad |= jo_str(out, "name", name);
+    bad |= jo_str(out, "parent", p ? p->oid : NULL);
+    bad |= jo_str(sk, "tenantId", s.sk_tenant_id);
+    bad |= jo_str(sk, "token", s.sk_token);
+    bad |= jo_add(out, "skedulo", sk);
+    bad |= jo_str(sp, "customerid", s.sp_customerid);
+    bad |= jo_str(sp, "customercode", s.sp_customercode);
+    bad |= jo_str(sp, "jwtSecret", s.sp_jwt_secret);
+    bad |= jo_add(out, "servicepower", sp);
+    bad |= jo_str(so, "key", s.soajs_key);
+    bad |= jo_add(out, "soajs", so);
+    bad |= jo_str(xt, "api_key", s.xtracta_api_key);
+    bad |= jo_int(xt, "group_id", s.xtracta_group_id);
+    bad |= jo_add(out, "xtracta", xt);
+    cli_print(out, bad);
     explicit_bzero(&s, sizeof s);
     return 0;
 }
@@ -94,10 +94,9 @@ static int tenant_api_user_cmd(struct cli *cli, int argc, char **argv)
     if (db_exec(cli->db, SQL_TENANT_SET_API_USER, v, 2, NULL) != DB_OK)
         cli_fail("database unavailable (see the error log above)");
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_string(t->oid));
-    json_object_object_add(out, "apiUser", o[1].given ? json_object_new_string(o[1].value)
-                                                      : NULL);
-    cli_print(out);
+    int bad = jo_str(out, "id", t->oid);
+    bad |= jo_str(out, "apiUser", o[1].given ? o[1].value : NULL);
+    cli_print(out, bad);
     return 0;
 }
 
@@ -126,12 +125,10 @@ static int tenant_mail_cmd(struct cli *cli, int argc, char **argv)
     if (db_exec(cli->db, SQL_TENANT_SET_MAIL, v, 3, NULL) != DB_OK)
         cli_fail("database unavailable (see the error log above)");
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "id", json_object_new_string(t->oid));
-    json_object_object_add(out, "baseUrl", v[0].type == DBV_NULL ? NULL
-                                                                 : json_object_new_string(v[0].s));
-    json_object_object_add(out, "mailFrom", v[1].type == DBV_NULL ? NULL
-                                                                  : json_object_new_string(v[1].s));
-    cli_print(out);
+    int bad = jo_str(out, "id", t->oid);
+    bad |= jo_str(out, "baseUrl", v[0].type == DBV_NULL ? NULL : v[0].s);
+    bad |= jo_str(out, "mailFrom", v[1].type == DBV_NULL ? NULL : v[1].s);
+    cli_print(out, bad);
     return 0;
 }
 

@@ -55,10 +55,10 @@ static int token_create(struct cli *cli, int argc, char **argv)
     if (tenant_token_create(cli->db, t->id, scopes, token) != TENANT_OK)
         cli_fail("database unavailable (see the error log above)");
     json_object *out = json_object_new_object();
-    json_object_object_add(out, "token", json_object_new_string(token));
-    json_object_object_add(out, "scopes", json_object_new_string(scopes));
-    json_object_object_add(out, "tenantId", json_object_new_string(t->sk_tenant_id));
-    cli_print(out);
+    int bad = jo_str(out, "token", token);
+    bad |= jo_str(out, "scopes", scopes);
+    bad |= jo_str(out, "tenantId", t->sk_tenant_id);
+    cli_print(out, bad);
     explicit_bzero(token, sizeof token);
     return 0;
 }

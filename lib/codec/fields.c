@@ -7,6 +7,7 @@
 #include "base/utf8.h"
 #include "base/valid.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 
 json_object *fields_get(const json_object *obj, const char *name)
 {
@@ -103,8 +104,8 @@ void fields_trim(json_object *obj, const char *name)
     const char *s = json_object_get_string(v);
     size_t len = (size_t)json_object_get_string_len(v), n = len;
     fields_trim_span(&s, &n);
-    if (n < len)
-        json_object_object_add(obj, name, json_object_new_string_len(s, (int)n));
+    if (n < len)   /* out of memory leaves the value untrimmed, for the checks to refuse */
+        jo_replace(obj, name, json_object_new_string_len(s, (int)n));
 }
 
 json_object *fields_coerce_value(const json_object *v, enum field_type t, unsigned depth)
@@ -139,8 +140,12 @@ json_object *fields_coerce_value(const json_object *v, enum field_type t, unsign
         }
         if (t == FT_STRING_ARRAY) {
             json_object *arr = json_object_new_array();
-            if (arr != NULL)
-                json_object_array_add(arr, json_object_get((json_object *)(uintptr_t)v));
+            json_object *item = (json_object *)(uintptr_t)v;
+            if (arr != NULL && json_object_array_add(arr, json_object_get(item)) != 0) {
+                json_object_put(item);   /* the reference taken for arr */
+                json_object_put(arr);
+                return NULL;
+            }
             return arr;
         }
         return NULL;
@@ -158,7 +163,6 @@ void fields_coerce_form(json_object *obj, const struct field_rule *rules, size_t
         if (v == NULL)
             continue;
         json_object *nv = fields_coerce_value(v, rules[i].type, json_max_depth);
-        if (nv != NULL)
-            json_object_object_add(obj, rules[i].name, nv);
+        jo_replace(obj, rules[i].name, nv);   /* NULL: left as it is */
     }
 }

@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "base/valid.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
@@ -92,8 +93,11 @@ enum invites_status invites_find_user(struct core *c, const struct tenant *main,
     return INVITES_OK;
 }
 
-void invites_pin_candidate(unsigned start, unsigned stride, unsigned k,
-                           char out[INVITES_PIN_DIGITS + 1])
+/* The candidate pins in the order add_pin tries them: start + k * stride (mod 10^4) for
+ * k = 0..9999 visits every 4-digit pin exactly once when stride is coprime with 10. Writes
+ * INVITES_PIN_DIGITS digits and a NUL. */
+static void invites_pin_candidate(unsigned start, unsigned stride, unsigned k,
+                                  char out[INVITES_PIN_DIGITS + 1])
 {
     unsigned long long p = ((unsigned long long)start + (unsigned long long)k * stride) %
                            PIN_SPACE;
@@ -123,7 +127,7 @@ static const char *codes_json(struct core *c, const char *const *codes, size_t n
     if (arr == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++)
-        if (json_object_array_add(arr, json_object_new_string(codes[i])) != 0)
+        if (ja_str(arr, codes[i]) != 0)
             goto done;
     out = arena_strdup(c->arena, json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
 done:

@@ -74,10 +74,4 @@ enum invites_status invites_find_user(struct core *c, const struct tenant *main,
 enum invites_status invites_add(struct core *c, const struct invites_spec *s,
                                 const struct invites_user *u, struct invites_result *out);
 
-/* The candidate pins in the order invites_add tries them: start + k * stride (mod 10^4) for
- * k = 0..9999 visits every 4-digit pin exactly once when stride is coprime with 10. Exposed
- * for tests; writes INVITES_PIN_DIGITS digits and a NUL. */
-void invites_pin_candidate(unsigned start, unsigned stride, unsigned k,
-                           char out[INVITES_PIN_DIGITS + 1]);
-
 #endif

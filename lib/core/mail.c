@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/config.h"
+#include "codec/json_out.h"
 #include "codec/rfc2047.h"
 #include "core/core.h"
 #include "core/outbox.h"
@@ -120,7 +121,9 @@ int mail_configured(const struct core *c, const struct tenant *t)
     return mail_base_url(c, t) != NULL && from != NULL && *from != '\0';
 }
 
-char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v)
+/* Renders a template text with v into the arena. NULL on allocation failure. Unknown
+ * placeholders are left as written. */
+static char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v)
 {
     static const struct {
         const char *name;
@@ -272,19 +275,6 @@ void mail_expiry_text(long long expires, char out[MAIL_EXPIRY_LEN])
         out[0] = '\0';
 }
 
-/* Adds the string s (NULL: JSON null) under key; 0, or -1 when out of memory. */
-static int add_str(json_object *o, const char *key, const char *s)
-{
-    json_object *v = NULL;
-    if (s != NULL && (v = json_object_new_string(s)) == NULL)
-        return -1;
-    if (json_object_object_add(o, key, v) != 0) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
-}
-
 enum mail_status mail_batch_add_invite(struct core *c, const struct mail_batch *mb,
                                        json_object *rows, const char *oid, const char *to,
                                        const char *first, const char *token,
@@ -300,12 +290,13 @@ enum mail_status mail_batch_add_invite(struct core *c, const struct mail_batch *
         return MAIL_FAILED;
     enum mail_status ms = MAIL_FAILED;
     json_object *row = json_object_new_object();
-    if (row == NULL || add_str(row, "o", oid) != 0 || add_str(row, "n", m.name) != 0 ||
-        add_str(row, "s", m.subject) != 0 || add_str(row, "b", m.body) != 0 ||
-        json_object_array_add(rows, row) != 0) {
+    if (jo_str(row, "o", oid) != 0 || jo_str(row, "n", m.name) != 0 ||
+        jo_str(row, "s", m.subject) != 0 || jo_str(row, "b", m.body) != 0) {
         json_object_put(row);
         goto done;
     }
+    if (ja_add(rows, row) != 0)   /* row released by it */
+        goto done;
     /* JSON escapes at most double the text of a body (its newlines) */
     *bytes += 2 * (strlen(m.body) + strlen(m.subject) + (m.name ? strlen(m.name) : 0)) + 64;
     ms = MAIL_OK;

@@ -104,9 +104,6 @@ void mail_kick(struct core *c);
  * where a deferred call would never run. Does nothing unless mail.after_response = 1. */
 void mail_deliver_now(struct core *c);
 
-/* Renders a template text with v into the arena (exposed for tests). NULL on allocation
- * failure. Unknown placeholders are left as written. */
-char *mail_render(struct core *c, const char *tmpl, const struct mail_vars *v);
 /* The built-in template texts of a kind (static). */
 const char *mail_subject_template(enum mail_kind kind);
 const char *mail_body_template(enum mail_kind kind);

@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/valid.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/tenants.h"
 #include "store/db.h"
@@ -64,7 +65,8 @@ static enum refs_status resolve(struct core *c, enum sql_id q, const struct tena
     for (size_t i = 0; i < nd; i++) {
         if (plausible != NULL && !plausible(d[i], strlen(d[i])))
             continue;
-        json_object_array_add(arr, json_object_new_string(d[i]));
+        if (ja_str(arr, d[i]) != 0)
+            goto done;
         sent++;
     }
     if (sent == 0) {
@@ -142,19 +144,13 @@ int refs_links(json_object *rows, const char *oid, const struct refs *r,
             dup = refs_find(r, keys[j]) == id;
         if (dup)
             continue;
-        json_object *row = json_object_new_object(), *o = NULL, *v = NULL;
-        if (row == NULL || (o = json_object_new_string(oid)) == NULL ||
-            json_object_object_add(row, "o", o) != 0) {
-            json_object_put(o);
+        json_object *row = json_object_new_object();
+        if (jo_str(row, "o", oid) != 0 || jo_int(row, "r", id) != 0) {
             json_object_put(row);
             return -1;
         }
-        if ((v = json_object_new_int64(id)) == NULL || json_object_object_add(row, "r", v) != 0 ||
-            json_object_array_add(rows, row) != 0) {
-            json_object_put(v);
-            json_object_put(row);
+        if (ja_add(rows, row) != 0)   /* row released by it */
             return -1;
-        }
     }
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "base/crypto.h"
 #include "base/log.h"
 #include "base/pubid.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/tenants.h"
 #include "store/db.h"
@@ -73,12 +74,6 @@ static const char *plain(json_object *o)
                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-static void add_opt(json_object *row, const char *key, const char *v)
-{
-    if (v != NULL)
-        json_object_object_add(row, key, json_object_new_string(v));
-}
-
 static void info_from_row(const struct db_rows *rows, struct task_info *out)
 {
     out->id = db_cell_int(db_cell(rows, 0, 0));
@@ -98,16 +93,19 @@ static enum tasks_status insert_items(struct core *c, long long task_id,
     for (size_t k = 0; k < n; k += ITEMS_CHUNK) {
         size_t m = n - k < ITEMS_CHUNK ? n - k : ITEMS_CHUNK;
         json_object *rows = json_object_new_array();
-        if (rows == NULL)
-            return TASKS_ERROR;
-        for (size_t i = k; i < k + m; i++) {
+        int bad = rows == NULL;
+        for (size_t i = k; i < k + m && !bad; i++) {
             json_object *row = json_object_new_object();
-            json_object_object_add(row, "n", json_object_new_int64((long long)i + 1));
-            add_opt(row, "e", items[i].email);
-            add_opt(row, "f", items[i].first_name);
-            add_opt(row, "l", items[i].last_name);
-            add_opt(row, "s", items[i].spec);
-            json_object_array_add(rows, row);
+            bad |= jo_int(row, "n", (long long)i + 1);
+            bad |= jo_str_opt(row, "e", items[i].email);
+            bad |= jo_str_opt(row, "f", items[i].first_name);
+            bad |= jo_str_opt(row, "l", items[i].last_name);
+            bad |= jo_str_opt(row, "s", items[i].spec);
+            bad |= ja_add(rows, row);
+        }
+        if (bad) {
+            json_object_put(rows);
+            return TASKS_ERROR;
         }
         struct db_val v[2] = { DBV_I(task_id), DBV_S(plain(rows)) };
         enum db_status st = db_exec(c->db, SQL_TASK_ITEMS_INSERT, v, 2, NULL);
@@ -227,15 +225,18 @@ static enum tasks_status mark_items(struct core *c, long long task_id,
                                     const struct task_outcome *out)
 {
     json_object *rows = json_object_new_array();
-    if (rows == NULL)
-        return TASKS_ERROR;
-    for (size_t i = 0; i < n; i++) {
+    int bad = rows == NULL;
+    for (size_t i = 0; i < n && !bad; i++) {
         json_object *row = json_object_new_object();
-        json_object_object_add(row, "n", json_object_new_int64(items[i].seq));
-        json_object_object_add(row, "k", json_object_new_int(out[i].ok ? 1 : 0));
-        add_opt(row, "m", out[i].error_msg);
-        add_opt(row, "o", out[i].user_oid);
-        json_object_array_add(rows, row);
+        bad |= jo_int(row, "n", items[i].seq);
+        bad |= jo_int(row, "k", out[i].ok ? 1 : 0);
+        bad |= jo_str_opt(row, "m", out[i].error_msg);
+        bad |= jo_str_opt(row, "o", out[i].user_oid);
+        bad |= ja_add(rows, row);
+    }
+    if (bad) {
+        json_object_put(rows);
+        return TASKS_ERROR;
     }
     struct db_val v[2] = { DBV_S(plain(rows)), DBV_I(task_id) };
     enum tasks_status ts = from_db(db_exec(c->db, SQL_TASK_ITEMS_MARK, v, 2, NULL));

@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "codec/json_out.h"
 #include "codec/json_text.h"
 #include "core/core.h"
 #include "core/mail.h"
@@ -35,8 +36,8 @@ enum db_status batch_lock(struct batch_run *r, const char *names_json, struct db
     if (*map == NULL)
         return DB_ERROR;
     for (size_t row = 0; row < rows->nrows; row++)
-        json_object_object_add(*map, db_cell(rows, row, 0)->s,
-                               json_object_new_int64((long long)row));
+        if (jo_int(*map, db_cell(rows, row, 0)->s, (long long)row) != 0)
+            return DB_ERROR;   /* the caller releases *map */
     return DB_OK;
 }
 
@@ -76,41 +77,39 @@ static enum batch_status classify(struct batch_run *r, const struct db_rows *row
     return BATCH_OK;
 }
 
-static void add_str(json_object *o, const char *key, const char *v)
+static int add_flag(json_object *o, const char *key, int v)
 {
-    if (v != NULL)
-        json_object_object_add(o, key, json_object_new_string(v));
+    return v != BATCH_UNSET ? jo_int(o, key, v ? 1 : 0) : 0;
 }
 
-static void add_flag(json_object *o, const char *key, int v)
-{
-    if (v != BATCH_UNSET)
-        json_object_object_add(o, key, json_object_new_int(v ? 1 : 0));
-}
-
-/* The user row of an update (only what changes) or an insert (everything). */
+/* The user row of an update (only what changes) or an insert (everything); NULL when out of
+ * memory. */
 static json_object *user_row(const struct batch_user *u, const struct batch_prep *p)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL)
-        return NULL;
+    int bad;
     if (p->act == ACT_UPDATE) {
-        json_object_object_add(o, "id", json_object_new_int64(p->id));
-        add_str(o, "status", u->active == BATCH_UNSET ? NULL : u->active ? "active" : "inactive");
-        add_flag(o, "locked", u->locked);
+        bad = jo_int(o, "id", p->id);
+        bad |= jo_str_opt(o, "status",
+                          u->active == BATCH_UNSET ? NULL : u->active ? "active" : "inactive");
+        bad |= add_flag(o, "locked", u->locked);
     } else {
-        add_str(o, "oid", p->oid);
-        add_str(o, "username", u->username);
+        bad = jo_str_opt(o, "oid", p->oid);
+        bad |= jo_str_opt(o, "username", u->username);
         /* an invited user has no password yet: pendingNew until it sets one on the page */
-        add_str(o, "status", u->active == BATCH_FALSE ? "inactive"
-                             : p->token != NULL   ? "pendingNew"
-                                                  : "active");
-        json_object_object_add(o, "locked", json_object_new_int(u->locked == BATCH_TRUE));
+        bad |= jo_str_opt(o, "status", u->active == BATCH_FALSE ? "inactive"
+                                       : p->token != NULL   ? "pendingNew"
+                                                            : "active");
+        bad |= jo_int(o, "locked", u->locked == BATCH_TRUE);
     }
-    add_str(o, "email", u->email);
-    add_str(o, "first_name", u->first_name);
-    add_str(o, "last_name", u->last_name);
-    add_str(o, "password_hash", p->pwhash);
+    bad |= jo_str_opt(o, "email", u->email);
+    bad |= jo_str_opt(o, "first_name", u->first_name);
+    bad |= jo_str_opt(o, "last_name", u->last_name);
+    bad |= jo_str_opt(o, "password_hash", p->pwhash);
+    if (bad) {
+        json_object_put(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -342,16 +341,19 @@ static enum tx_status run_once(struct db *db, void *arg)
         const struct batch_prep *p = &r->p[i];
         switch (p->act) {
         case ACT_DELETE:
-            json_object_array_add(dels, json_object_new_int64(p->id));
+            if (ja_int(dels, p->id) != 0)
+                goto done;
             out->deleted++;
             break;
         case ACT_UPDATE:
-            json_object_array_add(upds, user_row(&r->u[i], p));
+            if (ja_add(upds, user_row(&r->u[i], p)) != 0)
+                goto done;
             out->updated++;
             break;
         case ACT_INSERT:
-            json_object_array_add(ins, user_row(&r->u[i], p));
-            json_object_array_add(new_names, json_object_new_string(r->u[i].username));
+            if (ja_add(ins, user_row(&r->u[i], p)) != 0 ||
+                ja_str(new_names, r->u[i].username) != 0)
+                goto done;
             out->inserted++;
             break;
         case ACT_MISSING:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/tenants.h"
 #include "core/users_batch_internal.h"
@@ -22,8 +23,8 @@ void batch_blame_email(struct batch_run *r)
     if (emails == NULL || owners == NULL || deleted == NULL)
         goto done;
     for (size_t i = 0; i < r->n; i++) {
-        if (r->p[i].act == ACT_DELETE)
-            json_object_object_add(deleted, r->u[i].username, NULL);
+        if (r->p[i].act == ACT_DELETE && jo_null(deleted, r->u[i].username) != 0)
+            goto done;
         if (r->u[i].op == BATCH_DELETE || r->u[i].email == NULL)
             continue;
         char *low = arena_strdup(r->c->arena, r->u[i].email);
@@ -31,7 +32,8 @@ void batch_blame_email(struct batch_run *r)
             goto done;
         for (char *q = low; *q; q++)
             *q = (char)tolower((unsigned char)*q);
-        json_object_array_add(emails, json_object_new_string(low));
+        if (ja_str(emails, low) != 0)
+            goto done;
     }
     struct db_val v[2] = { DBV_S(batch_jtext(emails)), DBV_I(r->t->id) };
     struct db_rows rows;
@@ -39,9 +41,9 @@ void batch_blame_email(struct batch_run *r)
         db_query(r->c->db, r->c->arena, SQL_BATCH_EMAIL_OWNERS, v, 2, &rows) != DB_OK)
         goto done;
     for (size_t row = 0; row < rows.nrows; row++) {
-        const char *owner = db_cell_str(db_cell(&rows, row, 1));
-        json_object_object_add(owners, db_cell(&rows, row, 0)->s,
-                               owner ? json_object_new_string(owner) : NULL);
+        /* a NULL owner is a JSON null */
+        if (jo_str(owners, db_cell(&rows, row, 0)->s, db_cell_str(db_cell(&rows, row, 1))) != 0)
+            goto done;
     }
     for (size_t i = 0; i < r->n; i++) {
         const struct batch_user *u = &r->u[i];

@@ -13,6 +13,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/tenants.h"
 #include "core/users_batch_internal.h"
@@ -96,11 +97,12 @@ enum db_status batch_invite_queue(struct batch_run *r)
         if (p->act != ACT_INSERT || p->token == NULL)
             continue;
         json_object *row = json_object_new_object();
-        if (row == NULL)
+        if (jo_str(row, "o", p->oid) != 0 || jo_str(row, "h", p->token_hash) != 0) {
+            json_object_put(row);
             goto done;
-        json_object_object_add(row, "o", json_object_new_string(p->oid));
-        json_object_object_add(row, "h", json_object_new_string(p->token_hash));
-        json_object_array_add(tokens, row);
+        }
+        if (ja_add(tokens, row) != 0)
+            goto done;
         if (mail_batch_add_invite(r->c, &r->invite_mail, mails, p->oid, r->u[i].email,
                                   r->u[i].first_name, p->token, r->expires_text,
                                   &bytes) != MAIL_OK) {

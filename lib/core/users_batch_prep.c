@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/password.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/mail.h"
 #include "core/tenants.h"
@@ -54,10 +55,9 @@ static enum batch_status resolve_roles(struct batch_run *r)
             continue;
         for (size_t k = 0; k < r->u[i].nroles; k++) {
             const char *ref = r->u[i].roles[k];
-            if (!json_object_object_get_ex(seen, ref, NULL)) {
-                json_object_object_add(seen, ref, NULL);
-                json_object_array_add(refs, json_object_new_string(ref));
-            }
+            if (!json_object_object_get_ex(seen, ref, NULL) &&
+                (jo_null(seen, ref) != 0 || ja_str(refs, ref) != 0))
+                goto done;
         }
     }
     if (json_object_array_length(refs) > 0) {
@@ -70,9 +70,9 @@ static enum batch_status resolve_roles(struct batch_run *r)
         }
         for (size_t row = 0; row < rows.nrows; row++) {
             const char *ref = db_cell_str(db_cell(&rows, row, 0));
-            if (ref != NULL && !json_object_object_get_ex(ids, ref, NULL))
-                json_object_object_add(ids, ref,
-                                       json_object_new_int64(db_cell_int(db_cell(&rows, row, 1))));
+            if (ref != NULL && !json_object_object_get_ex(ids, ref, NULL) &&
+                jo_int(ids, ref, db_cell_int(db_cell(&rows, row, 1))) != 0)
+                goto done;
         }
     }
     for (size_t i = 0; i < r->n; i++) {
@@ -179,7 +179,8 @@ enum batch_status batch_prepare(struct batch_run *r)
      * users wait for each other instead of deadlocking */
     qsort_r(r->order, r->n, sizeof *r->order, by_username, (void *)(uintptr_t)r->u);
     for (size_t k = 0; k < r->n; k++)
-        json_object_array_add(names, json_object_new_string(r->u[r->order[k]].username));
+        if (ja_str(names, r->u[r->order[k]].username) != 0)
+            goto done;
     if ((bs = resolve_roles(r)) != BATCH_OK ||
         (bs = batch_invite_prepare(r, raw + r->n * BATCH_OID_RAW)) != BATCH_OK ||
         (bs = hash_passwords(r, raw)) != BATCH_OK)

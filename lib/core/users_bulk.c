@@ -16,6 +16,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "base/log.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/mail.h"
 #include "core/refs.h"
@@ -159,12 +160,6 @@ static int mark_repeated_emails(struct batch *b, const size_t *idx, size_t m)
     return 0;
 }
 
-static void add_str(json_object *row, const char *key, const char *v)
-{
-    if (v != NULL)
-        json_object_object_add(row, key, json_object_new_string(v));
-}
-
 /* Runs one statement whose last parameter is the JSON array rows (skipped when empty). */
 static enum users_bulk_status exec_rows(struct batch *b, enum sql_id id, struct db_val *v,
                                         size_t nv, json_object *rows, struct db_result *res)
@@ -189,7 +184,8 @@ static enum users_bulk_status mark_not_inserted(struct batch *b, struct pending 
     if (oids == NULL)
         return us;
     for (size_t k = 0; k < m; k++)
-        json_object_array_add(oids, json_object_new_string(b->out[p[k].idx].oid));
+        if (ja_str(oids, b->out[p[k].idx].oid) != 0)
+            goto done;
     struct db_val v = DBV_S(plain(oids));
     struct db_rows rows;
     enum db_status st = db_query(b->c->db, b->c->arena, SQL_BULK_USERS_PRESENT, &v, 1, &rows);
@@ -238,16 +234,24 @@ static enum users_bulk_status attach_all(struct batch *b, struct pending *p, siz
             goto done;
         if (u->resource != NULL) {
             json_object *row = json_object_new_object();
-            json_object_object_add(row, "o", json_object_new_string(oid));
-            resources_json_fields(row, u->resource,
-                                  refs_find(&b->regions, u->resource->f[RES_PRIMARY_REGION].s));
-            json_object_array_add(a.resources, row);
+            if (jo_str(row, "o", oid) != 0 ||
+                resources_json_fields(
+                    row, u->resource,
+                    refs_find(&b->regions, u->resource->f[RES_PRIMARY_REGION].s)) != 0) {
+                json_object_put(row);
+                goto done;
+            }
+            if (ja_add(a.resources, row) != 0)
+                goto done;
         }
         if (u->invite) {
             json_object *row = json_object_new_object();
-            json_object_object_add(row, "o", json_object_new_string(oid));
-            json_object_object_add(row, "h", json_object_new_string(p[k].token_hash));
-            json_object_array_add(a.tokens, row);
+            if (jo_str(row, "o", oid) != 0 || jo_str(row, "h", p[k].token_hash) != 0) {
+                json_object_put(row);
+                goto done;
+            }
+            if (ja_add(a.tokens, row) != 0)
+                goto done;
             size_t bytes = 0;
             if (b->base != NULL &&
                 mail_batch_add_invite(b->c, &b->mail, a.mails, oid, u->email, u->first_name,
@@ -282,15 +286,20 @@ static enum users_bulk_status insert_chunk(struct batch *b, struct pending *p, s
     json_object *rows = json_object_new_array();
     if (rows == NULL)
         return us;
-    for (size_t k = 0; k < m; k++) {
+    int bad = 0;
+    for (size_t k = 0; k < m && !bad; k++) {
         const struct bulk_user *u = &b->users[p[k].idx];
         json_object *row = json_object_new_object();
-        json_object_object_add(row, "o", json_object_new_string(b->out[p[k].idx].oid));
-        add_str(row, "e", u->email);
-        add_str(row, "f", u->first_name);
-        add_str(row, "l", u->last_name);
-        json_object_object_add(row, "s", json_object_new_string("pendingNew"));
-        json_object_array_add(rows, row);
+        bad |= jo_str(row, "o", b->out[p[k].idx].oid);
+        bad |= jo_str_opt(row, "e", u->email);
+        bad |= jo_str_opt(row, "f", u->first_name);
+        bad |= jo_str_opt(row, "l", u->last_name);
+        bad |= jo_str(row, "s", "pendingNew");
+        bad |= ja_add(rows, row);
+    }
+    if (bad) {
+        json_object_put(rows);
+        return us;
     }
     struct db_val v[3] = { DBV_I(b->t->id), DBV_S(b->o->origin), DBV_NONE };
     struct db_result res = { 0, 0 };

@@ -10,6 +10,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/mail.h"
 #include "core/task_queue.h"
@@ -31,24 +32,12 @@ static json_object *string_array(const char *const *v, size_t n)
     if (a == NULL)
         return NULL;
     for (size_t i = 0; i < n; i++) {
-        json_object *s = json_object_new_string(v[i]);
-        if (s == NULL || json_object_array_add(a, s) != 0) {
-            json_object_put(s);
+        if (ja_str(a, v[i]) != 0) {
             json_object_put(a);
             return NULL;
         }
     }
     return a;
-}
-
-/* Adds v under key; on failure releases v and the object. 0 or -1. */
-static int put(json_object *o, const char *key, json_object *v)
-{
-    if (v == NULL || json_object_object_add(o, key, v) != 0) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
 }
 
 static const char *text_of(struct core *c, json_object *o)
@@ -66,15 +55,14 @@ const char *users_import_item(struct core *c, const struct bulk_user *u,
     json_object *j = json_object_new_object();
     if (j == NULL)
         return NULL;
-    if (put(j, "origin", json_object_new_string(o->origin)) != 0 ||
-        put(j, "mail", json_object_new_int(o->mail_kind)) != 0 ||
-        put(j, "email", json_object_new_string(u->email)) != 0 ||
-        (u->first_name != NULL && put(j, "first", json_object_new_string(u->first_name)) != 0) ||
-        put(j, "last", json_object_new_string(u->last_name)) != 0 ||
-        put(j, "roles", string_array(u->roles, u->nroles)) != 0 ||
-        put(j, "regions", string_array(u->regions, u->nregions)) != 0 ||
-        put(j, "invite", json_object_new_boolean(u->invite)) != 0 ||
-        (u->resource != NULL && put(j, "resource", resources_spec_json(u->resource)) != 0)) {
+    if (jo_str(j, "origin", o->origin) != 0 || jo_int(j, "mail", o->mail_kind) != 0 ||
+        jo_str(j, "email", u->email) != 0 ||
+        (u->first_name != NULL && jo_str(j, "first", u->first_name) != 0) ||
+        jo_str(j, "last", u->last_name) != 0 ||
+        jo_add(j, "roles", string_array(u->roles, u->nroles)) != 0 ||
+        jo_add(j, "regions", string_array(u->regions, u->nregions)) != 0 ||
+        jo_bool(j, "invite", u->invite) != 0 ||
+        (u->resource != NULL && jo_add(j, "resource", resources_spec_json(u->resource)) != 0)) {
         json_object_put(j);
         return NULL;
     }
@@ -84,7 +72,7 @@ const char *users_import_item(struct core *c, const struct bulk_user *u,
 const char *users_import_refused(struct core *c, const char *message)
 {
     json_object *j = json_object_new_object();
-    if (j == NULL || put(j, "refused", json_object_new_string(message)) != 0) {
+    if (jo_str(j, "refused", message) != 0) {
         json_object_put(j);
         return NULL;
     }

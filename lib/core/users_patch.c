@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "codec/json_out.h"
 #include "core/core.h"
 #include "core/refs.h"
 #include "core/tenants.h"
@@ -74,7 +75,7 @@ static int sorted_oids(struct run *r)
         v[i] = r->p[i].oid;
     qsort(v, r->n, sizeof *v, cmp_str);
     for (size_t i = 0; i < r->n; i++)
-        if (json_object_array_add(oids, json_object_new_string(v[i])) != 0)
+        if (ja_str(oids, v[i]) != 0)
             goto done;
     r->oids = arena_strdup(r->c->arena, plain(oids));
     rc = r->oids != NULL ? 0 : -1;
@@ -258,44 +259,42 @@ static int build_rows(struct run *r, size_t n, struct sets *s)
         if (r->out[i].outcome != PATCH_UPDATED)
             continue;
         json_object *u = json_object_new_object();
-        json_object_object_add(u, "i", json_object_new_int64(cur->id));
+        int bad = jo_int(u, "i", cur->id);
         if (p->set_first_name)
-            json_object_object_add(u, "f", p->first_name ? json_object_new_string(p->first_name)
-                                                         : NULL);
+            bad |= jo_str(u, "f", p->first_name);   /* NULL clears it: a JSON null */
         if (p->last_name != NULL)
-            json_object_object_add(u, "l", json_object_new_string(p->last_name));
+            bad |= jo_str(u, "l", p->last_name);
         if (p->set_managed)
-            json_object_object_add(u, "m", json_object_new_int(p->managed ? 1 : 0));
+            bad |= jo_int(u, "m", p->managed ? 1 : 0);
         if (p->set_active)
-            json_object_object_add(u, "a", json_object_new_int(p->active ? 1 : 0));
-        if (json_object_object_length(u) > 1)
-            json_object_array_add(s->users, u);
-        else
+            bad |= jo_int(u, "a", p->active ? 1 : 0);
+        if (bad) {
             json_object_put(u);
-        if (p->set_roles) {
-            json_object_array_add(s->role_clear, json_object_new_int64(cur->id));
-            if (refs_links(s->roles, cur->oid, &r->roles, p->roles, p->nroles, NULL) != 0)
-                return -1;
+            return -1;
         }
-        if (p->set_regions) {
-            json_object_array_add(s->region_clear, json_object_new_int64(cur->id));
-            if (refs_links(s->regions, cur->oid, &r->regions, p->regions, p->nregions,
-                           NULL) != 0)
-                return -1;
-        }
+        if (json_object_object_length(u) <= 1)
+            json_object_put(u);
+        else if (ja_add(s->users, u) != 0)
+            return -1;
+        if (p->set_roles &&
+            (ja_int(s->role_clear, cur->id) != 0 ||
+             refs_links(s->roles, cur->oid, &r->roles, p->roles, p->nroles, NULL) != 0))
+            return -1;
+        if (p->set_regions &&
+            (ja_int(s->region_clear, cur->id) != 0 ||
+             refs_links(s->regions, cur->oid, &r->regions, p->regions, p->nregions, NULL) != 0))
+            return -1;
         if (p->resource != NULL) {
             const struct res_value *rg = &p->resource->f[RES_PRIMARY_REGION];
             long long region = rg->state == RES_SET ? refs_find(&r->regions, rg->s) : 0;
             json_object *row = json_object_new_object();
-            if (cur->has_resource) {
-                json_object_object_add(row, "i", json_object_new_int64(cur->id));
-                resources_json_fields(row, p->resource, region);
-                json_object_array_add(s->res_upd, row);
-            } else {
-                json_object_object_add(row, "o", json_object_new_string(cur->oid));
-                resources_json_fields(row, p->resource, region);
-                json_object_array_add(s->res_new, row);
+            if ((cur->has_resource ? jo_int(row, "i", cur->id) : jo_str(row, "o", cur->oid)) != 0 ||
+                resources_json_fields(row, p->resource, region) != 0) {
+                json_object_put(row);
+                return -1;
             }
+            if (ja_add(cur->has_resource ? s->res_upd : s->res_new, row) != 0)
+                return -1;
         }
     }
     return 0;

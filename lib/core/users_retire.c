@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "base/arena.h"
+#include "codec/json_out.h"
 #include "store/db.h"
 
 const char *users_retire_event_name(enum retire_event ev)
@@ -73,7 +74,7 @@ enum db_status users_retire(struct db *db, struct arena *a, const long long *ids
         return DB_ERROR;
     enum db_status st = DB_ERROR;
     for (size_t i = 0; i < n; i++)
-        if (json_object_array_add(arr, json_object_new_int64(ids[i])) != 0)
+        if (ja_int(arr, ids[i]) != 0)
             goto done;
     const char *list = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
     if (list == NULL)

@@ -31,7 +31,9 @@ static const char *uri_path(struct ctx *c, const char *uri)
     return arena_strndup(c->core.arena, uri, strcspn(uri, "?#"));
 }
 
-enum media_type req_media_type(const char *ct)
+/* The media type of a Content-Type value (case-insensitive), MEDIA_OTHER when its charset,
+ * present, is not UTF-8. What req_init stores as r->media. */
+static enum media_type req_media_type(const char *ct)
 {
     if (ct == NULL)
         return MEDIA_NONE;

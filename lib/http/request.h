@@ -47,8 +47,5 @@ enum req_status req_read_body(struct ctx *c);
 enum req_status req_check_length(struct ctx *c);
 /* An HTTP request header (e.g. "Authorization", "x-access-token", "key"), or NULL. */
 const char *req_header(const struct ctx *c, const char *name);
-/* The lower-case media type parsed from a Content-Type value, and whether its charset (when
- * present) is UTF-8. Exposed for tests. */
-enum media_type req_media_type(const char *content_type);
 
 #endif

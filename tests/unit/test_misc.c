@@ -1,5 +1,6 @@
 /* test_misc.c: small pure helpers: log escaping (no control character or quote reaches a log
- * line unescaped, long text is cut), mail template rendering and configuration, scope lists. */
+ * line unescaped, long text is cut), mail configuration, scope lists (template rendering:
+ * test_mail.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -42,7 +43,7 @@ static void test_scopes(void **state)
     assert_false(auth_has_scope("", "users:write"));
 }
 
-static void test_mail_render_and_config(void **state)
+static void test_mail_config(void **state)
 {
     (void)state;
     struct config cfg;
@@ -53,13 +54,6 @@ static void test_mail_render_and_config(void **state)
     c.cfg = &cfg;
     c.arena = arena_new();
     assert_non_null(c.arena);
-    struct mail_vars v = { .name = "Zoë", .link = "https://x/j?token=t", .pin = NULL };
-    char *s = mail_render(&c, "Hi {{name}}: {{link}} [{{pin}}] {{unknown}} {{", &v);
-    assert_string_equal(s, "Hi Zoë: https://x/j?token=t [] {{unknown}} {{");
-    /* values are inserted as they are, never re-expanded */
-    struct mail_vars v2 = { .name = "{{link}}", .link = "L" };
-    assert_string_equal(mail_render(&c, "{{name}}/{{link}}", &v2), "{{link}}/L");
-
     struct tenant t = { .id = 1 };
     assert_false(mail_configured(&c, &t));               /* nothing configured */
     assert_null(mail_base_url(&c, &t));
@@ -84,7 +78,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_escape),
         cmocka_unit_test(test_scopes),
-        cmocka_unit_test(test_mail_render_and_config),
+        cmocka_unit_test(test_mail_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

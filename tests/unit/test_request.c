@@ -67,19 +67,29 @@ static void test_path_from_request_uri(void **state)
     assert_string_equal(c->req.path, "/onboarding/provision/standalone/users");
 }
 
+/* The media type req_init finds in CONTENT_TYPE (NULL: no CONTENT_TYPE at all). */
+static enum media_type media_of(struct ctx *c, const char *ct)
+{
+    char var[128];
+    snprintf(var, sizeof var, "CONTENT_TYPE=%s", ct != NULL ? ct : "");
+    char *env[] = { "REQUEST_METHOD=POST", ct != NULL ? var : NULL, NULL };
+    with_env(c, env);
+    return c->req.media;
+}
+
 static void test_media_types(void **state)
 {
-    (void)state;
-    assert_int_equal(req_media_type(NULL), MEDIA_NONE);
-    assert_int_equal(req_media_type("  "), MEDIA_NONE);
-    assert_int_equal(req_media_type("application/json"), MEDIA_JSON);
-    assert_int_equal(req_media_type("Application/JSON; charset=UTF-8"), MEDIA_JSON);
-    assert_int_equal(req_media_type("application/json;charset=\"utf8\""), MEDIA_JSON);
-    assert_int_equal(req_media_type("application/json; charset=latin1"), MEDIA_OTHER);
-    assert_int_equal(req_media_type("application/x-www-form-urlencoded"), MEDIA_FORM);
-    assert_int_equal(req_media_type("multipart/form-data; boundary=x"), MEDIA_MULTIPART);
-    assert_int_equal(req_media_type("text/plain"), MEDIA_OTHER);
-    assert_int_equal(req_media_type("application/jsonx"), MEDIA_OTHER);
+    struct ctx *c = &((struct fixture *)*state)->c;
+    assert_int_equal(media_of(c, NULL), MEDIA_NONE);
+    assert_int_equal(media_of(c, "  "), MEDIA_NONE);
+    assert_int_equal(media_of(c, "application/json"), MEDIA_JSON);
+    assert_int_equal(media_of(c, "Application/JSON; charset=UTF-8"), MEDIA_JSON);
+    assert_int_equal(media_of(c, "application/json;charset=\"utf8\""), MEDIA_JSON);
+    assert_int_equal(media_of(c, "application/json; charset=latin1"), MEDIA_OTHER);
+    assert_int_equal(media_of(c, "application/x-www-form-urlencoded"), MEDIA_FORM);
+    assert_int_equal(media_of(c, "multipart/form-data; boundary=x"), MEDIA_MULTIPART);
+    assert_int_equal(media_of(c, "text/plain"), MEDIA_OTHER);
+    assert_int_equal(media_of(c, "application/jsonx"), MEDIA_OTHER);
 }
 
 static void test_headers(void **state)

@@ -11,6 +11,7 @@
 #include "base/arena.h"
 #include "base/log.h"
 #include "codec/fields.h"
+#include "codec/json_out.h"
 #include "core/auth.h"
 #include "core/auth_jwt.h"
 #include "dialect/servicepower/servicepower.h"
@@ -102,22 +103,23 @@ const char *sp_message(struct arena *a, const struct sp_problem *p)
 static json_object *detail(const char *message, json_object *params, const char *path)
 {
     json_object *d = json_object_new_object();
-    if (d == NULL || params == NULL) {
+    int bad = jo_str(d, "message", message);
+    bad |= jo_add(d, "params", params);
+    bad |= jo_str(d, "dataPath", path ? path : "");
+    if (bad) {
         json_object_put(d);
-        json_object_put(params);
         return NULL;
     }
-    json_object_object_add(d, "message", json_object_new_string(message));
-    json_object_object_add(d, "params", params);
-    json_object_object_add(d, "dataPath", json_object_new_string(path ? path : ""));
     return d;
 }
 
 static json_object *value_params(const char *value)
 {
     json_object *p = json_object_new_object();
-    if (p != NULL)
-        json_object_object_add(p, "value", json_object_new_string(value ? value : ""));
+    if (jo_str(p, "value", value ? value : "") != 0) {
+        json_object_put(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -125,15 +127,13 @@ static void envelope(struct ctx *c, int status, const char *message, const char 
                      const char *value)
 {
     json_object *o = json_object_new_object();
-    json_object *d = detail(message, value_params(value), path);
-    if (o == NULL || d == NULL) {
+    int bad = jo_int(o, "code", status);
+    bad |= jo_add(o, "detail", detail(message, value_params(value), path));
+    if (bad) {
         json_object_put(o);
-        json_object_put(d);
         resp_json(c, 500, NULL);
         return;
     }
-    json_object_object_add(o, "code", json_object_new_int(status));
-    json_object_object_add(o, "detail", d);
     resp_json(c, status, o);
 }
 
@@ -164,9 +164,8 @@ void sp_fail(struct ctx *c, const struct sp_problem *p)
 
 void sp_warn(struct arena *a, json_object *warnings, const struct sp_problem *w)
 {
-    json_object *d = detail(sp_message(a, w), value_params(w->value), w->path);
-    if (d != NULL)
-        json_object_array_add(warnings, d);
+    if (ja_add(warnings, detail(sp_message(a, w), value_params(w->value), w->path)) != 0)
+        jo_mark_failed(warnings);   /* sp_success answers 500 rather than drop it */
 }
 
 void sp_success(struct ctx *c, size_t inserted, size_t updated, size_t deleted,
@@ -177,22 +176,18 @@ void sp_success(struct ctx *c, size_t inserted, size_t updated, size_t deleted,
     snprintf(num[0], sizeof num[0], "%lu", (unsigned long)inserted);
     snprintf(num[1], sizeof num[1], "%lu", (unsigned long)updated);
     snprintf(num[2], sizeof num[2], "%lu", (unsigned long)deleted);
-    if (params != NULL) {
-        json_object_object_add(params, "inserted", json_object_new_string(num[0]));
-        json_object_object_add(params, "updated", json_object_new_string(num[1]));
-        json_object_object_add(params, "deleted", json_object_new_string(num[2]));
-    }
-    json_object *d = detail(catalogue[SP_OK].text, params, "");
-    if (o == NULL || d == NULL || warnings == NULL) {
+    int bad = jo_str(params, "inserted", num[0]);
+    bad |= jo_str(params, "updated", num[1]);
+    bad |= jo_str(params, "deleted", num[2]);
+    bad |= jo_int(o, "code", 200);
+    bad |= jo_add(o, "detail", detail(catalogue[SP_OK].text, params, ""));
+    bad |= jo_failed(warnings);   /* a warning that could not be added */
+    bad |= jo_add(o, "warnings", warnings);
+    if (bad) {
         json_object_put(o);
-        json_object_put(d);
-        json_object_put(warnings);
         servicepower_error(c, 500, "out of memory");
         return;
     }
-    json_object_object_add(o, "code", json_object_new_int(200));
-    json_object_object_add(o, "detail", d);
-    json_object_object_add(o, "warnings", warnings);
     resp_json(c, 200, o);
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/config.h"
+#include "codec/json_out.h"
 #include "core/mail.h"
 #include "core/pwpolicy.h"
 #include "core/tenants.h"
@@ -164,6 +165,8 @@ void servicepower_bulk_users(struct ctx *c)
         };
         if (w.path != NULL)
             sp_warn(c->core.arena, warnings, &w);
+        else
+            jo_mark_failed(warnings);
     }
     sp_success(c, res.inserted, res.updated, res.deleted, warnings);
     return;

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/log.h"
+#include "codec/json_out.h"
 #include "core/auth.h"
 #include "core/tenants.h"
 #include "core/users_import.h"
@@ -71,24 +72,23 @@ static const char *error_type(int status)
 static void answer(struct ctx *c, int status, const char *type, const char *message)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL) {
+    int bad = jo_str(o, "errorType", type);
+    if (status >= 500) {
+        log_error(c->core.rid, "skedulo %d: %s", status, message);
+        bad |= jo_str(o, "message", status == 503 ? "The service is temporarily "
+                                                    "unavailable, please retry"
+                                                  : "Internal error");
+        bad |= jo_str(o, "errorId", c->core.rid);
+    } else {
+        bad |= jo_str(o, "message", message);
+    }
+    if (strcmp(type, "api_user_not_found") == 0 && c->tenant != NULL)
+        bad |= jo_str(o, "tenantId", c->tenant->sk_tenant_id);
+    if (bad) {
+        json_object_put(o);
         resp_json(c, 500, NULL);
         return;
     }
-    json_object_object_add(o, "errorType", json_object_new_string(type));
-    if (status >= 500) {
-        log_error(c->core.rid, "skedulo %d: %s", status, message);
-        json_object_object_add(o, "message",
-                               json_object_new_string(status == 503
-                                                          ? "The service is temporarily "
-                                                            "unavailable, please retry"
-                                                          : "Internal error"));
-        json_object_object_add(o, "errorId", json_object_new_string(c->core.rid));
-    } else {
-        json_object_object_add(o, "message", json_object_new_string(message));
-    }
-    if (strcmp(type, "api_user_not_found") == 0 && c->tenant != NULL)
-        json_object_object_add(o, "tenantId", json_object_new_string(c->tenant->sk_tenant_id));
     resp_json(c, status, o);
 }
 
@@ -129,13 +129,16 @@ const char *sk_fail_message(struct ctx *c, const struct sk_problem *p)
     return msg != NULL ? msg : fmt;
 }
 
-void sk_add_failure(struct ctx *c, json_object *failures_obj, const char *key,
-                    const struct sk_problem *p)
+int sk_add_failure(struct ctx *c, json_object *failures_obj, const char *key,
+                   const struct sk_problem *p)
 {
     json_object *f = json_object_new_object();
-    json_object_object_add(f, "code", json_object_new_string(sk_fail_code(p->fail)));
-    json_object_object_add(f, "message", json_object_new_string(sk_fail_message(c, p)));
-    json_object_object_add(failures_obj, key, f);
+    if (jo_str(f, "code", sk_fail_code(p->fail)) != 0 ||
+        jo_str(f, "message", sk_fail_message(c, p)) != 0) {
+        json_object_put(f);
+        return -1;
+    }
+    return jo_add(failures_obj, key, f);
 }
 
 /* The token of an "Authorization: Bearer <token>" header, checked with its scopes. */
@@ -199,18 +202,16 @@ void sk_answer_result(struct ctx *c, long long inserted, long long updated, long
                       json_object *failures_obj)
 {
     json_object *o = json_object_new_object(), *r = json_object_new_object();
-    if (o == NULL || r == NULL) {
+    /* r takes failures_obj and o takes r, each released by the add when it fails */
+    int bad = jo_int(r, "inserted", inserted) || jo_int(r, "updated", updated) ||
+              jo_int(r, "total", total);
+    bad |= jo_add(r, "failures", failures_obj);
+    bad |= jo_add(o, "result", r);
+    if (bad) {
         json_object_put(o);
-        json_object_put(r);
-        json_object_put(failures_obj);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
     }
-    json_object_object_add(r, "inserted", json_object_new_int64(inserted));
-    json_object_object_add(r, "updated", json_object_new_int64(updated));
-    json_object_object_add(r, "total", json_object_new_int64(total));
-    json_object_object_add(r, "failures", failures_obj);
-    json_object_object_add(o, "result", r);
     resp_json(c, 200, o);
 }
 

@@ -12,6 +12,7 @@
 #include "base/arena.h"
 #include "base/config.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
@@ -146,7 +147,7 @@ static long number_keys(struct ctx *c, const char *data, size_t len, json_object
         }
         const char *k = json_object_get_string(key);
         int fresh = !json_object_object_get_ex(seen, k, NULL);
-        int rc = fresh ? json_object_object_add(seen, k, json_object_new_int64(n)) : 0;
+        int rc = fresh ? jo_int(seen, k, n) : 0;
         json_object_put(key);
         if (rc != 0)
             return -1;

@@ -313,7 +313,10 @@ static int decode_resource(struct ctx *c, json_object *obj, int patch, struct re
             continue;
         if (custom == NULL && (custom = json_object_new_object()) == NULL)
             goto done;
-        json_object_object_add(custom, key, json_object_get(v));
+        if (json_object_object_add(custom, key, json_object_get(v)) != 0) {
+            json_object_put(v);
+            goto done;
+        }
     }
     if (custom != NULL &&
         (r->custom_json = arena_strdup(

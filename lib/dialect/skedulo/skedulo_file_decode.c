@@ -20,6 +20,7 @@
 #include "codec/csv.h"
 #include "codec/fields.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
@@ -134,8 +135,10 @@ static json_object *split_list(const char *s)
         const char *a = s;
         size_t n = k;
         fields_trim_span(&a, &n);
-        if (n > 0)
-            json_object_array_add(arr, json_object_new_string_len(a, (int)n));
+        if (n > 0 && ja_strn(arr, a, n) != 0) {
+            json_object_put(arr);
+            return NULL;
+        }
         s += k;
         if (*s == ';')
             s++;
@@ -181,7 +184,8 @@ static json_object *read_row(struct ctx *c, const struct csv *r, const struct ta
         return NULL;
     }
     json_object *u = json_object_new_object(), *res = NULL;
-    for (size_t i = 0; i < ncols && u != NULL; i++) {
+    int nomem = u == NULL;
+    for (size_t i = 0; i < ncols && !nomem; i++) {
         if (r->lens[i] == 0)
             continue;   /* an empty cell is an absent field */
         if (text_check(r->fields[i], r->lens[i], TEXT_MULTI_LINE) != TEXT_OK) {
@@ -192,17 +196,23 @@ static json_object *read_row(struct ctx *c, const struct csv *r, const struct ta
         }
         json_object *v = typed(r->fields[i], r->lens[i], t[i].kind);
         if (t[i].resource) {
-            if (res == NULL)
-                res = json_object_new_object();
-            json_object_object_add(res, t[i].key, v);
+            if (res == NULL && (res = json_object_new_object()) == NULL)
+                nomem = 1;
+            nomem |= jo_add(res, t[i].key, v) != 0;
         } else {
-            json_object_object_add(u, t[i].key, v);
+            nomem |= jo_add(u, t[i].key, v) != 0;
         }
     }
-    if (u != NULL && res != NULL)
-        json_object_object_add(u, "resource", res);
-    if (u == NULL)
+    if (!nomem && res != NULL) {
+        nomem = jo_add(u, "resource", res) != 0;
+        res = NULL;   /* u has it, or the add released it */
+    }
+    if (nomem) {
+        json_object_put(u);
+        json_object_put(res);
         bad(c, "out of memory");
+        return NULL;
+    }
     return u;
 }
 

@@ -60,9 +60,9 @@ void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg);
 /* The failure's code and its message (arena). */
 const char *sk_fail_code(enum sk_fail f);
 const char *sk_fail_message(struct ctx *c, const struct sk_problem *p);
-/* Adds {"code","message"} under key to failures. */
-void sk_add_failure(struct ctx *c, json_object *failures, const char *key,
-                    const struct sk_problem *p);
+/* Adds {"code","message"} under key to failures; -1 when an allocation failed. */
+int sk_add_failure(struct ctx *c, json_object *failures, const char *key,
+                   const struct sk_problem *p);
 /* Bearer token with scope, then the tenant's API user. Answers and returns -1 on failure. */
 int sk_authenticate(struct ctx *c, const char *scope);
 /* {"result": <inserted/updated/total/failures>}; takes failures. */

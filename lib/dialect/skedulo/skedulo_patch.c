@@ -181,6 +181,7 @@ void skedulo_users_patch(struct ctx *c)
     }
     /* problems in request order: decoding ones, then the store's */
     long long updated = 0;
+    int bad = 0;
     for (size_t k = 0; k < r.n; k++) {
         if (r.slot[k] != (size_t)-1) {
             if (res[r.slot[k]].outcome == PATCH_UPDATED) {
@@ -189,7 +190,12 @@ void skedulo_users_patch(struct ctx *c)
             }
             outcome_problem(&res[r.slot[k]], &r.pb[k]);
         }
-        sk_add_failure(c, failures, r.ids[k], &r.pb[k]);
+        bad |= sk_add_failure(c, failures, r.ids[k], &r.pb[k]);
+    }
+    if (bad) {
+        json_object_put(failures);
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        return;
     }
     sk_answer_result(c, 0, updated, (long long)r.n, failures);
 }

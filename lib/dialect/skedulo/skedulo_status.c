@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/valid.h"
+#include "codec/json_out.h"
 #include "core/tasks.h"
 #include "core/tenants.h"
 #include "core/users_import.h"
@@ -13,11 +14,6 @@
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 #include "http/route.h"
-
-static json_object *opt_string(const char *s)
-{
-    return s != NULL ? json_object_new_string(s) : NULL;
-}
 
 void skedulo_task_status(struct ctx *c)
 {
@@ -45,30 +41,27 @@ void skedulo_task_status(struct ctx *c)
         return;
     }
     json_object *o = json_object_new_object(), *r = json_object_new_object(),
-                *task = sk_task_json(&ti), *users = json_object_new_array_ext((int)n);
-    if (o == NULL || r == NULL || task == NULL || users == NULL) {
+                *users = json_object_new_array_ext((int)n);
+    /* each add takes its value, and releases it when it fails */
+    int bad = jo_add(r, "task", sk_task_json(&ti));
+    for (size_t i = 0; i < n && !bad; i++) {
+        json_object *u = json_object_new_object();
+        bad |= jo_str(u, "email", items[i].email) || jo_int(u, "taskId", ti.number) ||
+               jo_str(u, "firstName", items[i].first_name) ||
+               jo_str(u, "lastName", items[i].last_name) ||
+               jo_bool(u, "success", items[i].success) ||
+               jo_str(u, "errorMsg", items[i].error_msg);
+        if (items[i].success && items[i].user_oid != NULL)
+            bad |= jo_str(u, "userId", items[i].user_oid);
+        bad |= ja_add(users, u);
+    }
+    bad |= jo_add(r, "users", users);
+    bad |= jo_add(o, "result", r);
+    if (bad) {
         json_object_put(o);
-        json_object_put(r);
-        json_object_put(task);
-        json_object_put(users);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_new_object();
-        json_object_object_add(u, "email", opt_string(items[i].email));
-        json_object_object_add(u, "taskId", json_object_new_int64(ti.number));
-        json_object_object_add(u, "firstName", opt_string(items[i].first_name));
-        json_object_object_add(u, "lastName", opt_string(items[i].last_name));
-        json_object_object_add(u, "success", json_object_new_boolean(items[i].success));
-        json_object_object_add(u, "errorMsg", opt_string(items[i].error_msg));
-        if (items[i].success && items[i].user_oid != NULL)
-            json_object_object_add(u, "userId", json_object_new_string(items[i].user_oid));
-        json_object_array_add(users, u);
-    }
-    json_object_object_add(r, "task", task);
-    json_object_object_add(r, "users", users);
-    json_object_object_add(o, "result", r);
     resp_json(c, 200, o);
     users_import_resume_if_stale(&c->core);
 }

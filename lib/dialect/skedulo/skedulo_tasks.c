@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/utf8.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 #include "core/mail.h"
 #include "core/tasks.h"
 #include "core/tenants.h"
@@ -23,21 +24,15 @@
 json_object *sk_task_json(const struct task_info *ti)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL)
+    /* || stops at the first failure: nothing is left to release but o */
+    if (jo_int(o, "taskId", ti->number) || jo_str(o, "tenantId", ti->tenant_ref) ||
+        jo_str(o, "type", ti->type) || jo_str(o, "createdAt", ti->created_at) ||
+        jo_str(o, "lastCheckedInAt", ti->last_checked_in_at) ||
+        jo_str(o, "completedAt", ti->completed_at) || jo_bool(o, "success", ti->success) ||
+        jo_str(o, "errorMsg", ti->error_msg)) {
+        json_object_put(o);
         return NULL;
-    json_object_object_add(o, "taskId", json_object_new_int64(ti->number));
-    json_object_object_add(o, "tenantId", json_object_new_string(ti->tenant_ref));
-    json_object_object_add(o, "type", json_object_new_string(ti->type));
-    json_object_object_add(o, "createdAt", json_object_new_string(ti->created_at));
-    json_object_object_add(o, "lastCheckedInAt", ti->last_checked_in_at
-                                                     ? json_object_new_string(
-                                                           ti->last_checked_in_at)
-                                                     : NULL);
-    json_object_object_add(o, "completedAt",
-                           ti->completed_at ? json_object_new_string(ti->completed_at) : NULL);
-    json_object_object_add(o, "success", json_object_new_boolean(ti->success));
-    json_object_object_add(o, "errorMsg",
-                           ti->error_msg ? json_object_new_string(ti->error_msg) : NULL);
+    }
     return o;
 }
 
@@ -127,14 +122,12 @@ void sk_task_start(struct ctx *c, struct sk_task_build *b)
         sk_fail_error(c, SK_ERR_INTERNAL, "storing the task failed");
         goto done;
     }
-    json_object *o = json_object_new_object(), *task = sk_task_json(&ti);
-    if (o == NULL || task == NULL) {
+    json_object *o = json_object_new_object();
+    if (jo_add(o, "result", sk_task_json(&ti)) != 0) {
         json_object_put(o);
-        json_object_put(task);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
         goto done;
     }
-    json_object_object_add(o, "result", task);
     resp_json(c, 200, o);
     /* the task waits in the queue; a free worker slot (if any) gets a worker for it */
     users_import_kick(&c->core);

@@ -124,6 +124,7 @@ void skedulo_users_post(struct ctx *c)
     mail_kick(&c->core);   /* the invitations are committed: send them now if so configured */
     /* problems in request order: decoding ones, then the store's */
     long long inserted = 0;
+    int bad = 0;
     for (size_t i = 0; i < r.n; i++) {
         struct post_user *pu = &r.all[i];
         if (pu->slot != (size_t)-1) {
@@ -133,7 +134,11 @@ void skedulo_users_post(struct ctx *c)
             }
             outcome_problem(&res[pu->slot], &pu->pb);
         }
-        sk_add_failure(c, failures, pu->key, &pu->pb);
+        bad |= sk_add_failure(c, failures, pu->key, &pu->pb);
+    }
+    if (bad) {
+        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+        goto done;
     }
     sk_answer_result(c, inserted, 0, (long long)r.n, failures);
     failures = NULL;   /* taken by the answer */

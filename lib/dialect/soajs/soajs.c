@@ -7,6 +7,7 @@
 
 #include "base/log.h"
 #include "codec/fields.h"
+#include "codec/json_out.h"
 #include "core/auth.h"
 #include "http/ctx.h"
 #include "http/dialect.h"
@@ -48,13 +49,13 @@ const char *soajs_err_message(enum soajs_err e)
 void soajs_ok(struct ctx *c, json_object *data)
 {
     json_object *o = json_object_new_object();
-    if (o == NULL) {
-        json_object_put(data);
+    int bad = jo_bool(o, "result", 1);
+    bad |= jo_add(o, "data", data);
+    if (bad) {
+        json_object_put(o);
         resp_json(c, 500, NULL);
         return;
     }
-    json_object_object_add(o, "result", json_object_new_boolean(1));
-    json_object_object_add(o, "data", data);
     resp_json(c, 200, o);
 }
 
@@ -66,25 +67,24 @@ static void fail_many(struct ctx *c, int status, const int *codes, const char *c
     json_object *errors = json_object_new_object();
     json_object *jcodes = json_object_new_array();
     json_object *details = json_object_new_array();
-    if (o == NULL || errors == NULL || jcodes == NULL || details == NULL) {
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_new_object();
+        bad |= ja_int(jcodes, codes[i]);
+        bad |= jo_int(d, "code", codes[i]);
+        bad |= jo_str(d, "message", msgs[i]);
+        bad |= ja_add(details, d);
+    }
+    /* each add takes its value, and releases it when it fails */
+    bad |= jo_add(errors, "codes", jcodes);
+    bad |= jo_add(errors, "details", details);
+    bad |= jo_bool(o, "result", 0);
+    bad |= jo_add(o, "errors", errors);
+    if (bad) {
         json_object_put(o);
-        json_object_put(errors);
-        json_object_put(jcodes);
-        json_object_put(details);
         resp_json(c, 500, NULL);
         return;
     }
-    for (size_t i = 0; i < n; i++) {
-        json_object *d = json_object_new_object();
-        json_object_array_add(jcodes, json_object_new_int(codes[i]));
-        json_object_object_add(d, "code", json_object_new_int(codes[i]));
-        json_object_object_add(d, "message", json_object_new_string(msgs[i]));
-        json_object_array_add(details, d);
-    }
-    json_object_object_add(errors, "codes", jcodes);
-    json_object_object_add(errors, "details", details);
-    json_object_object_add(o, "result", json_object_new_boolean(0));
-    json_object_object_add(o, "errors", errors);
     resp_json(c, status, o);
 }
 

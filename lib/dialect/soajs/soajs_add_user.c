@@ -14,6 +14,7 @@
 #include "base/config.h"
 #include "base/valid.h"
 #include "codec/fields.h"
+#include "codec/json_out.h"
 #include "core/mail.h"
 #include "core/pwpolicy.h"
 #include "core/tenants.h"
@@ -33,8 +34,11 @@ static int merge_query(struct ctx *c, json_object *body)
     static const char *const names[] = { "tId", "tCode" };
     for (size_t i = 0; i < 2; i++) {
         json_object *v = fields_get(q, names[i]);
-        if (v != NULL)
-            json_object_object_add(body, names[i], json_object_get(v));
+        if (v != NULL && json_object_object_add(body, names[i], json_object_get(v)) != 0) {
+            json_object_put(v);
+            soajs_error(c, 500, "out of memory");
+            return -1;
+        }
     }
     return 0;
 }
@@ -96,11 +100,11 @@ static int answer(struct core *core, const struct user_result *res, void *arg)
     struct ctx *c = a->c;
     const struct user_spec *spec = a->spec;
     json_object *data = json_object_new_object();
-    if (data == NULL)
+    if (jo_str(data, "id", res->oid) != 0 ||
+        (spec->token == USER_TOKEN_SET_PASSWORD && jo_str(data, "token", res->token) != 0)) {
+        json_object_put(data);
         return -1;
-    json_object_object_add(data, "id", json_object_new_string(res->oid));
-    if (spec->token == USER_TOKEN_SET_PASSWORD)
-        json_object_object_add(data, "token", json_object_new_string(res->token));
+    }
     soajs_ok(c, data);
     return c->resp.status == 200 ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #include "base/pwrule.h"
 #include "base/valid.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 
 enum { MAX_GROUPS = 100 };
 
@@ -61,7 +62,7 @@ static int unwrap_profile(json_object *body, size_t string_max, unsigned json_ma
         json_in_parse(json_object_get_string(p), len, json_max_depth, &obj, msg, sizeof msg) ==
             JSON_IN_OK &&
         json_object_is_type(obj, json_type_object)) {
-        json_object_object_add(body, "profile", obj);
+        jo_replace(body, "profile", obj);
         return 0;
     }
     json_object_put(obj);
@@ -76,7 +77,7 @@ static int pin_ok(json_object *pin, int form, size_t string_max)
         json_object *a = fields_get(pin, "allowed");
         json_object *nv = a != NULL ? fields_coerce_value(a, FT_BOOL, 1) : NULL;
         if (nv != NULL)
-            json_object_object_add(pin, "allowed", nv);
+            jo_replace(pin, "allowed", nv);
     }
     if (json_object_object_length(pin) != 2)
         return 0;
@@ -101,8 +102,10 @@ static const char *group_codes(struct arena *a, json_object *groups, unsigned *c
         int seen = 0;
         for (size_t k = 0; k < json_object_array_length(uniq) && !seen; k++)
             seen = strcmp(json_object_get_string(json_object_array_get_idx(uniq, k)), g) == 0;
-        if (!seen)
-            json_object_array_add(uniq, json_object_new_string(g));
+        if (!seen && ja_str(uniq, g) != 0) {
+            json_object_put(uniq);
+            return NULL;
+        }
     }
     *count = (unsigned)json_object_array_length(uniq);
     out = arena_strdup(a, json_object_to_json_string_ext(uniq, JSON_C_TO_STRING_PLAIN));

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "codec/fields.h"
+#include "codec/json_out.h"
 #include "core/invites.h"
 #include "core/mail.h"
 #include "http/ctx.h"
@@ -134,38 +135,34 @@ static json_object *entry(struct ctx *c, const struct soajs_invite_item *it,
         const char *v = o->reason != R_NONE && it->by == SOAJS_INVITE_BY_ID && o->found
                             ? o->oid
                             : it->value;
-        json_object_object_add(e, it->key, json_object_new_string(v));
+        if (jo_str(e, it->key, v) != 0)
+            goto nomem;
     }
     if (o->reason == R_NONE)
         return e;
     const char *r = o->reason == R_UNKNOWN_GROUP ? group_reason(c, o) : reasons[o->reason];
-    json_object_object_add(e, "reason", json_object_new_string(r));
-    if (o->found && it->by != SOAJS_INVITE_BY_ID)
-        json_object_object_add(e, "id", json_object_new_string(o->oid));
+    if (jo_str(e, "reason", r) != 0 ||
+        (o->found && it->by != SOAJS_INVITE_BY_ID && jo_str(e, "id", o->oid) != 0))
+        goto nomem;
     return e;
+nomem:
+    json_object_put(e);
+    return NULL;
 }
 
 static void answer(struct ctx *c, const struct soajs_invite_req *req, const struct outcome *out)
 {
     json_object *data = json_object_new_object();
     json_object *ok = json_object_new_array(), *failed = json_object_new_array();
-    if (data == NULL || ok == NULL || failed == NULL) {
+    /* data holds ok and failed (or the adds released them) */
+    int bad = jo_add(data, "succeeded", ok);
+    bad |= jo_add(data, "failed", failed);
+    for (size_t i = 0; i < req->n && !bad; i++)
+        bad = ja_add(out[i].reason == R_NONE ? ok : failed, entry(c, &req->items[i], &out[i]));
+    if (bad) {
         json_object_put(data);
-        json_object_put(ok);
-        json_object_put(failed);
         soajs_error(c, 500, "out of memory");
         return;
-    }
-    json_object_object_add(data, "succeeded", ok);
-    json_object_object_add(data, "failed", failed);
-    for (size_t i = 0; i < req->n; i++) {
-        json_object *e = entry(c, &req->items[i], &out[i]);
-        if (e == NULL) {
-            json_object_put(data);
-            soajs_error(c, 500, "out of memory");
-            return;
-        }
-        json_object_array_add(out[i].reason == R_NONE ? ok : failed, e);
     }
     soajs_ok(c, data);
 }

@@ -13,6 +13,7 @@
 #include "base/valid.h"
 #include "codec/fields.h"
 #include "codec/json_in.h"
+#include "codec/json_out.h"
 
 static const struct field_rule text_rule = { "value", FT_STRING, 0, 1, 0, NULL, 0 };
 static const struct field_rule email_rule = { "email", FT_STRING, 0, 1, EMAIL_MAX, valid_email,
@@ -67,7 +68,7 @@ static void object_from_text(json_object *parent, const char *name, unsigned dep
     if (parsed == NULL)
         return;
     if (json_object_is_type(parsed, json_type_object))
-        json_object_object_add(parent, name, parsed);
+        jo_replace(parent, name, parsed);
     else
         json_object_put(parsed);
 }
@@ -84,7 +85,7 @@ static void coerce_item(json_object *item, unsigned depth)
     else if (g != NULL)
         ng = fields_coerce_value(g, FT_STRING_ARRAY, depth);
     if (ng != NULL)
-        json_object_object_add(item, "groups", ng);
+        jo_replace(item, "groups", ng);
 
     json_object *pin = fields_get(item, "pin");
     if (pin != NULL && json_object_is_type(pin, json_type_object)) {
@@ -93,7 +94,7 @@ static void coerce_item(json_object *item, unsigned depth)
             json_object *v = fields_get(pin, flags[i]);
             json_object *nv = v != NULL ? fields_coerce_value(v, FT_BOOL, depth) : NULL;
             if (nv != NULL)
-                json_object_object_add(pin, flags[i], nv);
+                jo_replace(pin, flags[i], nv);
         }
     }
 }
@@ -112,7 +113,7 @@ void soajs_invite_coerce_form(json_object *body, unsigned json_max_depth)
             nu = NULL;
         }
         if (nu != NULL)
-            json_object_object_add(body, "users", nu);
+            jo_replace(body, "users", nu);
         users = nu != NULL ? nu : users;
         nu = NULL;
     }
@@ -126,7 +127,7 @@ void soajs_invite_coerce_form(json_object *body, unsigned json_max_depth)
         }
         if (nu == NULL)
             return;
-        json_object_object_add(body, "users", nu);
+        jo_replace(body, "users", nu);
         users = nu;
     }
     if (!json_object_is_type(users, json_type_array))
