@@ -28,9 +28,11 @@ enum {
     LIMIT_MAIL_SUBJECT_CHARS = 255,  /* mail_outbox.subject */
     LIMIT_MAIL_NAME_CHARS = 255,     /* mail_outbox.recipient_name */
 
-    /* vendors' tighter bounds on what fills a column above */
-    LIMIT_VENDOR_NAME_CHARS = 255    /* Skedulo firstName/lastName, ServicePower FirstName/
+    /* vendors' tighter documented bounds on what fills a column above */
+    LIMIT_VENDOR_NAME_CHARS = 255,   /* Skedulo firstName/lastName, ServicePower FirstName/
                                         LastName (within LIMIT_NAME_CHARS) */
+    LIMIT_VENDOR_USERNAME_CHARS = 50 /* SOAJS username: ASCII letters, digits, _ and -
+                                        (valid_username; within LIMIT_USERNAME_CHARS) */
 };
 
 #endif
