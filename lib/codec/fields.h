@@ -80,9 +80,9 @@ const struct field_rule *fields_find(const struct field_rule *rules, size_t n,
                                      const char *name);
 
 /* Form-encoded bodies carry only strings: converts, in place, "true"/"false" for FT_BOOL
- * fields, decimal text for FT_INT fields, JSON text for FT_OBJECT / FT_STRING_ARRAY fields
- * (when it parses to that type), and a single string for an FT_STRING_ARRAY field into a
- * one-item array. Anything else is left as is for fields_check to report. */
+ * fields, decimal text for FT_INT fields, JSON text for FT_OBJECT and array fields (when it
+ * parses to that type), and a single string for an FT_STRING_ARRAY field into a one-item
+ * array. Anything else (FT_NUMBER included) is left as is for fields_check to report. */
 void fields_coerce_form(json_object *obj, const struct field_rule *rules, size_t n,
                         unsigned json_max_depth);
 /* The same conversion for one value; returns a new reference or NULL when nothing changes. */
