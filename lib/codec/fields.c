@@ -2,6 +2,8 @@
  * conversions. Never allocates except for converted values, which replace the originals. */
 #include "codec/fields.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base/utf8.h"
@@ -26,41 +28,86 @@ const char *fields_str(const json_object *obj, const char *name)
                                                                  : NULL;
 }
 
-int fields_string_ok(const struct field_rule *r, const char *s, size_t len, size_t string_max)
+static size_t chars(const char *s, size_t n)
 {
-    size_t max = r->max_bytes ? r->max_bytes : string_max;
-    if (len < r->min_bytes || len > max)
-        return 0;
-    enum text_flags tf = (r->flags & FIELD_MULTILINE) ? TEXT_MULTI_LINE : TEXT_SINGLE_LINE;
-    if (text_check(s, len, tf) != TEXT_OK)
-        return 0;
-    return r->valid == NULL || r->valid(s, len);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
 }
 
-static int value_ok(const struct field_rule *r, json_object *v, size_t string_max)
+enum field_text fields_string_check(const struct field_rule *r, const char *s, size_t len,
+                                    size_t string_max)
+{
+    if (len > string_max)
+        return FIELD_TEXT_BAD;
+    enum text_flags tf = (r->flags & FIELD_MULTILINE) ? TEXT_MULTI_LINE : TEXT_SINGLE_LINE;
+    if (text_check(s, len, tf) != TEXT_OK)
+        return FIELD_TEXT_BAD;
+    /* counted once the text is known to be UTF-8: a byte that starts no sequence is a
+     * continuation byte of the character before it */
+    size_t n = (r->flags & FIELD_CHARS) ? chars(s, len) : len;
+    if (n < r->min || (r->max != 0 && n > r->max))
+        return FIELD_TEXT_BAD;
+    return r->valid == NULL || r->valid(s, len) ? FIELD_TEXT_OK : FIELD_TEXT_FORMAT;
+}
+
+int fields_string_ok(const struct field_rule *r, const char *s, size_t len, size_t string_max)
+{
+    return fields_string_check(r, s, len, string_max) == FIELD_TEXT_OK;
+}
+
+size_t fields_max(const struct field_rule *r, size_t string_max)
+{
+    return r->max != 0 && r->max < string_max ? r->max : string_max;
+}
+
+const struct field_rule *fields_find(const struct field_rule *rules, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rules[i].name[0] == name[0] && strcmp(rules[i].name, name) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+static int string_value_ok(const struct field_rule *r, const json_object *v, size_t string_max)
+{
+    return json_object_is_type(v, json_type_string) &&
+           fields_string_ok(r, json_object_get_string((json_object *)(uintptr_t)v),
+                            (size_t)json_object_get_string_len(v), string_max);
+}
+
+int fields_value_ok(const struct field_rule *r, const json_object *v, size_t string_max)
 {
     switch (r->type) {
     case FT_STRING:
-        return json_object_is_type(v, json_type_string) &&
-               fields_string_ok(r, json_object_get_string(v),
-                                (size_t)json_object_get_string_len(v), string_max);
+        return string_value_ok(r, v, string_max);
     case FT_BOOL:
         return json_object_is_type(v, json_type_boolean);
-    case FT_INT:
-        return json_object_is_type(v, json_type_int);
+    case FT_INT: {
+        long long x;
+        return r->max == 0 ? json_object_is_type(v, json_type_int)
+                           : json_get_int_range(v, (long long)r->min, (long long)r->max, &x);
+    }
+    case FT_NUMBER: {
+        if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+            return 0;
+        double d = json_object_get_double(v);
+        return isfinite(d) && (r->max == 0 || (d >= -(double)r->max && d <= (double)r->max));
+    }
     case FT_OBJECT:
         return json_object_is_type(v, json_type_object);
-    case FT_STRING_ARRAY: {
+    case FT_STRING_ARRAY:
+    case FT_OBJECT_ARRAY: {
         if (!json_object_is_type(v, json_type_array))
             return 0;
         size_t n = json_object_array_length(v);
         if (r->max_items && n > r->max_items)
             return 0;
         for (size_t i = 0; i < n; i++) {
-            json_object *e = json_object_array_get_idx(v, i);
-            if (!json_object_is_type(e, json_type_string) ||
-                !fields_string_ok(r, json_object_get_string(e),
-                                  (size_t)json_object_get_string_len(e), string_max))
+            const json_object *e = json_object_array_get_idx(v, i);
+            if (r->type == FT_STRING_ARRAY ? !string_value_ok(r, e, string_max)
+                                           : !json_object_is_type(e, json_type_object))
                 return 0;
         }
         return 1;
@@ -81,7 +128,7 @@ void fields_check(const json_object *obj, const struct field_rule *rules, size_t
                 rep->missing[rep->nmissing++] = r->name;
             continue;
         }
-        if (!value_ok(r, v, string_max) && rep->ninvalid < FIELDS_MAX_REPORT)
+        if (!fields_value_ok(r, v, string_max) && rep->ninvalid < FIELDS_MAX_REPORT)
             rep->invalid[rep->ninvalid++] = r->name;
     }
 }
@@ -132,6 +179,7 @@ json_object *fields_coerce_value(const json_object *v, enum field_type t, unsign
         return NULL;
     case FT_OBJECT:
     case FT_STRING_ARRAY:
+    case FT_OBJECT_ARRAY:
         if (json_in_parse(s, len, depth, &parsed, msg, sizeof msg) == JSON_IN_OK) {
             json_type want = t == FT_OBJECT ? json_type_object : json_type_array;
             if (json_object_is_type(parsed, want))
@@ -149,6 +197,7 @@ json_object *fields_coerce_value(const json_object *v, enum field_type t, unsign
             return arr;
         }
         return NULL;
+    case FT_NUMBER:
     case FT_STRING:
         return NULL;
     }

@@ -417,6 +417,22 @@ def test_echoed_values_are_bounded(env):
     eq(r.json()["detail"]["params"]["value"], "é" * 128, "at most 256 bytes, whole characters")
 
 
+def test_names_are_counted_in_characters(env):
+    # FirstName fills users.first_name, bounded in characters (255, the vendor's bound): 255
+    # two-byte characters (510 bytes) are stored whole, 256 are refused and nothing is applied
+    t = env.new_tenant()
+    uid = "chars-" + uniq()
+    first, last = "é" * 255, "\U0001F600" * 255     # 510 bytes; 1 020 bytes
+    expect(post(env, t, [{"UserID": uid, "CUD": 1, "Email": f"{uid}@example.com",
+                          "FirstName": first, "LastName": last}]), 200, ok(inserted=1))
+    eq(user_row(env, t, uid)[1:3], [first, last], "stored whole")
+    before = snapshot(env, t)
+    r = post(env, t, [{"UserID": uid, "FirstName": "é" * 256}])
+    expect(r, 400, err(400, "FirstName must be text without control characters, of 1 to 255 "
+                       "bytes", "Users[0].FirstName", "é" * 128))
+    eq(snapshot(env, t), before, "nothing applied")
+
+
 def test_envelope_errors(env):
     t = env.new_tenant()
     cases = [

@@ -86,6 +86,61 @@ static void test_string_rules(void **state)
     assert_false(fields_string_ok(&r, "a\x7f", 2, 10));
 }
 
+/* Bounds in characters under FIELD_CHARS, in bytes otherwise; limits.string_bytes (string_max)
+ * caps the bytes of every string, a rule's own bound too; the validator's verdict apart. */
+static void test_characters_bytes_and_verdicts(void **state)
+{
+    (void)state;
+    const struct field_rule chars = { "n", FT_STRING, FIELD_CHARS, 1, 3, NULL, 0 };
+    const struct field_rule bytes = { "n", FT_STRING, 0, 1, 3, NULL, 0 };
+    assert_true(fields_string_ok(&chars, "\xc3\xa9\xc3\xa9\xc3\xa9", 6, 1024));   /* 3 chars */
+    assert_false(fields_string_ok(&chars, "\xc3\xa9\xc3\xa9\xc3\xa9\x61", 7, 1024));
+    assert_false(fields_string_ok(&bytes, "\xc3\xa9\xc3\xa9", 4, 1024));          /* 4 bytes */
+    assert_true(fields_string_ok(&bytes, "\xc3\xa9", 2, 1024));
+    assert_true(fields_string_ok(&chars, "\xf0\x9f\x98\x80", 4, 1024));           /* 1 char */
+    assert_false(fields_string_ok(&chars, "", 0, 1024));                          /* min */
+    assert_false(fields_string_ok(&chars, "\xc3\xa9\xc3\xa9", 4, 3));             /* 4 > 3 */
+    assert_int_equal(fields_max(&chars, 1024), 3);
+    assert_int_equal(fields_max(&chars, 2), 2);
+    const struct field_rule any = { "n", FT_STRING, 0, 0, 0, NULL, 0 };
+    assert_int_equal(fields_max(&any, 1024), 1024);
+    const struct field_rule email = { "e", FT_STRING, 0, 1, 254, valid_email, 0 };
+    assert_int_equal(fields_string_check(&email, "a@b.co", 6, 1024), FIELD_TEXT_OK);
+    assert_int_equal(fields_string_check(&email, "nope", 4, 1024), FIELD_TEXT_FORMAT);
+    assert_int_equal(fields_string_check(&email, "a\x01@b.co", 7, 1024), FIELD_TEXT_BAD);
+    assert_int_equal(fields_string_check(&email, "", 0, 1024), FIELD_TEXT_BAD);
+}
+
+/* Numbers, integer ranges, object arrays, and finding a rule by name. */
+static void test_numbers_arrays_find(void **state)
+{
+    (void)state;
+    static const struct field_rule t[] = {
+        { "lat", FT_NUMBER, 0, 0, 90, NULL, 0 },
+        { "any", FT_NUMBER, 0, 0, 0, NULL, 0 },
+        { "cud", FT_INT, 0, 1, 3, NULL, 0 },
+        { "phones", FT_OBJECT_ARRAY, 0, 0, 0, NULL, 2 },
+    };
+    json_object *o = json_tokener_parse(
+        "{\"a\":-90,\"b\":90.5,\"c\":1e300,\"d\":\"1\",\"e\":3,\"f\":4,\"g\":2.0,"
+        "\"h\":[{},{}],\"i\":[{},{},{}],\"j\":[{},1]}");
+    assert_non_null(o);
+    assert_true(fields_value_ok(&t[0], fields_get(o, "a"), 1024));
+    assert_false(fields_value_ok(&t[0], fields_get(o, "b"), 1024));
+    assert_true(fields_value_ok(&t[1], fields_get(o, "c"), 1024));
+    assert_false(fields_value_ok(&t[1], fields_get(o, "d"), 1024));
+    assert_true(fields_value_ok(&t[2], fields_get(o, "e"), 1024));
+    assert_false(fields_value_ok(&t[2], fields_get(o, "f"), 1024));
+    assert_false(fields_value_ok(&t[2], fields_get(o, "g"), 1024));
+    assert_true(fields_value_ok(&t[3], fields_get(o, "h"), 1024));
+    assert_false(fields_value_ok(&t[3], fields_get(o, "i"), 1024));
+    assert_false(fields_value_ok(&t[3], fields_get(o, "j"), 1024));
+    json_object_put(o);
+    assert_ptr_equal(fields_find(t, 4, "cud"), &t[2]);
+    assert_null(fields_find(t, 4, "Cud"));
+    assert_null(fields_find(t, 4, ""));
+}
+
 static const char *coerced(const char *json)
 {
     static char out[512];
@@ -148,6 +203,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_all_good),
         cmocka_unit_test(test_missing_in_table_order_null_counts),
+        cmocka_unit_test(test_characters_bytes_and_verdicts),
+        cmocka_unit_test(test_numbers_arrays_find),
         cmocka_unit_test(test_invalid_each_kind),
         cmocka_unit_test(test_string_rules),
         cmocka_unit_test(test_form_coercion),

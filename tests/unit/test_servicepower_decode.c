@@ -312,6 +312,46 @@ static void test_order_and_limits(void **state)
     expect_problem("[]", "The request body must be a JSON object with a Users array", "", "");
 }
 
+/* Text that fills a column is bounded in characters (core/limits.h), whatever its bytes: a
+ * FirstName of 255 two-byte characters (510 bytes) is taken, 256 are not; a UserID of 255
+ * four-byte characters (1 020 bytes) too. limits.string_bytes still caps the bytes. */
+static void test_lengths_in_characters(void **state)
+{
+    (void)state;
+    char name[4 * 257 + 1], json[4 * 257 + 128];
+    size_t o = 0;
+    for (int i = 0; i < 255; i++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "\xc3\xa9");   /* U+00E9 */
+    struct decoded d;
+    snprintf(json, sizeof json, "{\"Users\":[{\"UserID\":\"u\",\"FirstName\":\"%s\"}]}", name);
+    decode(json, &d);
+    assert_int_equal(d.rc, 0);
+    assert_string_equal(d.users[0].first_name, name);
+    assert_int_equal(strlen(d.users[0].first_name), 510);
+    done(&d);
+    snprintf(json, sizeof json, "{\"Users\":[{\"UserID\":\"u\",\"LastName\":\"%s\xc3\xa9\"}]}",
+             name);
+    decode(json, &d);
+    assert_int_equal(d.rc, -1);
+    assert_string_equal(d.p.path, "Users[0].LastName");
+    assert_string_equal(sp_message(a, &d.p),
+                        "LastName must be text without control characters, of 1 to 255 bytes");
+    done(&d);
+    o = 0;
+    for (int i = 0; i < 255; i++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "\xf0\x9f\x98\x80");   /* U+1F600 */
+    snprintf(json, sizeof json, "{\"Users\":[{\"UserID\":\"%s\"}]}", name);
+    decode(json, &d);
+    assert_int_equal(d.rc, 0);
+    assert_int_equal(strlen(d.users[0].username), 1020);
+    done(&d);
+    /* the same UserID under limits.string_bytes = 1000 */
+    decode_lim(json, 10, 1000, &d);
+    assert_int_equal(d.rc, -1);
+    assert_string_equal(d.p.path, "Users[0].UserID");
+    done(&d);
+}
+
 /* What only the text walk meets: duplicate Users keys, texts json-c refuses, the allowance
  * bounding one user rather than the batch, and strings that outlive the element's tree. */
 static void test_from_text(void **state)
@@ -401,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_warnings),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_order_and_limits),
+        cmocka_unit_test(test_lengths_in_characters),
         cmocka_unit_test(test_from_text),
         cmocka_unit_test(test_statuses),
     };

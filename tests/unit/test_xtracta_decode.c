@@ -155,6 +155,43 @@ static void test_public_numbers(void **state)
     assert_true(ascending > N * 4 / 10 && ascending < N * 6 / 10);
 }
 
+/* The name fills users.first_name..full_name, LIMIT_NAME_CHARS characters: counted in
+ * characters, so with limits.string_bytes raised 1 024 two-byte characters are taken and 1 025
+ * are not; with the default 1 024 bytes, the bytes refuse them first. */
+static void name_of(size_t chars, size_t string_max, int want_ok)
+{
+    struct buf b = { 0 };
+    buf_puts(&b, "email_address=n%40x.io&name=");
+    for (size_t i = 0; i < chars; i++)
+        buf_puts(&b, "%C3%A9");
+    json_object *fields = NULL;
+    char fmsg[256], msg[256];
+    assert_int_equal(form_decode(b.data, b.len, &fields, fmsg, sizeof fmsg), FORM_OK);
+    struct arena *a = arena_new();
+    assert_non_null(a);
+    struct xtracta_req req;
+    int rc = xtracta_decode(fields, string_max, a, &req, msg, sizeof msg);
+    if (want_ok) {
+        assert_int_equal(rc, 0);
+        assert_int_equal(strlen(req.name), 2 * chars);
+    } else {
+        assert_int_equal(rc, -1);
+        assert_string_equal(msg, "Invalid value for parameter: name");
+    }
+    json_object_put(fields);
+    arena_free(a);
+    buf_free(&b);
+}
+
+static void test_name_counted_in_characters(void **state)
+{
+    (void)state;
+    name_of(1024, 4096, 1);
+    name_of(1025, 4096, 0);
+    name_of(512, STRING_MAX, 1);
+    name_of(513, STRING_MAX, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +199,7 @@ int main(void)
         cmocka_unit_test(test_unencodable_name_refused),
         cmocka_unit_test(test_unencodable_password_refused),
         cmocka_unit_test(test_unencodable_email_refused),
+        cmocka_unit_test(test_name_counted_in_characters),
         cmocka_unit_test(test_public_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

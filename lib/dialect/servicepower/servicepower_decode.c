@@ -19,58 +19,61 @@
 #include "dialect/servicepower/servicepower_internal.h"
 
 enum {
-    NAME_MAX_BYTES = 255,        /* ServicePower's bound (bytes): within users.username's */
-    ID_MAX_BYTES = 64,           /* DGroupID, ServiceTeamID, StorageLocationID, Status */
-    LANGUAGE_MAX_BYTES = 35,
-    ROLE_MAX_BYTES = LIMIT_ROLE_CHARS,   /* roles.name */
     MAX_ROLES = 100,
-    PHONE_MAX_BYTES = 32,
     MAX_PHONES = 20,
-    EXT_KEY_MAX_BYTES = 255,
+    EXT_KEY_MAX_BYTES = 255,     /* names inside Extensions (a JSON column) */
     EXT_MAX_BYTES = 65535,       /* Extensions, serialised */
     ECHO_MAX_BYTES = 256         /* params.value echoes at most this much of a bad value */
 };
 
-enum kind { K_TEXT, K_EMAIL, K_PASSWORD, K_BOOL, K_LANGUAGE, K_ROLES, K_PHONES, K_EXTENSIONS,
-            K_CUD };
+/* The properties in the order problems are looked for; each is the index of its rule. */
+enum slot { S_USERID, S_CUD, S_DELETED, S_FIRST, S_LAST, S_EMAIL, S_PASSWORD, S_ROLES, S_REST,
+            S_RESET, S_ACTIVATED, S_LOCKED, S_MOBILE, S_LANGUAGE, S_DGROUP, S_TEAM, S_STORAGE,
+            S_SMS, S_FACETIME, S_STATUS, S_PHONES, S_EXTENSIONS };
+enum { NPROPS = S_EXTENSIONS + 1 };
 
-enum slot { S_USERID, S_FIRST, S_LAST, S_EMAIL, S_PASSWORD, S_ROLES, S_REST, S_RESET,
-            S_ACTIVATED, S_LOCKED, S_MOBILE, S_LANGUAGE, S_DGROUP, S_TEAM, S_STORAGE, S_SMS,
-            S_FACETIME, S_STATUS, S_PHONES, S_EXTENSIONS, S_CUD, S_DELETED };
+static int valid_language(const char *s, size_t n);
+static int valid_phone(const char *s, size_t n);
 
-/* The user properties of docs/CONTRACT.md section 6, in the order problems are looked for. */
-static const struct prop {
-    const char *name;
-    enum kind kind;
-    size_t max;
-    enum slot slot;
-} props[] = {
-    { "UserID", K_TEXT, NAME_MAX_BYTES, S_USERID },
-    { "CUD", K_CUD, 0, S_CUD },
-    { "Deleted", K_BOOL, 0, S_DELETED },
-    { "FirstName", K_TEXT, NAME_MAX_BYTES, S_FIRST },
-    { "LastName", K_TEXT, NAME_MAX_BYTES, S_LAST },
-    { "Email", K_EMAIL, EMAIL_MAX, S_EMAIL },
-    { "Password", K_PASSWORD, PASSWORD_MAX_BYTES, S_PASSWORD },
-    { "Roles", K_ROLES, ROLE_MAX_BYTES, S_ROLES },
-    { "RestPassword", K_BOOL, 0, S_REST },
-    { "ResetPassword", K_BOOL, 0, S_RESET },
-    { "Activated", K_BOOL, 0, S_ACTIVATED },
-    { "Locked", K_BOOL, 0, S_LOCKED },
-    { "IsMobileWorker", K_BOOL, 0, S_MOBILE },
-    { "LanguageCode", K_LANGUAGE, LANGUAGE_MAX_BYTES, S_LANGUAGE },
-    { "DGroupID", K_TEXT, ID_MAX_BYTES, S_DGROUP },
-    { "ServiceTeamID", K_TEXT, ID_MAX_BYTES, S_TEAM },
-    { "StorageLocationID", K_TEXT, ID_MAX_BYTES, S_STORAGE },
-    { "SMS", K_BOOL, 0, S_SMS },
-    { "FaceTime", K_BOOL, 0, S_FACETIME },
-    { "Status", K_TEXT, ID_MAX_BYTES, S_STATUS },
-    { "Phones", K_PHONES, MAX_PHONES, S_PHONES },
-    { "Extensions", K_EXTENSIONS, EXT_MAX_BYTES, S_EXTENSIONS },
+/* The user properties of docs/CONTRACT.md section 6. Texts that fill a column are bounded by
+ * core/limits.h, in characters (an ASCII column's in bytes, which are its characters); a
+ * password in bytes (it is hashed, not stored). */
+static const struct field_rule props[NPROPS] = {
+    [S_USERID] = { "UserID", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_USERNAME_CHARS,
+                   NULL, 0 },
+    [S_CUD] = { "CUD", FT_INT, 0, 1, 3, NULL, 0 },   /* insert, update or insert, delete */
+    [S_DELETED] = { "Deleted", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_FIRST] = { "FirstName", FT_STRING, FIELD_CHARS, 1, LIMIT_VENDOR_NAME_CHARS, NULL, 0 },
+    [S_LAST] = { "LastName", FT_STRING, FIELD_CHARS, 1, LIMIT_VENDOR_NAME_CHARS, NULL, 0 },
+    [S_EMAIL] = { "Email", FT_STRING, 0, 1, LIMIT_EMAIL_BYTES, valid_email, 0 },
+    [S_PASSWORD] = { "Password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, pwrule_structure_ok, 0 },
+    [S_ROLES] = { "Roles", FT_STRING_ARRAY, FIELD_CHARS, 1, LIMIT_ROLE_CHARS, NULL, MAX_ROLES },
+    [S_REST] = { "RestPassword", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_RESET] = { "ResetPassword", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_ACTIVATED] = { "Activated", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_LOCKED] = { "Locked", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_MOBILE] = { "IsMobileWorker", FT_BOOL, 0, 0, 0, NULL, 0 },
+    /* an ASCII column: bytes are its characters, and longer text is SP_TEXT, not SP_LANGUAGE */
+    [S_LANGUAGE] = { "LanguageCode", FT_STRING, 0, 1, LIMIT_LANGUAGE_CHARS, valid_language, 0 },
+    [S_DGROUP] = { "DGroupID", FT_STRING, FIELD_CHARS, 1, LIMIT_ATTRIBUTE_CHARS, NULL, 0 },
+    [S_TEAM] = { "ServiceTeamID", FT_STRING, FIELD_CHARS, 1, LIMIT_ATTRIBUTE_CHARS, NULL, 0 },
+    [S_STORAGE] = { "StorageLocationID", FT_STRING, FIELD_CHARS, 1, LIMIT_ATTRIBUTE_CHARS, NULL,
+                    0 },
+    [S_SMS] = { "SMS", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_FACETIME] = { "FaceTime", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [S_STATUS] = { "Status", FT_STRING, FIELD_CHARS, 1, LIMIT_ATTRIBUTE_CHARS, NULL, 0 },
+    [S_PHONES] = { "Phones", FT_OBJECT_ARRAY, 0, 0, 0, NULL, MAX_PHONES },
+    [S_EXTENSIONS] = { "Extensions", FT_OBJECT, 0, 0, 0, NULL, 0 },
 };
-enum { NPROPS = sizeof props / sizeof props[0] };
 
-static const char *const phone_props[] = { "PhoneNum", "PhoneType" };
+/* A phone's properties, and the names inside Extensions. */
+enum { P_NUM, P_TYPE, NPHONE };
+static const struct field_rule phone_props[NPHONE] = {
+    [P_NUM] = { "PhoneNum", FT_STRING, FIELD_REQUIRED, 1, LIMIT_PHONE_CHARS, valid_phone, 0 },
+    [P_TYPE] = { "PhoneType", FT_STRING, FIELD_CHARS, 1, LIMIT_PHONE_TYPE_CHARS, NULL, 0 },
+};
+static const struct field_rule ext_key = { "Extensions names", FT_STRING, 0, 1,
+                                           EXT_KEY_MAX_BYTES, NULL, 0 };
 
 /* The decoding of one request. */
 struct dec {
@@ -136,23 +139,31 @@ static int fail(struct dec *d, enum sp_msg m, const char *field, long long n, co
     return -1;
 }
 
-static int text_ok(const char *s, size_t len, size_t max)
+/* The message of a text that rule r's validator refuses. */
+static enum sp_msg format_msg(const struct field_rule *r)
 {
-    return len >= 1 && len <= max && text_check(s, len, TEXT_SINGLE_LINE) == TEXT_OK;
+    return r == &props[S_PASSWORD] ? SP_PASSWORD_RULES
+           : r == &props[S_LANGUAGE] ? SP_LANGUAGE
+                                     : SP_TEXT;
 }
 
-/* A bounded single-line string. */
-static int get_text(struct dec *d, json_object *v, const char *name, const char *sub,
-                    size_t max, int secret, const char **out)
+/* A string under rule r (limits.string_bytes below the rule's own bound applies). */
+static int get_text(struct dec *d, json_object *v, const struct field_rule *r, const char *name,
+                    const char *sub, int secret, const char **out)
 {
-    if (max > d->lim->string_max)
-        max = d->lim->string_max;
     if (!json_object_is_type(v, json_type_string))
         return fail(d, SP_NOT_STRING, name, 0, sub, secret ? "" : echo(d, v));
     const char *s = json_object_get_string(v);
     size_t len = (size_t)json_object_get_string_len(v);
-    if (!text_ok(s, len, max))
-        return fail(d, SP_TEXT, name, (long long)max, sub, secret ? "" : echo(d, v));
+    switch (fields_string_check(r, s, len, d->lim->string_max)) {
+    case FIELD_TEXT_OK:
+        break;
+    case FIELD_TEXT_BAD:
+        return fail(d, SP_TEXT, name, (long long)fields_max(r, d->lim->string_max), sub,
+                    secret ? "" : echo(d, v));
+    case FIELD_TEXT_FORMAT:
+        return fail(d, format_msg(r), name, 0, sub, secret ? "" : echo(d, v));
+    }
     *out = arena_strndup(d->a, s, len);   /* the tree may go before the batch does */
     return *out != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, sub, NULL);
 }
@@ -166,14 +177,15 @@ static int get_bool(struct dec *d, json_object *v, const char *name, int *out)
 }
 
 /* Emails are trimmed (docs/CONTRACT.md section 2) and stored as given. */
-static int get_email(struct dec *d, json_object *v, const char **out)
+static int get_email(struct dec *d, json_object *v, const struct field_rule *r,
+                     const char **out)
 {
     if (!json_object_is_type(v, json_type_string))
         return fail(d, SP_NOT_STRING, "Email", 0, "Email", echo(d, v));
     const char *s = json_object_get_string(v);
     size_t n = (size_t)json_object_get_string_len(v);
     fields_trim_span(&s, &n);
-    if (!valid_email(s, n))
+    if (!fields_string_ok(r, s, n, d->lim->string_max))
         return fail(d, SP_EMAIL, "Email", 0, "Email", echo(d, v));
     *out = arena_strndup(d->a, s, n);
     return *out != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Email", NULL);
@@ -202,8 +214,6 @@ static int valid_language(const char *s, size_t n)
 static int valid_phone(const char *s, size_t n)
 {
     int digits = 0;
-    if (n == 0 || n > PHONE_MAX_BYTES)
-        return 0;
     for (size_t i = 0; i < n; i++) {
         if (isdigit((unsigned char)s[i]))
             digits++;
@@ -227,9 +237,11 @@ typedef int (*item_fn)(struct dec *d, json_object *e, void *out);
 
 /* A list property (Roles, Phones): an array of at most max elements, each decoded by item into
  * a new arena array of elements of size bytes; errors name the element (d->list, d->item). */
-static int get_list(struct dec *d, json_object *v, const char *name, size_t max, size_t size,
+static int get_list(struct dec *d, json_object *v, const struct field_rule *r, size_t size,
                     item_fn item, void **out, size_t *nout)
 {
+    const char *name = r->name;
+    size_t max = r->max_items;
     if (!json_object_is_type(v, json_type_array))
         return fail(d, SP_NOT_ARRAY, name, 0, name, echo(d, v));
     size_t n = json_object_array_length(v);
@@ -252,7 +264,7 @@ static int get_list(struct dec *d, json_object *v, const char *name, size_t max,
 
 static int get_role(struct dec *d, json_object *e, void *out)
 {
-    return get_text(d, e, NULL, NULL, ROLE_MAX_BYTES, 0, out);
+    return get_text(d, e, &props[S_ROLES], NULL, NULL, 0, out);
 }
 
 static int get_phone(struct dec *d, json_object *e, void *out)
@@ -262,7 +274,7 @@ static int get_phone(struct dec *d, json_object *e, void *out)
         return fail(d, SP_NOT_OBJECT, NULL, 0, NULL, echo(d, e));
     json_object_object_foreach(e, key, val) {
         (void)val;
-        if (strcmp(key, phone_props[0]) != 0 && strcmp(key, phone_props[1]) != 0)
+        if (fields_find(phone_props, NPHONE, key) == NULL)
             warn_unknown(d, key);
     }
     json_object *num = fields_get(e, "PhoneNum");
@@ -270,7 +282,8 @@ static int get_phone(struct dec *d, json_object *e, void *out)
         return fail(d, SP_REQUIRED, "PhoneNum", 0, "PhoneNum", NULL);
     if (!json_object_is_type(num, json_type_string))
         return fail(d, SP_NOT_STRING, "PhoneNum", 0, "PhoneNum", echo(d, num));
-    if (!valid_phone(json_object_get_string(num), (size_t)json_object_get_string_len(num)))
+    if (!fields_string_ok(&phone_props[P_NUM], json_object_get_string(num),
+                          (size_t)json_object_get_string_len(num), d->lim->string_max))
         return fail(d, SP_PHONE, "PhoneNum", 0, "PhoneNum", echo(d, num));
     ph->number = arena_strndup(d->a, json_object_get_string(num),
                                (size_t)json_object_get_string_len(num));
@@ -278,7 +291,7 @@ static int get_phone(struct dec *d, json_object *e, void *out)
         return fail(d, SP_INTERNAL, NULL, 0, "PhoneNum", NULL);
     json_object *type = fields_get(e, "PhoneType");
     if (type != NULL &&
-        get_text(d, type, "PhoneType", "PhoneType", PHONE_MAX_BYTES, 0, &ph->type) != 0)
+        get_text(d, type, &phone_props[P_TYPE], "PhoneType", "PhoneType", 0, &ph->type) != 0)
         return -1;
     return 0;
 }
@@ -286,7 +299,7 @@ static int get_phone(struct dec *d, json_object *e, void *out)
 static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
 {
     void *roles;
-    if (get_list(d, v, "Roles", MAX_ROLES, sizeof *u->roles, get_role, &roles, &u->nroles) != 0)
+    if (get_list(d, v, &props[S_ROLES], sizeof *u->roles, get_role, &roles, &u->nroles) != 0)
         return -1;
     u->set_roles = 1;
     u->roles = roles;
@@ -296,7 +309,7 @@ static int get_roles(struct dec *d, json_object *v, struct batch_user *u)
 static int get_phones(struct dec *d, json_object *v, struct batch_user *u)
 {
     void *phones;
-    if (get_list(d, v, "Phones", MAX_PHONES, sizeof *u->phones, get_phone, &phones,
+    if (get_list(d, v, &props[S_PHONES], sizeof *u->phones, get_phone, &phones,
                  &u->nphones) != 0)
         return -1;
     u->set_phones = 1;
@@ -310,8 +323,9 @@ static int get_extensions(struct dec *d, json_object *v, struct batch_user *u)
         return fail(d, SP_NOT_OBJECT, "Extensions", 0, "Extensions", echo(d, v));
     json_object_object_foreach(v, key, val) {
         (void)val;
-        if (!text_ok(key, strlen(key), EXT_KEY_MAX_BYTES))
-            return fail(d, SP_TEXT, "Extensions names", EXT_KEY_MAX_BYTES, "Extensions",
+        if (!fields_string_ok(&ext_key, key, strlen(key), d->lim->string_max))
+            return fail(d, SP_TEXT, ext_key.name,
+                        (long long)fields_max(&ext_key, d->lim->string_max), "Extensions",
                         arena_strndup(d->a, key, strnlen(key, ECHO_MAX_BYTES)));
     }
     /* serialised through a holder of its own: json-c keeps the text's buffer in the object it
@@ -332,14 +346,6 @@ static int get_extensions(struct dec *d, json_object *v, struct batch_user *u)
     return u->extensions_json != NULL ? 0 : fail(d, SP_INTERNAL, NULL, 0, "Extensions", NULL);
 }
 
-static const struct prop *find_prop(const char *key)
-{
-    for (size_t i = 0; i < NPROPS; i++)
-        if (props[i].name[0] == key[0] && strcmp(props[i].name, key) == 0)
-            return &props[i];
-    return NULL;
-}
-
 /* One user object -> *u (op decided from CUD and Deleted). */
 static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
 {
@@ -347,7 +353,7 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
     long long cud = 0;
     json_object_object_foreach(obj, key, val) {
         (void)val;
-        if (find_prop(key) == NULL)
+        if (fields_find(props, NPROPS, key) == NULL)
             warn_unknown(d, key);
     }
     memset(u, 0, sizeof *u);
@@ -361,54 +367,47 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
                     (r2 != NULL && json_object_is_type(r2, json_type_boolean) &&
                      json_object_get_boolean(r2));
     for (size_t i = 0; i < NPROPS; i++) {
-        const struct prop *pr = &props[i];
+        const struct field_rule *pr = &props[i];
+        enum slot slot = (enum slot)i;
         json_object *v = fields_get(obj, pr->name);
         if (v == NULL) {
-            if (pr->slot == S_USERID)
+            if (pr->flags & FIELD_REQUIRED)
                 return fail(d, SP_REQUIRED, pr->name, 0, pr->name, NULL);
             continue;
         }
         const char *s = NULL;
         int flag = BATCH_UNSET, rc = 0;
-        switch (pr->kind) {
-        case K_TEXT:
-            rc = get_text(d, v, pr->name, pr->name, pr->max, 0, &s);
-            break;
-        case K_PASSWORD:
-            if (resetting)
+        switch (pr->type) {
+        case FT_STRING:
+            if (slot == S_EMAIL)
+                rc = get_email(d, v, pr, &s);
+            else if (slot == S_PASSWORD && resetting)
                 continue;   /* ignored, as the seed says, whatever it holds */
-            rc = get_text(d, v, pr->name, pr->name, pr->max, 1, &s);
-            if (rc == 0 && !pwrule_structure_ok(s, strlen(s)))
-                rc = fail(d, SP_PASSWORD_RULES, pr->name, 0, pr->name, "");
+            else
+                rc = get_text(d, v, pr, pr->name, pr->name, slot == S_PASSWORD, &s);
             break;
-        case K_EMAIL:
-            rc = get_email(d, v, &s);
-            break;
-        case K_LANGUAGE:
-            rc = get_text(d, v, pr->name, pr->name, pr->max, 0, &s);
-            if (rc == 0 && !valid_language(s, strlen(s)))
-                rc = fail(d, SP_LANGUAGE, pr->name, 0, pr->name, echo(d, v));
-            break;
-        case K_BOOL:
+        case FT_BOOL:
             rc = get_bool(d, v, pr->name, &flag);
             break;
-        case K_CUD:
-            if (!json_get_int_range(v, 1, 3, &cud))
+        case FT_INT:   /* CUD */
+            if (!json_get_int_range(v, (long long)pr->min, (long long)pr->max, &cud))
                 rc = fail(d, SP_CUD, pr->name, 0, pr->name, echo(d, v));
             break;
-        case K_ROLES:
+        case FT_STRING_ARRAY:   /* Roles */
             rc = get_roles(d, v, u);
             break;
-        case K_PHONES:
+        case FT_OBJECT_ARRAY:   /* Phones */
             rc = get_phones(d, v, u);
             break;
-        case K_EXTENSIONS:
+        case FT_OBJECT:   /* Extensions */
             rc = get_extensions(d, v, u);
+            break;
+        case FT_NUMBER:
             break;
         }
         if (rc != 0)
             return -1;
-        switch (pr->slot) {
+        switch (slot) {
         case S_USERID: u->username = s; break;
         case S_FIRST: u->first_name = s; break;
         case S_LAST: u->last_name = s; break;
@@ -434,7 +433,7 @@ static int decode_user(struct dec *d, json_object *obj, struct batch_user *u)
             break;
         }
         /* CUD and Deleted must agree; Deleted alone means 3 (true) or 2 (false) */
-        if (pr->slot == S_DELETED && cud != 0 &&
+        if (slot == S_DELETED && cud != 0 &&
             (deleted == BATCH_TRUE) != (cud == BATCH_DELETE))
             return fail(d, SP_DELETED, "Deleted", 0, "Deleted", echo(d, v));
     }

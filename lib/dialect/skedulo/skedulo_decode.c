@@ -2,8 +2,8 @@
  * structs: the POST form (also how a task item is stored) and the PATCH form, field by field with
  * the first problem reported by field name; and the whole-request checks on a body (a non-empty
  * array within the limit, the Resource role rule). Every value is type-checked, UTF-8 checked and
- * bounded here; the store gets only valid data. Never touches SQL. */
-#include <math.h>
+ * bounded here by the field-rule tables below (codec/fields.h); the store gets only valid data.
+ * Never touches SQL. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,69 +11,14 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "base/country.h"
-#include "base/utf8.h"
 #include "base/valid.h"
 #include "codec/fields.h"
 #include "core/limits.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
 
-enum { NAME_CHARS = 255, ROLE_CHARS = LIMIT_ROLE_CHARS, REGION_BYTES = 64, MAX_CUSTOM = 100,
-       CUSTOM_KEY_MAX = 64 };
-
-enum rk { RK_STR, RK_BOOL, RK_NUM };
-
-/* The resource's fields: name in the JSON, the store's field, kind, bounds, validator. */
-static const struct res_rule {
-    const char *name;
-    const char *path;       /* for messages */
-    enum res_field field;
-    enum rk kind;
-    size_t max_chars;
-    int (*valid)(const char *s, size_t n);
-    double lo, hi;
-} res_rules[] = {
-    { "primaryRegionId", "resource.primaryRegionId", RES_PRIMARY_REGION, RK_STR, REGION_BYTES,
-      NULL, 0, 0 },
-    { "isActive", "resource.isActive", RES_IS_ACTIVE, RK_BOOL, 0, NULL, 0, 0 },
-    { "resourceType", "resource.resourceType", RES_TYPE, RK_STR, LIMIT_RESOURCE_TEXT_CHARS, NULL,
-      0, 0 },
-    { "employmentType", "resource.employmentType", RES_EMPLOYMENT_TYPE, RK_STR,
-      LIMIT_RESOURCE_TEXT_CHARS, NULL, 0, 0 },
-    { "category", "resource.category", RES_CATEGORY, RK_STR, LIMIT_RESOURCE_TEXT_CHARS, NULL, 0,
-      0 },
-    { "homeAddress", "resource.homeAddress", RES_HOME_ADDRESS, RK_STR, LIMIT_HOME_ADDRESS_CHARS,
-      NULL, 0, 0 },
-    { "mobilePhone", "resource.mobilePhone", RES_MOBILE_PHONE, RK_STR, LIMIT_PHONE_CHARS, NULL, 0,
-      0 },
-    { "countryCode", "resource.countryCode", RES_COUNTRY_CODE, RK_STR, 2, NULL, 0, 0 },
-    { "notificationType", "resource.notificationType", RES_NOTIFICATION_TYPE, RK_STR, 4, NULL,
-      0, 0 },
-    { "workingHourType", "resource.workingHourType", RES_WORKING_HOUR_TYPE, RK_STR, 12, NULL,
-      0, 0 },
-    { "geoLatitude", "resource.geoLatitude", RES_GEO_LATITUDE, RK_NUM, 0, NULL, -90, 90 },
-    { "geoLongitude", "resource.geoLongitude", RES_GEO_LONGITUDE, RK_NUM, 0, NULL, -180, 180 },
-};
-enum { NRES = sizeof res_rules / sizeof res_rules[0] };
-
-static size_t utf8_chars(const char *s, size_t n)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return k;
-}
-
-/* A single-line text of 1..max_chars characters (and at most the configured byte limit). */
-static int text_ok(struct ctx *c, json_object *v, size_t max_chars)
-{
-    if (!json_object_is_type(v, json_type_string))
-        return 0;
-    const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v);
-    return n > 0 && n <= c->core.cfg->string_max && text_check(s, n, TEXT_SINGLE_LINE) == TEXT_OK &&
-           utf8_chars(s, n) <= max_chars;
-}
+/* A region id: looked up among the tenant's regions, never stored as text. */
+enum { REGION_ID_CHARS = 64, MAX_CUSTOM = 100, CUSTOM_KEY_MAX = 64 };
 
 static int valid_phone(const char *s, size_t n)
 {
@@ -87,12 +32,81 @@ static int valid_phone(const char *s, size_t n)
     return digits >= 3;
 }
 
-static int one_of(const char *s, const char *const *v, size_t n)
+/* Accepted in either case (stored in upper case). */
+static int valid_country(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s, v[i]) == 0)
-            return 1;
-    return 0;
+    char up[3] = { 0 };
+    for (size_t i = 0; i < n && i < 2; i++)
+        up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+    return country_alpha2_valid(up, n);
+}
+
+static int valid_notification(const char *s, size_t n)
+{
+    (void)n;
+    return strcmp(s, "sms") == 0 || strcmp(s, "push") == 0;
+}
+
+static int valid_hours(const char *s, size_t n)
+{
+    (void)n;
+    return strcmp(s, "Availability") == 0 || strcmp(s, "Shift") == 0;
+}
+
+/* The user's own fields. Decoding follows the code below (the first problem in a fixed order,
+ * named by the field), each value checked against its rule here. */
+enum user_slot { U_EMAIL, U_FIRST, U_LAST, U_ROLES, U_REGIONS, U_SEND, U_ACTIVE, U_MANAGED };
+static const struct field_rule user_rules[] = {
+    [U_EMAIL] = { "email", FT_STRING, FIELD_REQUIRED, 1, LIMIT_EMAIL_BYTES, valid_email, 0 },
+    [U_FIRST] = { "firstName", FT_STRING, FIELD_CHARS, 1, LIMIT_VENDOR_NAME_CHARS, NULL, 0 },
+    [U_LAST] = { "lastName", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_VENDOR_NAME_CHARS,
+                 NULL, 0 },
+    [U_ROLES] = { "roles", FT_STRING_ARRAY, FIELD_CHARS, 1, LIMIT_ROLE_CHARS, NULL,
+                  SK_MAX_LIST },
+    [U_REGIONS] = { "regions", FT_STRING_ARRAY, FIELD_CHARS, 1, REGION_ID_CHARS, NULL,
+                    SK_MAX_LIST },
+    [U_SEND] = { "sendInvitation", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [U_ACTIVE] = { "isActive", FT_BOOL, 0, 0, 0, NULL, 0 },     /* PATCH only */
+    [U_MANAGED] = { "isManaged", FT_BOOL, 0, 0, 0, NULL, 0 },   /* PATCH only */
+};
+
+/* The resource's fields, by their name in the JSON, indexed by the store's field. */
+static const struct field_rule res_rules[RES_FIELD_COUNT] = {
+    [RES_PRIMARY_REGION] = { "primaryRegionId", FT_STRING, FIELD_CHARS, 1, REGION_ID_CHARS, NULL,
+                             0 },
+    [RES_IS_ACTIVE] = { "isActive", FT_BOOL, 0, 0, 0, NULL, 0 },
+    [RES_TYPE] = { "resourceType", FT_STRING, FIELD_CHARS, 1, LIMIT_RESOURCE_TEXT_CHARS, NULL,
+                   0 },
+    [RES_EMPLOYMENT_TYPE] = { "employmentType", FT_STRING, FIELD_CHARS, 1,
+                              LIMIT_RESOURCE_TEXT_CHARS, NULL, 0 },
+    [RES_CATEGORY] = { "category", FT_STRING, FIELD_CHARS, 1, LIMIT_RESOURCE_TEXT_CHARS, NULL,
+                       0 },
+    [RES_HOME_ADDRESS] = { "homeAddress", FT_STRING, FIELD_CHARS, 1, LIMIT_HOME_ADDRESS_CHARS,
+                           NULL, 0 },
+    [RES_MOBILE_PHONE] = { "mobilePhone", FT_STRING, FIELD_CHARS, 1, LIMIT_PHONE_CHARS,
+                           valid_phone, 0 },
+    [RES_COUNTRY_CODE] = { "countryCode", FT_STRING, FIELD_CHARS, 1, LIMIT_COUNTRY_CODE_CHARS,
+                           valid_country, 0 },
+    [RES_NOTIFICATION_TYPE] = { "notificationType", FT_STRING, FIELD_CHARS, 1, 4,
+                                valid_notification, 0 },
+    [RES_WORKING_HOUR_TYPE] = { "workingHourType", FT_STRING, FIELD_CHARS, 1, 12, valid_hours,
+                                0 },
+    [RES_GEO_LATITUDE] = { "geoLatitude", FT_NUMBER, 0, 0, 90, NULL, 0 },
+    [RES_GEO_LONGITUDE] = { "geoLongitude", FT_NUMBER, 0, 0, 180, NULL, 0 },
+};
+enum { NRES = sizeof res_rules / sizeof res_rules[0] };
+
+/* v (not NULL) against rule r, with the configured byte limit. */
+static int value_ok(struct ctx *c, const struct field_rule *r, json_object *v)
+{
+    return fields_value_ok(r, v, c->core.cfg->string_max);
+}
+
+/* A trimmed email (NULL: not a string) under the email rule. */
+static int email_ok(const char *email)
+{
+    return email != NULL &&
+           fields_string_ok(&user_rules[U_EMAIL], email, strlen(email), LIMIT_EMAIL_BYTES);
 }
 
 static int problem(struct sk_problem *pb, enum sk_fail f, const char *arg)
@@ -124,23 +138,18 @@ const char *sk_user_key(struct ctx *c, json_object *user, size_t i)
     return k != NULL ? k : "users[?]";
 }
 
-/* An array of distinct-or-not strings, each a text of 1..max characters, at most SK_MAX_LIST
- * of them, copied into the arena. */
-static int string_list(struct ctx *c, json_object *v, size_t max_chars, const char *const **out,
-                       size_t *n)
+/* A list under rule r (an array of at most r->max_items texts), copied into the arena. */
+static int string_list(struct ctx *c, const struct field_rule *r, json_object *v,
+                       const char *const **out, size_t *n)
 {
-    if (!json_object_is_type(v, json_type_array))
+    if (!value_ok(c, r, v))
         return -1;
     size_t len = json_object_array_length(v);
-    if (len > SK_MAX_LIST)
-        return -1;
     const char **list = arena_calloc(c->core.arena, len + 1, sizeof *list);
     if (list == NULL)
         return -1;
     for (size_t i = 0; i < len; i++) {
         json_object *e = json_object_array_get_idx(v, i);
-        if (!text_ok(c, e, max_chars))
-            return -1;
         /* copies: the handler releases each user's tree once it is decoded */
         list[i] = arena_strndup(c->core.arena, json_object_get_string(e),
                                 (size_t)json_object_get_string_len(e));
@@ -173,70 +182,34 @@ static json_object *member(json_object *obj, const char *name, int *is_null)
     return v;
 }
 
-static const struct res_rule *res_rule(const char *name)
-{
-    for (size_t i = 0; i < NRES; i++)
-        if (strcmp(res_rules[i].name, name) == 0)
-            return &res_rules[i];
-    return NULL;
-}
-
 /* One value of a known resource field. */
-static int res_value(struct ctx *c, const struct res_rule *r, json_object *v,
+static int res_value(struct ctx *c, const struct field_rule *r, json_object *v,
                      struct res_value *out)
 {
-    static const char *const notif[] = { "sms", "push" };
-    static const char *const hours[] = { "Availability", "Shift" };
     out->state = RES_SET;
-    switch (r->kind) {
-    case RK_BOOL:
-        if (!json_object_is_type(v, json_type_boolean))
-            return -1;
+    if (!value_ok(c, r, v))
+        return -1;
+    switch (r->type) {
+    case FT_BOOL:
         out->b = json_object_get_boolean(v);
         return 0;
-    case RK_NUM: {
-        if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
-            return -1;
-        double d = json_object_get_double(v);
-        if (!isfinite(d) || d < r->lo || d > r->hi)
-            return -1;
-        out->d = d;
+    case FT_NUMBER:
+        out->d = json_object_get_double(v);
         return 0;
-    }
-    case RK_STR:
-        break;
-    }
-    if (!text_ok(c, v, r->max_chars))
-        return -1;
-    const char *s = json_object_get_string(v);
-    size_t n = (size_t)json_object_get_string_len(v);
-    switch (r->field) {
-    case RES_MOBILE_PHONE:
-        if (!valid_phone(s, n))
-            return -1;
-        break;
-    case RES_COUNTRY_CODE: {
-        /* accepted in either case, stored in upper case */
-        char up[3] = { 0 };
-        for (size_t i = 0; i < n && i < 2; i++)
-            up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-        if (!country_alpha2_valid(up, n))
-            return -1;
-        s = arena_strdup(c->core.arena, up);
-        break;
-    }
-    case RES_NOTIFICATION_TYPE:
-        if (!one_of(s, notif, 2))
-            return -1;
-        break;
-    case RES_WORKING_HOUR_TYPE:
-        if (!one_of(s, hours, 2))
-            return -1;
-        break;
     default:
         break;
     }
-    out->s = r->field == RES_COUNTRY_CODE ? s : arena_strndup(c->core.arena, s, n);
+    const char *s = json_object_get_string(v);
+    size_t n = (size_t)json_object_get_string_len(v);
+    if (r == &res_rules[RES_COUNTRY_CODE]) {
+        /* stored in upper case (valid_country has checked the two letters) */
+        char up[3] = { 0 };
+        for (size_t i = 0; i < n && i < 2; i++)
+            up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+        out->s = arena_strdup(c->core.arena, up);
+    } else {
+        out->s = arena_strndup(c->core.arena, s, n);
+    }
     return out->s != NULL ? 0 : -1;
 }
 
@@ -254,31 +227,28 @@ static int custom_name_ok(const char *k)
     return 1;
 }
 
+/* A custom field's value: a boolean, a finite number, or free text. */
 static int custom_value_ok(struct ctx *c, json_object *v)
 {
-    if (json_object_is_type(v, json_type_boolean) || json_object_is_type(v, json_type_int))
-        return 1;
-    if (json_object_is_type(v, json_type_double))
-        return isfinite(json_object_get_double(v));
-    if (!json_object_is_type(v, json_type_string))
-        return 0;
-    size_t n = (size_t)json_object_get_string_len(v);
-    return n <= c->core.cfg->string_max &&
-           text_check(json_object_get_string(v), n, TEXT_MULTI_LINE) == TEXT_OK;
+    static const struct field_rule number = { "custom", FT_NUMBER, 0, 0, 0, NULL, 0 };
+    static const struct field_rule text = { "custom", FT_STRING, FIELD_MULTILINE, 0, 0, NULL, 0 };
+    return json_object_is_type(v, json_type_boolean) || value_ok(c, &number, v) ||
+           value_ok(c, &text, v);
 }
 
 /* A known resource field's value; null is absent on creation, clears on update (but the two
  * required fields cannot be cleared). */
-static int known_field(struct ctx *c, const struct res_rule *rule, json_object *v, int patch,
+static int known_field(struct ctx *c, const struct field_rule *rule, json_object *v, int patch,
                        struct resource_spec *r)
 {
+    enum res_field f = (enum res_field)(rule - res_rules);
     if (v != NULL)
-        return res_value(c, rule, v, &r->f[rule->field]);
+        return res_value(c, rule, v, &r->f[f]);
     if (!patch)
         return 0;
-    if (rule->field == RES_PRIMARY_REGION || rule->field == RES_IS_ACTIVE)
+    if (f == RES_PRIMARY_REGION || f == RES_IS_ACTIVE)
         return -1;
-    r->f[rule->field].state = RES_CLEAR;
+    r->f[f].state = RES_CLEAR;
     return 0;
 }
 
@@ -295,10 +265,11 @@ static int decode_resource(struct ctx *c, json_object *obj, int patch, struct re
         goto done;
     json_object_object_foreach(obj, key, v)
     {
-        const struct res_rule *rule = res_rule(key);
+        const struct field_rule *rule = fields_find(res_rules, NRES, key);
         if (rule != NULL) {
             if (known_field(c, rule, v, patch, r) != 0) {
-                bad = rule->path;
+                const char *path = arena_printf(c->core.arena, "resource.%s", rule->name);
+                bad = path != NULL ? path : "resource";
                 goto done;
             }
             continue;
@@ -343,29 +314,29 @@ int sk_decode_user(struct ctx *c, json_object *obj, struct bulk_user *u, struct 
     if ((v = member(obj, "email", &isnull)) == NULL)
         return problem(pb, SK_FAIL_MISSING_FIELD, "email");
     const char *email = sk_trimmed_email(c, obj);
-    if (email == NULL || !valid_email(email, strlen(email)) || strlen(email) > EMAIL_MAX)
+    if (!email_ok(email))
         return problem(pb, SK_FAIL_INVALID_FIELD, "email");
     u->email = email;
     if ((v = member(obj, "firstName", &isnull)) != NULL) {
-        if (!text_ok(c, v, NAME_CHARS))
+        if (!value_ok(c, &user_rules[U_FIRST], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
         if ((u->first_name = copy(c, v)) == NULL)
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
     }
     if ((v = member(obj, "lastName", &isnull)) == NULL)
         return problem(pb, SK_FAIL_MISSING_FIELD, "lastName");
-    if (!text_ok(c, v, NAME_CHARS))
+    if (!value_ok(c, &user_rules[U_LAST], v))
         return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
     if ((u->last_name = copy(c, v)) == NULL)
         return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
     if ((v = member(obj, "roles", &isnull)) != NULL &&
-        string_list(c, v, ROLE_CHARS, &u->roles, &u->nroles) != 0)
+        string_list(c, &user_rules[U_ROLES], v, &u->roles, &u->nroles) != 0)
         return problem(pb, SK_FAIL_INVALID_FIELD, "roles");
     if ((v = member(obj, "regions", &isnull)) != NULL &&
-        string_list(c, v, REGION_BYTES, &u->regions, &u->nregions) != 0)
+        string_list(c, &user_rules[U_REGIONS], v, &u->regions, &u->nregions) != 0)
         return problem(pb, SK_FAIL_INVALID_FIELD, "regions");
     if ((v = member(obj, "sendInvitation", &isnull)) != NULL) {
-        if (!json_object_is_type(v, json_type_boolean))
+        if (!value_ok(c, &user_rules[U_SEND], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "sendInvitation");
         u->invite = json_object_get_boolean(v);
     }
@@ -397,41 +368,41 @@ int sk_decode_patch(struct ctx *c, const char *oid, json_object *obj, struct use
     /* at the top level a JSON null leaves the field unchanged */
     if ((v = member(obj, "email", &isnull)) != NULL) {
         const char *email = sk_trimmed_email(c, obj);
-        if (email == NULL || !valid_email(email, strlen(email)) || strlen(email) > EMAIL_MAX)
+        if (!email_ok(email))
             return problem(pb, SK_FAIL_INVALID_FIELD, "email");
         p->email = email;
     }
     if ((v = member(obj, "firstName", &isnull)) != NULL) {
-        if (!text_ok(c, v, NAME_CHARS))
+        if (!value_ok(c, &user_rules[U_FIRST], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
         p->set_first_name = 1;
         if ((p->first_name = copy(c, v)) == NULL)
             return problem(pb, SK_FAIL_INVALID_FIELD, "firstName");
     }
     if ((v = member(obj, "lastName", &isnull)) != NULL) {
-        if (!text_ok(c, v, NAME_CHARS))
+        if (!value_ok(c, &user_rules[U_LAST], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
         if ((p->last_name = copy(c, v)) == NULL)
             return problem(pb, SK_FAIL_INVALID_FIELD, "lastName");
     }
     if ((v = member(obj, "roles", &isnull)) != NULL) {
-        if (string_list(c, v, ROLE_CHARS, &p->roles, &p->nroles) != 0)
+        if (string_list(c, &user_rules[U_ROLES], v, &p->roles, &p->nroles) != 0)
             return problem(pb, SK_FAIL_INVALID_FIELD, "roles");
         p->set_roles = 1;
     }
     if ((v = member(obj, "regions", &isnull)) != NULL) {
-        if (string_list(c, v, REGION_BYTES, &p->regions, &p->nregions) != 0)
+        if (string_list(c, &user_rules[U_REGIONS], v, &p->regions, &p->nregions) != 0)
             return problem(pb, SK_FAIL_INVALID_FIELD, "regions");
         p->set_regions = 1;
     }
     if ((v = member(obj, "isActive", &isnull)) != NULL) {
-        if (!json_object_is_type(v, json_type_boolean))
+        if (!value_ok(c, &user_rules[U_ACTIVE], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "isActive");
         p->set_active = 1;
         p->active = json_object_get_boolean(v);
     }
     if ((v = member(obj, "isManaged", &isnull)) != NULL) {
-        if (!json_object_is_type(v, json_type_boolean))
+        if (!value_ok(c, &user_rules[U_MANAGED], v))
             return problem(pb, SK_FAIL_INVALID_FIELD, "isManaged");
         p->set_managed = 1;
         p->managed = json_object_get_boolean(v);

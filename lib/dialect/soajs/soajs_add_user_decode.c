@@ -12,7 +12,7 @@
 #include "codec/json_in.h"
 #include "codec/json_out.h"
 
-enum { MAX_GROUPS = 100 };
+enum { MAX_GROUPS = 100, PIN_CODE_MAX_BYTES = 64 /* hashed, never stored as text */ };
 
 static int valid_status(const char *s, size_t n)
 {
@@ -28,17 +28,19 @@ static int valid_password(const char *s, size_t n)
     return n == 0 || pwrule_structure_ok(s, n);
 }
 
-/* Table order is the order of 172's list: username, firstName, lastName, email, tId, tCode. */
+/* Table order is the order of 172's list: username, firstName, lastName, email, tId, tCode.
+ * What fills a column is bounded by core/limits.h, in characters. */
 static const struct field_rule rules[] = {
-    { "username", FT_STRING, FIELD_REQUIRED, 1, 50, valid_username, 0 },
-    { "firstName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "lastName", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "email", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
+    { "username", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_VENDOR_USERNAME_CHARS,
+      valid_username, 0 },
+    { "firstName", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_NAME_CHARS, NULL, 0 },
+    { "lastName", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_NAME_CHARS, NULL, 0 },
+    { "email", FT_STRING, FIELD_REQUIRED, 1, LIMIT_EMAIL_BYTES, valid_email, 0 },
     /* the format of tId decides 611, not 173 (docs/CONTRACT.md section 10.2) */
     { "tId", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
     { "tCode", FT_STRING, FIELD_REQUIRED, 0, 0, NULL, 0 },
     { "profile", FT_OBJECT, 0, 0, 0, NULL, 0 },
-    { "groups", FT_STRING_ARRAY, 0, 1, 64, NULL, MAX_GROUPS },
+    { "groups", FT_STRING_ARRAY, FIELD_CHARS, 1, LIMIT_GROUP_CODE_CHARS, NULL, MAX_GROUPS },
     { "status", FT_STRING, 0, 0, 0, valid_status, 0 },
     { "password", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, valid_password, 0 },
     { "confirmation", FT_STRING, 0, 0, PASSWORD_MAX_BYTES, NULL, 0 },
@@ -46,7 +48,8 @@ static const struct field_rule rules[] = {
 };
 enum { NRULES = sizeof rules / sizeof rules[0] };
 
-static const struct field_rule pin_code_rule = { "code", FT_STRING, 0, 1, 64, NULL, 0 };
+static const struct field_rule pin_code_rule = { "code", FT_STRING, 0, 1, PIN_CODE_MAX_BYTES,
+                                                 NULL, 0 };
 
 /* A profile given as a string must hold a JSON object: it is replaced by that object. Returns
  * 1 when the string does not (413 after the field checks), else 0. */

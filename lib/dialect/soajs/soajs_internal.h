@@ -99,7 +99,7 @@ enum soajs_add_user_verdict soajs_add_user_decode(json_object *body, int form, s
 enum {
     SOAJS_INVITE_MAX_USERS = 100,   /* users: 1..100 items */
     SOAJS_INVITE_MAX_GROUPS = 100,  /* groups of one item */
-    SOAJS_INVITE_GROUP_MAX = LIMIT_GROUP_CODE_CHARS   /* bytes of one group code */
+    SOAJS_INVITE_GROUP_MAX = LIMIT_GROUP_CODE_CHARS   /* characters of one group code */
 };
 
 /* Which identifier an item names its user by: the first present of id, username, email. */

@@ -15,11 +15,13 @@
 #include "codec/json_in.h"
 #include "codec/json_out.h"
 
+/* Identifiers are only looked up (limits.string_bytes bounds them); a group code is one of
+ * the groups' column. */
 static const struct field_rule text_rule = { "value", FT_STRING, 0, 1, 0, NULL, 0 };
-static const struct field_rule email_rule = { "email", FT_STRING, 0, 1, EMAIL_MAX, valid_email,
-                                              0 };
-static const struct field_rule group_rule = { "groups", FT_STRING, 0, 1, SOAJS_INVITE_GROUP_MAX,
-                                              NULL, 0 };
+static const struct field_rule email_rule = { "email", FT_STRING, 0, 1, LIMIT_EMAIL_BYTES,
+                                              valid_email, 0 };
+static const struct field_rule group_rule = { "groups", FT_STRING, FIELD_CHARS, 1,
+                                              SOAJS_INVITE_GROUP_MAX, NULL, 0 };
 
 /* ---- form conversions ---- */
 

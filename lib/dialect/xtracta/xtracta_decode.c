@@ -14,12 +14,15 @@
 #include "base/valid.h"
 #include "codec/fields.h"
 #include "codec/xml_out.h"
+#include "core/limits.h"
 
 static const char ok_message[] = "The request has been successfully processed";
 
+/* What fills a column is bounded by core/limits.h, in characters; the password in bytes (it is
+ * hashed), the numbers by their digits. */
 static const struct field_rule rules[] = {
-    { "name", FT_STRING, FIELD_REQUIRED, 1, 0, NULL, 0 },
-    { "email_address", FT_STRING, FIELD_REQUIRED, 1, EMAIL_MAX, valid_email, 0 },
+    { "name", FT_STRING, FIELD_REQUIRED | FIELD_CHARS, 1, LIMIT_NAME_CHARS, NULL, 0 },
+    { "email_address", FT_STRING, FIELD_REQUIRED, 1, LIMIT_EMAIL_BYTES, valid_email, 0 },
     { "password", FT_STRING, 0, 1, PASSWORD_MAX_BYTES, pwrule_structure_ok, 0 },
     { "group_id", FT_STRING, 0, 1, 18, valid_digits, 0 },
     { "token_expire", FT_STRING, 0, 1, 18, valid_digits, 0 },
