@@ -18,6 +18,28 @@ static void check_text(const char *what, const char *s, size_t max)
         cli_usage("invalid %s (1..%zu characters of UTF-8 text)", what, max);
 }
 
+/* One credential into the object its kind's label names (made when the first of its kinds
+ * comes): the tenant's reference and the public id first, each once, then the secret, then
+ * the group number ({"servicepower":{"customerid","customercode","jwtSecret"}}). */
+static void add_cred(json_object *out, const struct tenant_secrets *s,
+                     const struct tenant_cred *c)
+{
+    const struct cred_kind *k = c->kind;
+    json_object *o;
+    if (!json_object_object_get_ex(out, k->label, &o)) {
+        o = json_object_new_object();
+        json_object_object_add(out, k->label, o);
+    }
+    if (k->ref_label != NULL && !json_object_object_get_ex(o, k->ref_label, NULL))
+        json_object_object_add(o, k->ref_label, json_object_new_string(s->ref));
+    if (k->public_label != NULL && c->public_id != NULL &&
+        !json_object_object_get_ex(o, k->public_label, NULL))
+        json_object_object_add(o, k->public_label, json_object_new_string(c->public_id));
+    json_object_object_add(o, k->secret_label, json_object_new_string(c->secret));
+    if (k->group_label != NULL && c->group_number > 0)
+        json_object_object_add(o, k->group_label, json_object_new_int64(c->group_number));
+}
+
 static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
 {
     struct opt o[] = {
@@ -53,25 +75,13 @@ static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
     default:
         cli_fail("database unavailable (see the error log above)");
     }
-    json_object *out = json_object_new_object(), *sk = json_object_new_object(),
-                *sp = json_object_new_object(), *so = json_object_new_object(),
-                *xt = json_object_new_object();
+    json_object *out = json_object_new_object();
     json_object_object_add(out, "id", json_object_new_string(s.oid));
     json_object_object_add(out, "code", json_object_new_string(s.code));
     json_object_object_add(out, "name", json_object_new_string(name));
     json_object_object_add(out, "parent", p ? json_object_new_string(p->oid) : NULL);
-    json_object_object_add(sk, "tenantId", json_object_new_string(s.sk_tenant_id));
-    json_object_object_add(sk, "token", json_object_new_string(s.sk_token));
-    json_object_object_add(out, "skedulo", sk);
-    json_object_object_add(sp, "customerid", json_object_new_string(s.sp_customerid));
-    json_object_object_add(sp, "customercode", json_object_new_string(s.sp_customercode));
-    json_object_object_add(sp, "jwtSecret", json_object_new_string(s.sp_jwt_secret));
-    json_object_object_add(out, "servicepower", sp);
-    json_object_object_add(so, "key", json_object_new_string(s.soajs_key));
-    json_object_object_add(out, "soajs", so);
-    json_object_object_add(xt, "api_key", json_object_new_string(s.xtracta_api_key));
-    json_object_object_add(xt, "group_id", json_object_new_int64(s.xtracta_group_id));
-    json_object_object_add(out, "xtracta", xt);
+    for (size_t i = 0; i < s.ncreds; i++)
+        add_cred(out, &s, &s.creds[i]);
     cli_print(out);
     explicit_bzero(&s, sizeof s);
     return 0;

@@ -88,7 +88,7 @@ static void answer(struct ctx *c, int status, const char *type, const char *mess
         json_object_object_add(o, "message", json_object_new_string(message));
     }
     if (strcmp(type, "api_user_not_found") == 0 && c->tenant != NULL)
-        json_object_object_add(o, "tenantId", json_object_new_string(c->tenant->sk_tenant_id));
+        json_object_object_add(o, "tenantId", json_object_new_string(c->tenant->ref));
     resp_json(c, status, o);
 }
 
@@ -179,7 +179,7 @@ int sk_authenticate(struct ctx *c, const char *scope)
         return -1;
     }
     if (c->tenant->api_user_email == NULL) {
-        sk_fail_error(c, SK_ERR_API_USER, c->tenant->sk_tenant_id);
+        sk_fail_error(c, SK_ERR_API_USER, c->tenant->ref);
         return -1;
     }
     return 0;
