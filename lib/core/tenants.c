@@ -112,8 +112,12 @@ static enum tenant_status add_cred(struct db *db, long long tenant_id, const cha
         DBV_I(tenant_id), DBV_S(kind), DBV_S(public_id), DBV_S(hash), DBV_S(scopes),
         group_id > 0 ? DBV_I(group_id) : DBV_NONE,
     };
-    enum db_status st = db_exec(db, SQL_CRED_INSERT, v, 6, NULL);
-    return st == DB_OK ? TENANT_OK : st == DB_DUPLICATE ? TENANT_EXISTS : TENANT_DB;
+    static const struct db_statuses to = { TENANT_OK, TENANT_EXISTS, TENANT_DB, TENANT_DB,
+                                           TENANT_DB };
+    enum tenant_status ts = (enum tenant_status)db_status_to(db_exec(db, SQL_CRED_INSERT, v, 6,
+                                                                     NULL), &to);
+    explicit_bzero(hash, sizeof hash);
+    return ts;
 }
 
 /* The kinds of credential and a secret of each (public ids and group numbers are filled in
