@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/crypto.h"
 #include "base/valid.h"
 #include "core/cred_kinds.h"
 #include "core/credentials.h"
@@ -20,7 +19,7 @@
  * roll the new one out, and a forgotten revocation still ends by itself. */
 #define GRACE_DEFAULT 86400LL
 
-enum { KINDS_LIST_MAX = 512 };
+enum { KINDS_LIST_MAX = 1024 };   /* the kinds named in an unknown-kind message */
 
 /* The kind named name (credential_kinds), or a usage error listing the kinds there are. Opens
  * the database: the kinds are read from it. */

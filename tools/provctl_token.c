@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/crypto.h"
 #include "core/cred_kinds.h"
 #include "core/credentials.h"
 #include "core/tenants.h"

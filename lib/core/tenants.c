@@ -155,6 +155,7 @@ static int make_ids(struct tenant_secrets *s, char *salt, size_t saltlen)
         crypto_random(cid, sizeof cid) != 0 || crypto_random(p, sizeof p) != 0 ||
         saltlen < 2 * sizeof p + 1)
         return -1;
+    /* the reference keeps the form every existing tenant has (tenants.sk_tenant_id) */
     memcpy(s->ref, "sk_", 3);
     hex_encode(raw, sizeof raw, s->ref + 3);
     /* customer numbers are 9 decimal digits, never starting with 0 */
