@@ -16,6 +16,9 @@ struct tenant;
 
 enum { EXIT_USAGE = 2, EXIT_FAIL = 1 };
 
+/* The kind of credential "provctl token" makes and revokes: Skedulo API tokens (scoped). */
+#define TOKEN_KIND "skedulo_token"
+
 struct cli {
     struct config cfg;
     struct db *db;

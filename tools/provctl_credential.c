@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/crypto.h"
 #include "base/valid.h"
+#include "core/cred_kinds.h"
 #include "core/credentials.h"
 #include "core/tenants.h"
 #include "store/db.h"
@@ -19,31 +19,31 @@
  * roll the new one out, and a forgotten revocation still ends by itself. */
 #define GRACE_DEFAULT 86400LL
 
-/* Each kind's secret: the same form as tenant_create makes (lib/core/tenants.c, make_secrets), and
- * where it goes in the JSON printed (the object and field names of "tenant create"). */
-static const struct kind {
-    const char *name;
-    size_t bytes;        /* of randomness */
-    int hex;             /* 1: lowercase hex, 0: base64url */
-    const char *object;  /* "skedulo", "servicepower", ... */
-    const char *field;   /* "token", "customercode", ... */
-} kinds[] = {
-    { "skedulo_token", 32, 0, "skedulo", "token" },
-    { "sp_customer", 24, 0, "servicepower", "customercode" },
-    { "sp_jwt", 66, 0, "servicepower", "jwtSecret" },
-    { "soajs_key", 32, 1, "soajs", "key" },
-    { "xtracta_key", 32, 1, "xtracta", "api_key" },
-};
-enum { NKINDS = sizeof kinds / sizeof kinds[0], SECRET_BUF = 128 };
+enum { KINDS_LIST_MAX = 1024 };   /* the kinds named in an unknown-kind message */
 
-static const struct kind *kind_named(const char *name)
+/* The kind named name (credential_kinds), or a usage error listing the kinds there are. Opens
+ * the database: the kinds are read from it. */
+static const struct cred_kind *kind_named(struct cli *cli, const char *name)
 {
-    for (size_t i = 0; i < NKINDS; i++)
-        if (strcmp(kinds[i].name, name) == 0)
+    cli_open(cli);
+    struct cred_kind *kinds;
+    size_t n;
+    if (cred_kinds_list(cli->db, cli->arena, &kinds, &n) != CRED_OK)
+        cli_fail("database unavailable (see the error log above)");
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kinds[i].kind, name) == 0)
             return &kinds[i];
+    char known[KINDS_LIST_MAX];
+    size_t o = 0;
+    known[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "", kinds[i].kind);
+        if (w < 0 || (size_t)w >= sizeof known - o)
+            break;
+        o += (size_t)w;
+    }
     /* the value is not shown: it may be a secret given in the wrong place */
-    cli_usage("unknown --kind (one of skedulo_token, sp_customer, sp_jwt, soajs_key, "
-              "xtracta_key)");
+    cli_usage("unknown --kind (one of %s)", known);
 }
 
 /* A positive decimal id, or a usage error that does not show the value. */
@@ -56,43 +56,33 @@ static long long id_arg(const struct opt *o)
     return strtoll(s, NULL, 10);
 }
 
-static void generate(const struct kind *k, char out[SECRET_BUF])
+static void generate(const struct cred_kind *k, char out[CRED_SECRET_MAX])
 {
-    unsigned char raw[64];
-    int rc;
-    if (k->hex) {
-        rc = k->bytes <= sizeof raw ? crypto_random(raw, k->bytes) : -1;
-        if (rc == 0)
-            hex_encode(raw, k->bytes, out);
-        explicit_bzero(raw, sizeof raw);
-    } else {
-        rc = b64_encoded_len(k->bytes) < SECRET_BUF ? crypto_token(k->bytes, out) : -1;
-    }
-    if (rc != 0)
+    if (cred_secret_make(k, out) != 0)
         cli_fail("no randomness available");
 }
 
 /* {"skedulo":{"tenantId","token","scopes"}} and the like: the new secret and what a client
- * needs with it. */
-static int add_secret(json_object *out, const struct kind *k, const struct tenant *t,
+ * needs with it, where the kind's labels say. -1 when an allocation failed. */
+static int add_secret(json_object *out, const struct cred_kind *k, const struct tenant *t,
                       const struct credential *c, const char *secret)
 {
     json_object *o = json_object_new_object();
     int bad = 0;
-    if (strcmp(k->name, "skedulo_token") == 0)
-        bad |= jo_str(o, "tenantId", t->sk_tenant_id);
-    if (c->public_id != NULL)
-        bad |= jo_str(o, "customerid", c->public_id);
-    bad |= jo_str(o, k->field, secret);
-    if (strcmp(k->name, "skedulo_token") == 0)
-        bad |= jo_str(o, "scopes", c->scopes);
-    if (c->group_id > 0)
-        bad |= jo_int(o, "group_id", c->group_number);
+    if (k->ref_label != NULL)
+        bad |= jo_str(o, k->ref_label, t->ref);
+    if (k->public_label != NULL && c->public_id != NULL)
+        bad |= jo_str(o, k->public_label, c->public_id);
+    bad |= jo_str(o, k->secret_label, secret);
+    if (k->scopes_label != NULL)
+        bad |= jo_str(o, k->scopes_label, c->scopes);
+    if (k->group_label != NULL && c->group_id > 0)
+        bad |= jo_int(o, k->group_label, c->group_number);
     if (bad) {
         json_object_put(o);
         return -1;
     }
-    return jo_add(out, k->object, o);
+    return jo_add(out, k->label, o);
 }
 
 static json_object *describe(const struct credential *c)
@@ -165,10 +155,11 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
     if (o[O_ID].given == (o[O_TENANT].given || o[O_KIND].given))
         cli_usage("give either --id N or --tenant ID with --kind KIND");
     long long id = o[O_ID].given ? id_arg(&o[O_ID]) : 0;
-    const struct kind *k = NULL;
+    const struct cred_kind *k = NULL;
     const struct tenant *t = NULL;
+    struct cred_kind kind;
     if (!o[O_ID].given) {
-        k = kind_named(cli_required(&o[O_KIND]));
+        k = kind_named(cli, cli_required(&o[O_KIND]));
         (void)cli_required(&o[O_TENANT]);
     }
     long long grace = GRACE_DEFAULT;
@@ -181,14 +172,14 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
     }
     if (k != NULL) {
         t = tenant_arg(cli, o[O_TENANT].value);
-        switch (cred_pick(cli->db, cli->arena, t->id, k->name, &id)) {
+        switch (cred_pick(cli->db, cli->arena, t->id, k->kind, &id)) {
         case CRED_OK:
             break;
         case CRED_NOT_FOUND:
-            cli_usage("tenant %s has no %s credential", t->oid, k->name);
+            cli_usage("tenant %s has no %s credential", t->oid, k->kind);
         case CRED_AMBIGUOUS:
             cli_usage("tenant %s has several live %s credentials: give --id N (see provctl "
-                      "credential list)", t->oid, k->name);
+                      "credential list)", t->oid, k->kind);
         default:
             db_failed();
         }
@@ -203,14 +194,18 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
         default:
             db_failed();
         }
-        for (size_t i = 0; i < NKINDS && k == NULL; i++)
-            if (strcmp(kinds[i].name, c.kind) == 0)
-                k = &kinds[i];
-        if (k == NULL)
+        switch (cred_kind_get(cli->db, cli->arena, c.kind, &kind)) {
+        case CRED_OK:
+            k = &kind;
+            break;
+        case CRED_NOT_FOUND:
             cli_fail("credential %lld has a kind this provctl does not know", id);
+        default:
+            db_failed();
+        }
         t = tenant_of(cli, c.tenant_id);
     }
-    char secret[SECRET_BUF];
+    char secret[CRED_SECRET_MAX];
     generate(k, secret);
     long long new_id = 0;
     struct credential old;
@@ -223,7 +218,7 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
     case CRED_TOO_MANY:
         explicit_bzero(secret, sizeof secret);
         cli_usage("%s %s already has %d live credentials: revoke one first (provctl "
-                  "credential list)", k->name, old.public_id ? old.public_id : "",
+                  "credential list)", k->kind, old.public_id ? old.public_id : "",
                   CRED_PUBLIC_LIVE_MAX);
     default:
         explicit_bzero(secret, sizeof secret);
@@ -236,7 +231,7 @@ static int rotate_cmd(struct cli *cli, int argc, char **argv)
     }
     json_object *out = json_object_new_object(), *rep = json_object_new_object();
     int bad = jo_int(out, "id", new_id);
-    bad |= jo_str(out, "kind", k->name);
+    bad |= jo_str(out, "kind", k->kind);
     bad |= jo_str(out, "tenant", t->oid);
     bad |= jo_int(rep, "id", old.id);
     bad |= jo_bool(rep, "live", old.live);
@@ -260,14 +255,14 @@ static int revoke_cmd(struct cli *cli, int argc, char **argv)
         id = id_arg(&o[0]);
         cli_open(cli);
     } else {
-        const struct kind *k = kind_named(o[1].value);
+        const struct cred_kind *k = kind_named(cli, o[1].value);
         char line[520];
         cli_read_secret(line, sizeof line, "secret");
         cli_open(cli);
-        enum cred_status cs = cred_find_secret(cli->db, cli->arena, k->name, line, &id);
+        enum cred_status cs = cred_find_secret(cli->db, cli->arena, k->kind, line, &id);
         explicit_bzero(line, sizeof line);
         if (cs == CRED_NOT_FOUND)
-            cli_usage("no %s credential has this secret", k->name);
+            cli_usage("no %s credential has this secret", k->kind);
         if (cs != CRED_OK)
             db_failed();
     }
@@ -293,19 +288,20 @@ static int revoke_cmd(struct cli *cli, int argc, char **argv)
     return 0;
 }
 
-/* Another Xtracta key, for another group of the tenant (each key is scoped to one group). The
- * other kinds are one per tenant (rotate them) or have their own command (token create). */
+/* Another key of a kind bound to a group (default_group: Xtracta's), for another group of the
+ * tenant (each key is scoped to one group). The other kinds are one per tenant (rotate them)
+ * or have their own command (token create). */
 static int create_cmd(struct cli *cli, int argc, char **argv)
 {
     struct opt o[] = { { "--tenant", 1, NULL, 0 }, { "--kind", 1, NULL, 0 },
                        { "--group", 1, NULL, 0 }, { "--json", 0, NULL, 0 } };
     cli_parse(argc, argv, 3, o, sizeof o / sizeof o[0]);
     const char *oid = cli_required(&o[0]);
-    const struct kind *k = kind_named(cli_required(&o[1]));
-    if (strcmp(k->name, "skedulo_token") == 0)
+    const struct cred_kind *k = kind_named(cli, cli_required(&o[1]));
+    if (strcmp(k->kind, TOKEN_KIND) == 0)
         cli_usage("a new Skedulo token is made by provctl token create");
-    if (strcmp(k->name, "xtracta_key") != 0)
-        cli_usage("a tenant has one %s: replace it with provctl credential rotate", k->name);
+    if (!k->default_group)
+        cli_usage("a tenant has one %s: replace it with provctl credential rotate", k->kind);
     const char *g = cli_required(&o[2]);
     size_t gn = strlen(g);
     if (gn == 0 || gn > 18 || strspn(g, "0123456789") != gn || g[0] == '0')
@@ -320,18 +316,18 @@ static int create_cmd(struct cli *cli, int argc, char **argv)
     if (!found)
         cli_usage("tenant %s has no group %lld", t->oid, group);
     group = db_cell_int(db_cell(&rows, 0, 0));   /* the internal id the credential keeps */
-    char secret[SECRET_BUF];
+    char secret[CRED_SECRET_MAX];
     generate(k, secret);
     long long id = 0;
     struct credential c;
-    if (cred_add(cli->db, t->id, k->name, NULL, secret, "", group, &id) != CRED_OK ||
+    if (cred_add(cli->db, t->id, k->kind, NULL, secret, "", group, &id) != CRED_OK ||
         cred_get(cli->db, cli->arena, id, &c) != CRED_OK) {
         explicit_bzero(secret, sizeof secret);
         db_failed();
     }
     json_object *out = json_object_new_object();
     int bad = jo_int(out, "id", id);
-    bad |= jo_str(out, "kind", k->name);
+    bad |= jo_str(out, "kind", k->kind);
     bad |= jo_str(out, "tenant", t->oid);
     bad |= add_secret(out, k, t, &c, secret);
     explicit_bzero(secret, sizeof secret);

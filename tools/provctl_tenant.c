@@ -18,6 +18,32 @@ static void check_text(const char *what, const char *s, size_t max)
         cli_usage("invalid %s (1..%zu characters of UTF-8 text)", what, max);
 }
 
+/* One credential into the object its kind's label names (made when the first of its kinds
+ * comes): the tenant's reference and the public id first, each once, then the secret, then
+ * the group number ({"servicepower":{"customerid","customercode","jwtSecret"}}). -1 when an
+ * allocation failed. */
+static int add_cred(json_object *out, const struct tenant_secrets *s,
+                    const struct tenant_cred *c)
+{
+    const struct cred_kind *k = c->kind;
+    json_object *o;
+    int bad = 0;
+    if (!json_object_object_get_ex(out, k->label, &o)) {
+        o = json_object_new_object();
+        if (jo_add(out, k->label, o) != 0)
+            return -1;
+    }
+    if (k->ref_label != NULL && !json_object_object_get_ex(o, k->ref_label, NULL))
+        bad |= jo_str(o, k->ref_label, s->ref);
+    if (k->public_label != NULL && c->public_id != NULL &&
+        !json_object_object_get_ex(o, k->public_label, NULL))
+        bad |= jo_str(o, k->public_label, c->public_id);
+    bad |= jo_str(o, k->secret_label, c->secret);
+    if (k->group_label != NULL && c->group_number > 0)
+        bad |= jo_int(o, k->group_label, c->group_number);
+    return bad;
+}
+
 static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
 {
     struct opt o[] = {
@@ -53,25 +79,13 @@ static int tenant_create_cmd(struct cli *cli, int argc, char **argv)
     default:
         cli_fail("database unavailable (see the error log above)");
     }
-    json_object *out = json_object_new_object(), *sk = json_object_new_object(),
-                *sp = json_object_new_object(), *so = json_object_new_object(),
-                *xt = json_object_new_object();
+    json_object *out = json_object_new_object();
     int bad = jo_str(out, "id", s.oid);
     bad |= jo_str(out, "code", s.code);
     bad |= jo_str(out, "name", name);
     bad |= jo_str(out, "parent", p ? p->oid : NULL);
-    bad |= jo_str(sk, "tenantId", s.sk_tenant_id);
-    bad |= jo_str(sk, "token", s.sk_token);
-    bad |= jo_add(out, "skedulo", sk);
-    bad |= jo_str(sp, "customerid", s.sp_customerid);
-    bad |= jo_str(sp, "customercode", s.sp_customercode);
-    bad |= jo_str(sp, "jwtSecret", s.sp_jwt_secret);
-    bad |= jo_add(out, "servicepower", sp);
-    bad |= jo_str(so, "key", s.soajs_key);
-    bad |= jo_add(out, "soajs", so);
-    bad |= jo_str(xt, "api_key", s.xtracta_api_key);
-    bad |= jo_int(xt, "group_id", s.xtracta_group_id);
-    bad |= jo_add(out, "xtracta", xt);
+    for (size_t i = 0; i < s.ncreds; i++)
+        bad |= add_cred(out, &s, &s.creds[i]);
     cli_print(out, bad);
     explicit_bzero(&s, sizeof s);
     return 0;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/crypto.h"
+#include "core/cred_kinds.h"
 #include "core/credentials.h"
 #include "core/tenants.h"
 #include "store/db.h"
@@ -51,13 +51,16 @@ static int token_create(struct cli *cli, int argc, char **argv)
     char scopes[128];
     normalise_scopes(cli_required(&o[1]), scopes, sizeof scopes);
     const struct tenant *t = cli_tenant(cli, oid);
-    char token[64];
-    if (tenant_token_create(cli->db, t->id, scopes, token) != TENANT_OK)
+    struct cred_kind k;
+    char token[CRED_SECRET_MAX];
+    long long id;
+    if (cred_kind_get(cli->db, cli->arena, TOKEN_KIND, &k) != CRED_OK ||
+        cred_issue(cli->db, t->id, &k, scopes, token, &id) != CRED_OK)
         cli_fail("database unavailable (see the error log above)");
     json_object *out = json_object_new_object();
     int bad = jo_str(out, "token", token);
     bad |= jo_str(out, "scopes", scopes);
-    bad |= jo_str(out, "tenantId", t->sk_tenant_id);
+    bad |= jo_str(out, "tenantId", t->ref);
     cli_print(out, bad);
     explicit_bzero(token, sizeof token);
     return 0;
@@ -73,7 +76,7 @@ static int token_revoke(struct cli *cli, int argc, char **argv)
     cli_read_secret(line, sizeof line, "token");
     cli_open(cli);
     long long id = 0;
-    enum cred_status cs = cred_find_secret(cli->db, cli->arena, "skedulo_token", line, &id);
+    enum cred_status cs = cred_find_secret(cli->db, cli->arena, TOKEN_KIND, line, &id);
     explicit_bzero(line, sizeof line);
     if (cs == CRED_OK)
         cs = cred_revoke(cli->db, cli->arena, id);

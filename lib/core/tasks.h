@@ -38,7 +38,7 @@ struct task_info {
     long long id;                  /* internal: workers, foreign keys and logs */
     long long number;              /* what the tenant is shown and asks by (lib/base/pubid.h) */
     const char *type;
-    const char *tenant_ref;        /* the tenant's Skedulo id (tenants.sk_tenant_id) */
+    const char *tenant_ref;        /* the tenant's reference (struct tenant ref) */
     const char *created_at;
     const char *last_checked_in_at;
     const char *completed_at;

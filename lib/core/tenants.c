@@ -1,5 +1,6 @@
-/* tenants.c: tenant lookups and creation with their credentials. Secrets are generated here
- * from getrandom(2), stored as SHA-256 hex, and never kept beyond the caller's struct. */
+/* tenants.c: tenant lookups and creation with their credentials, one of every kind read from
+ * credential_kinds (made as its row says: no kind is named here). Secrets are generated from
+ * getrandom(2), stored as SHA-256 hex, and never kept beyond the caller's struct. */
 #include "core/tenants.h"
 
 #include <ctype.h>
@@ -7,8 +8,10 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/log.h"
 #include "base/pubid.h"
 #include "core/core.h"
+#include "core/cred_kinds.h"
 #include "store/db.h"
 #include "store/tx.h"
 
@@ -20,7 +23,7 @@ void tenant_from_row(const struct db_rows *rows, size_t row, size_t col, struct 
     t->code = db_cell_str(db_cell(rows, row, col + 2));
     t->name = db_cell_str(db_cell(rows, row, col + 3));
     t->parent_id = db_cell_int(db_cell(rows, row, col + 4));
-    t->sk_tenant_id = db_cell_str(db_cell(rows, row, col + 5));
+    t->ref = db_cell_str(db_cell(rows, row, col + 5));
     t->api_user_email = db_cell_str(db_cell(rows, row, col + 6));
     t->base_url = db_cell_str(db_cell(rows, row, col + 7));
     t->mail_from = db_cell_str(db_cell(rows, row, col + 8));
@@ -109,31 +112,56 @@ static enum tenant_status add_cred(struct db *db, long long tenant_id, const cha
         DBV_I(tenant_id), DBV_S(kind), DBV_S(public_id), DBV_S(hash), DBV_S(scopes),
         group_id > 0 ? DBV_I(group_id) : DBV_NONE,
     };
-    enum db_status st = db_exec(db, SQL_CRED_INSERT, v, 6, NULL);
-    return st == DB_OK ? TENANT_OK : st == DB_DUPLICATE ? TENANT_EXISTS : TENANT_DB;
+    static const struct db_statuses to = { TENANT_OK, TENANT_EXISTS, TENANT_DB, TENANT_DB,
+                                           TENANT_DB };
+    enum tenant_status ts = (enum tenant_status)db_status_to(db_exec(db, SQL_CRED_INSERT, v, 6,
+                                                                     NULL), &to);
+    explicit_bzero(hash, sizeof hash);
+    return ts;
 }
 
-static int make_secrets(struct tenant_secrets *s, char *salt, size_t saltlen)
+/* The kinds of credential and a secret of each (public ids and group numbers are filled in
+ * once the numbers are drawn). */
+static enum tenant_status make_creds(struct db *db, struct arena *a, struct tenant_secrets *s)
 {
-    unsigned char raw[16], cid[4];
+    struct cred_kind *kinds;
+    size_t n;
+    if (cred_kinds_list(db, a, &kinds, &n) != CRED_OK)
+        return TENANT_DB;
+    if (n > TENANT_CREDS_MAX) {
+        log_error(NULL, "credential_kinds has %zu rows; tenants are made with at most %d", n,
+                  (int)TENANT_CREDS_MAX);
+        return TENANT_DB;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s->creds[i].kind = &kinds[i];
+        s->creds[i].public_id = kinds[i].public_id == CRED_PUBLIC_TENANT_NUMBER ? s->number
+                                                                               : NULL;
+        if (cred_secret_make(&kinds[i], s->creds[i].secret) != 0) {
+            log_error(NULL, "credential kind %s: no secret made (randomness, or its length)",
+                      kinds[i].kind);
+            return TENANT_DB;
+        }
+    }
+    s->ncreds = n;
+    return TENANT_OK;
+}
+
+/* The tenant's ids: its oid, its reference, its customer number and its pin salt. */
+static int make_ids(struct tenant_secrets *s, char *salt, size_t saltlen)
+{
+    unsigned char raw[16], cid[4], p[32];
     if (crypto_oid(s->oid) != 0 || crypto_random(raw, sizeof raw) != 0 ||
-        crypto_random(cid, sizeof cid) != 0)
+        crypto_random(cid, sizeof cid) != 0 || crypto_random(p, sizeof p) != 0 ||
+        saltlen < 2 * sizeof p + 1)
         return -1;
-    memcpy(s->sk_tenant_id, "sk_", 3);
-    hex_encode(raw, sizeof raw, s->sk_tenant_id + 3);
-    /* ServicePower customer ids are numeric, 9 digits, never starting with 0 */
+    /* the reference keeps the form every existing tenant has (tenants.sk_tenant_id) */
+    memcpy(s->ref, "sk_", 3);
+    hex_encode(raw, sizeof raw, s->ref + 3);
+    /* customer numbers are 9 decimal digits, never starting with 0 */
     unsigned long n = ((unsigned long)cid[0] << 24 | (unsigned long)cid[1] << 16 |
                        (unsigned long)cid[2] << 8 | cid[3]) % 900000000ul + 100000000ul;
-    snprintf(s->sp_customerid, sizeof s->sp_customerid, "%lu", n);
-    unsigned char k[32], p[32];
-    if (crypto_token(32, s->sk_token) != 0 || crypto_token(24, s->sp_customercode) != 0 ||
-        crypto_token(66, s->sp_jwt_secret) != 0 || crypto_random(k, sizeof k) != 0 ||
-        crypto_random(p, sizeof p) != 0 || saltlen < 2 * sizeof p + 1)
-        return -1;
-    hex_encode(k, sizeof k, s->soajs_key);
-    if (crypto_random(k, sizeof k) != 0)
-        return -1;
-    hex_encode(k, sizeof k, s->xtracta_api_key);
+    snprintf(s->number, sizeof s->number, "%lu", n);
     hex_encode(p, sizeof p, salt);
     return 0;
 }
@@ -157,7 +185,7 @@ static enum tx_status create_once(struct db *db, void *arg)
     snprintf(api_user, sizeof api_user, "api-user@%s.tenant.invalid", out->oid);
     struct db_val tv[7] = {
         DBV_S(out->oid), DBV_S(out->code), DBV_S(cr->name),
-        cr->parent_id > 0 ? DBV_I(cr->parent_id) : DBV_NONE, DBV_S(out->sk_tenant_id),
+        cr->parent_id > 0 ? DBV_I(cr->parent_id) : DBV_NONE, DBV_S(out->ref),
         DBV_S(api_user), DBV_S(cr->salt),
     };
     enum db_status st = db_exec(db, SQL_TENANT_INSERT, tv, 7, &res);
@@ -169,26 +197,24 @@ static enum tx_status create_once(struct db *db, void *arg)
         return tx_from_db(st);
     out->id = (long long)res.insert_id;
     /* the tenant is new: no number of its own can be taken yet, so no draw is repeated */
-    if (pubid_draw(&out->xtracta_group_id) != 0)
+    if (pubid_draw(&out->group_number) != 0)
         return TX_ERROR;
     struct db_val gv[4] = {
-        DBV_I(out->id), DBV_S("default"), DBV_S("Default group"), DBV_I(out->xtracta_group_id),
+        DBV_I(out->id), DBV_S("default"), DBV_S("Default group"), DBV_I(out->group_number),
     };
     if ((st = db_exec(db, SQL_GROUP_INSERT, gv, 4, &res)) != DB_OK)
         return tx_from_db(st);
     long long group_id = (long long)res.insert_id;
-    enum tenant_status ts;
-    if ((ts = add_cred(db, out->id, "skedulo_token", NULL, out->sk_token,
-                       "users:read users:write", 0)) != TENANT_OK ||
-        (ts = add_cred(db, out->id, "sp_customer", out->sp_customerid, out->sp_customercode,
-                       "", 0)) != TENANT_OK ||
-        (ts = add_cred(db, out->id, "sp_jwt", out->sp_customerid, out->sp_jwt_secret, "",
-                       0)) != TENANT_OK ||
-        (ts = add_cred(db, out->id, "soajs_key", NULL, out->soajs_key, "", 0)) != TENANT_OK ||
-        (ts = add_cred(db, out->id, "xtracta_key", NULL, out->xtracta_api_key, "",
-                       group_id)) != TENANT_OK) {
-        cr->ts = ts;
-        return TX_UNDONE;   /* a deadlock among them is rerun by tx_run all the same */
+    for (size_t i = 0; i < out->ncreds; i++) {
+        struct tenant_cred *tc = &out->creds[i];
+        enum tenant_status ts;
+        tc->group_number = tc->kind->default_group ? out->group_number : 0;
+        if ((ts = add_cred(db, out->id, tc->kind->kind, tc->public_id, tc->secret,
+                           tc->kind->scopes, tc->kind->default_group ? group_id : 0)) !=
+            TENANT_OK) {
+            cr->ts = ts;
+            return TX_UNDONE;   /* a deadlock among them is rerun by tx_run all the same */
+        }
     }
     cr->ts = TENANT_OK;
     return TX_OK;
@@ -201,8 +227,10 @@ enum tenant_status tenant_create(struct db *db, struct arena *a, const char *nam
     char salt[65];
     enum tenant_status ts;
     memset(out, 0, sizeof *out);
-    if (make_secrets(out, salt, sizeof salt) != 0)
+    if (make_ids(out, salt, sizeof salt) != 0)
         return TENANT_DB;
+    if ((ts = make_creds(db, a, out)) != TENANT_OK)
+        return ts;
     ts = choose_code(db, a, name, code, out->code, sizeof out->code);
     if (ts != TENANT_OK)
         return ts;
@@ -212,12 +240,4 @@ enum tenant_status tenant_create(struct db *db, struct arena *a, const char *nam
     case TX_UNDONE: return cr.ts == TENANT_OK ? TENANT_DB : cr.ts;
     default: return TENANT_DB;
     }
-}
-
-enum tenant_status tenant_token_create(struct db *db, long long tenant_id, const char *scopes,
-                                       char token[64])
-{
-    if (crypto_token(32, token) != 0)
-        return TENANT_DB;
-    return add_cred(db, tenant_id, "skedulo_token", NULL, token, scopes, 0);
 }

@@ -1,4 +1,5 @@
-/* tenants.h: tenants (main tenants and their sub-tenants) and their per-dialect credentials.
+/* tenants.h: tenants (main tenants and their sub-tenants) and the credentials they are created
+ * with: one of every kind of credential_kinds (cred_kinds.h), which this module never names.
  * Creation generates every secret, stores only its SHA-256 and hands the clear text back once.
  * Lookups fill a struct tenant in the caller's arena. */
 #ifndef PROV_TENANTS_H
@@ -7,6 +8,7 @@
 #include <stddef.h>
 
 #include "base/crypto.h"
+#include "core/cred_kinds.h"
 
 struct arena;
 struct core;
@@ -15,13 +17,15 @@ struct db_rows;
 
 struct tenant {
     long long id;
-    const char *oid;             /* 24 hex, SOAJS tId */
-    const char *code;            /* SOAJS tCode */
+    const char *oid;             /* 24 hex (a dialect's tenant id, e.g. SOAJS tId) */
+    const char *code;            /* a dialect's tenant code (e.g. SOAJS tCode) */
     const char *name;
     long long parent_id;         /* 0 for a main tenant */
     const char *parent_oid;      /* NULL for a main tenant */
-    const char *sk_tenant_id;    /* "sk_" + 32 hex */
-    const char *api_user_email;  /* NULL: no Skedulo API user */
+    const char *ref;             /* the tenant's reference, "sk_" + 32 hex (column
+                                  * sk_tenant_id; the Skedulo dialect's tenantId) */
+    const char *api_user_email;  /* the user a dialect shows as the author of API calls
+                                  * (Skedulo does); NULL: none */
     const char *base_url;        /* NULL: the configured default */
     const char *mail_from;       /* NULL: the configured default */
     const char *pin_salt;
@@ -39,28 +43,34 @@ enum tenant_status tenant_by_id(struct db *db, struct arena *a, long long id,
                                 struct tenant **out);
 enum tenant_status tenant_by_oid(struct core *c, const char *oid, struct tenant **out);
 
-/* The clear-text secrets of a new tenant, shown once. */
+/* At most this many kinds of credential: tenant_create refuses to make more (logged). */
+enum { TENANT_CREDS_MAX = 16 };
+
+/* One credential of a new tenant, in clear text, shown once. */
+struct tenant_cred {
+    const struct cred_kind *kind;   /* in the arena given to tenant_create */
+    const char *public_id;          /* NULL, or the number of its struct tenant_secrets */
+    long long group_number;         /* the default group's number if bound to it, else 0 */
+    char secret[CRED_SECRET_MAX];
+};
+
+/* What a new tenant is shown once: its ids and one credential of every kind, in the order of
+ * the kinds (credential_kinds.position). */
 struct tenant_secrets {
     char oid[OID_HEX_LEN + 1];
     char code[33];
-    char sk_tenant_id[36];
-    char sk_token[64];
-    char sp_customerid[16];
-    char sp_customercode[64];
-    char sp_jwt_secret[96];
-    char soajs_key[72];
-    char xtracta_api_key[72];
-    long long xtracta_group_id;    /* the default group's number (what the tenant is shown) */
+    char ref[36];                 /* see struct tenant */
+    char number[16];              /* the customer number of the kinds that have one */
+    long long group_number;       /* the default group's number (what the tenant is shown) */
     long long id;
+    size_t ncreds;
+    struct tenant_cred creds[TENANT_CREDS_MAX];
 };
 
-/* Creates a tenant (code NULL: derived from the name), its credentials for every dialect, a
- * default group for the Xtracta key, and a Skedulo API user; all in one transaction. */
+/* Creates a tenant (code NULL: derived from the name), its default group, one credential of
+ * every kind, and its API user (api_user_email); all in one transaction. */
 enum tenant_status tenant_create(struct db *db, struct arena *a, const char *name,
                                  const char *code, long long parent_id,
                                  struct tenant_secrets *out);
-/* A new Skedulo bearer token for the tenant with the given space-separated scopes. */
-enum tenant_status tenant_token_create(struct db *db, long long tenant_id, const char *scopes,
-                                       char token[64]);
 
 #endif

@@ -94,10 +94,9 @@ static enum users_status add_token(struct core *c, long long uid, const char *pu
     char hash[2 * SHA256_LEN + 1];
     crypto_secret_hash(token, strlen(token), hash);
     struct db_val v[4] = { DBV_I(uid), DBV_S(purpose), DBV_S(hash), DBV_I(expires) };
-    enum db_status st = db_exec(c->db, SQL_TOKEN_INSERT, v, 4, NULL);
-    if (st == DB_UNAVAILABLE)
-        return USERS_DB_UNAVAILABLE;
-    return st == DB_OK ? USERS_OK : USERS_TOKEN_FAILED;
+    static const struct db_statuses to = { USERS_OK, USERS_TOKEN_FAILED, USERS_TOKEN_FAILED,
+                                           USERS_DB_UNAVAILABLE, USERS_TOKEN_FAILED };
+    return (enum users_status)db_status_to(db_exec(c->db, SQL_TOKEN_INSERT, v, 4, NULL), &to);
 }
 
 static enum users_status queue_mail(struct core *c, const struct user_spec *s, long long uid,

@@ -34,8 +34,9 @@ struct dialect {
 /* d's error answer; with no dialect (an empty route table) a plain-text answer of status
  * with message. */
 void dialect_error(struct ctx *c, const struct dialect *d, int status, const char *message);
-/* The request's route's "database unavailable" answer (a 503 through its error encoder when
- * it has no entry of its own; plain text without a dialect). */
+/* The request's route's "database unavailable" answer: what a handler calls when the core
+ * reports the database unavailable (a 503 through its error encoder when the dialect has no
+ * entry of its own; plain text without a dialect). */
 void dialect_unavailable(struct ctx *c);
 /* d's status for a body over a count cap (413 with no dialect). */
 int dialect_too_many_status(const struct dialect *d);

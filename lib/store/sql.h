@@ -24,6 +24,11 @@
     "DATE_FORMAT(c.revoked_at, '%Y-%m-%dT%H:%i:%s.%fZ'), " SQL_CRED_LIVE ", " \
     "(SELECT g.number FROM `groups` g WHERE g.id = c.group_id) "
 
+/* What lib/core/cred_kinds.c reads of a kind of credential (credential_kinds). */
+#define SQL_CRED_KIND_COLS \
+    "kind, public_id, secret_form, secret_bytes, scopes, default_group, label, secret_label, " \
+    "public_label, ref_label, scopes_label, group_label "
+
 #define SQL_JSON_CODES \
     "JSON_TABLE(?, '$[*]' COLUMNS (code VARCHAR(64) CHARACTER SET utf8mb4 " \
     "COLLATE utf8mb4_nopad_bin PATH '$' ERROR ON ERROR)) AS j"
@@ -98,6 +103,9 @@
       "c.expires_at, NOW(6) + INTERVAL ? SECOND) WHERE c.id = ? AND " SQL_CRED_LIVE) \
     X(CRED_REVOKE_ID, \
       "UPDATE credentials c SET c.revoked_at = NOW(6) WHERE c.id = ? AND " SQL_CRED_LIVE) \
+    /* the kinds of credential (lib/core/cred_kinds.c), in the order tenants get them */ \
+    X(CRED_KINDS_LIST, "SELECT " SQL_CRED_KIND_COLS "FROM credential_kinds ORDER BY position") \
+    X(CRED_KIND_GET, "SELECT " SQL_CRED_KIND_COLS "FROM credential_kinds WHERE kind = ?") \
     /* ---- catalogue: groups, workflows, regions, roles ---- */ \
     /* groups, workflows and tasks are shown by their number (base/pubid.h), looked up by it */ \
     X(GROUP_INSERT, \

@@ -83,7 +83,7 @@ static void answer(struct ctx *c, int status, const char *type, const char *mess
         bad |= jo_str(o, "message", message);
     }
     if (strcmp(type, "api_user_not_found") == 0 && c->tenant != NULL)
-        bad |= jo_str(o, "tenantId", c->tenant->sk_tenant_id);
+        bad |= jo_str(o, "tenantId", c->tenant->ref);
     if (bad) {
         json_object_put(o);
         resp_json(c, 500, NULL);
@@ -182,7 +182,7 @@ int sk_authenticate(struct ctx *c, const char *scope)
         return -1;
     }
     if (c->tenant->api_user_email == NULL) {
-        sk_fail_error(c, SK_ERR_API_USER, c->tenant->sk_tenant_id);
+        sk_fail_error(c, SK_ERR_API_USER, c->tenant->ref);
         return -1;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
+#include "http/dialect.h"
 
 static void outcome_problem(const struct patch_result *r, struct sk_problem *pb)
 {
@@ -172,7 +173,7 @@ void skedulo_users_patch(struct ctx *c)
         return;
     case USERS_PATCH_DB_UNAVAILABLE:
         json_object_put(failures);
-        sk_fail_error(c, SK_ERR_DB, NULL);
+        dialect_unavailable(c);
         return;
     default:
         json_object_put(failures);

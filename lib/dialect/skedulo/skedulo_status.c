@@ -13,6 +13,7 @@
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
+#include "http/dialect.h"
 #include "http/route.h"
 
 void skedulo_task_status(struct ctx *c)
@@ -34,7 +35,7 @@ void skedulo_task_status(struct ctx *c)
         sk_fail_error(c, SK_ERR_TASK_NOT_FOUND, NULL);
         return;
     case TASKS_DB_UNAVAILABLE:
-        sk_fail_error(c, SK_ERR_DB, NULL);
+        dialect_unavailable(c);
         return;
     default:
         sk_fail_error(c, SK_ERR_INTERNAL, "reading the task failed");

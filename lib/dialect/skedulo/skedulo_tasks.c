@@ -20,6 +20,7 @@
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_internal.h"
 #include "http/ctx.h"
+#include "http/dialect.h"
 
 json_object *sk_task_json(const struct task_info *ti)
 {
@@ -116,7 +117,7 @@ void sk_task_start(struct ctx *c, struct sk_task_build *b)
     case TASKS_OK:
         break;
     case TASKS_DB_UNAVAILABLE:
-        sk_fail_error(c, SK_ERR_DB, NULL);
+        dialect_unavailable(c);
         goto done;
     default:
         sk_fail_error(c, SK_ERR_INTERNAL, "storing the task failed");

@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/config.h"
 #include "http/ctx.h"
+#include "http/dialect.h"
 #include "core/mail.h"
 #include "dialect/skedulo/skedulo.h"
 #include "dialect/skedulo/skedulo_internal.h"
@@ -116,7 +117,7 @@ void skedulo_users_post(struct ctx *c)
     enum users_bulk_status us = users_bulk_create(&c->core, c->tenant, &opt, r.valid, r.m, res);
     if (us != USERS_BULK_OK) {
         if (us == USERS_BULK_DB_UNAVAILABLE)
-            sk_fail_error(c, SK_ERR_DB, NULL);
+            dialect_unavailable(c);
         else
             sk_fail_error(c, SK_ERR_INTERNAL, "batched user creation failed");
         goto done;

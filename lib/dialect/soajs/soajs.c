@@ -165,14 +165,16 @@ int soajs_key(struct ctx *c, void (*db_down)(struct ctx *c))
     }
 }
 
-static void db_connection(struct ctx *c)
+/* "database unavailable": the catalogue's entry, for the authentication step and the
+ * descriptor alike */
+static void unavailable(struct ctx *c)
 {
     soajs_fail(c, SOAJS_DB_CONNECTION);
 }
 
 int soajs_authenticate(struct ctx *c)
 {
-    return soajs_key(c, db_connection);
+    return soajs_key(c, unavailable);
 }
 
 json_object *soajs_body(struct ctx *c)
@@ -182,11 +184,6 @@ json_object *soajs_body(struct ctx *c)
         return NULL;
     }
     return c->input;
-}
-
-static void unavailable(struct ctx *c)
-{
-    soajs_fail(c, SOAJS_DB_CONNECTION);
 }
 
 const struct dialect soajs_dialect = {

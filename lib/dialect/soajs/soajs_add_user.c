@@ -73,7 +73,7 @@ static void answer_store_error(struct ctx *c, enum users_status us)
 {
     switch (us) {
     case USERS_EXISTS: soajs_fail(c, SOAJS_USER_EXISTS); return;
-    case USERS_DB_UNAVAILABLE: soajs_fail(c, SOAJS_DB_CONNECTION); return;
+    case USERS_DB_UNAVAILABLE: dialect_unavailable(c); return;
     case USERS_TOKEN_FAILED: soajs_fail(c, SOAJS_REGISTER_FAILED); return;
     case USERS_UNKNOWN_GROUP: {
         struct field_report rep = { .invalid = { "groups" }, .ninvalid = 1 };

@@ -269,7 +269,7 @@ void xtracta_add_user(struct ctx *c)
         xt_fail(c, XT_ERR_NO_WORKFLOW, NULL);
         return;
     case USERS_DB_UNAVAILABLE:
-        xt_fail(c, XT_ERR_DB, NULL);
+        dialect_unavailable(c);
         return;
     case USERS_ANSWER_FAILED:
         xt_fail(c, XT_ERR_INTERNAL, "the answer could not be built (nothing was stored)");
