@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 static int buf_reserve(struct buf *b, size_t extra)
 {
     if (b->failed)
@@ -80,4 +82,33 @@ void buf_free(struct buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     b->failed = 0;
+}
+
+static int is_control(uint32_t cp)
+{
+    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
+           cp == 0x2029;
+}
+
+int buf_append_utf8(struct buf *b, const char *s, size_t n, unsigned flags)
+{
+    static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
+    if (!(flags & BUF_UTF8_CONTROLS_AS_SPACE) && utf8_valid(s, n))
+        return buf_append(b, s, n);
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = utf8_next(s + i, n - i, &cp);
+        if (k == 0) {
+            buf_append(b, replacement, sizeof replacement - 1);
+            i++;
+            continue;
+        }
+        if ((flags & BUF_UTF8_CONTROLS_AS_SPACE) && is_control(cp))
+            buf_append(b, " ", 1);
+        else
+            buf_append(b, s + i, k);
+        i += k;
+    }
+    return b->failed ? -1 : 0;
 }

@@ -18,32 +18,9 @@ enum {
     PHRASE_PLAIN_MAX = 60   /* a longer name is encoded so that it can be folded */
 };
 
-static const char replacement[] = "\xef\xbf\xbd";   /* U+FFFD */
-
-static int is_control(uint32_t cp)
-{
-    return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
-           cp == 0x2029;
-}
-
 int rfc2047_clean(struct buf *b, const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = utf8_next(s + i, n - i, &cp);
-        if (k == 0) {
-            buf_append(b, replacement, sizeof replacement - 1);
-            i++;
-            continue;
-        }
-        if (is_control(cp))
-            buf_append(b, " ", 1);
-        else
-            buf_append(b, s + i, k);
-        i += k;
-    }
-    return b->failed ? -1 : 0;
+    return buf_append_utf8(b, s, n, BUF_UTF8_CONTROLS_AS_SPACE);
 }
 
 /* RFC 5322 atext, the characters a display name may hold without quoting or encoding. */

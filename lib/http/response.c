@@ -73,22 +73,7 @@ static void resp_fallback(struct ctx *c)
  * keeps its structure. */
 static int append_utf8(struct buf *b, const char *s, size_t n)
 {
-    static const char replacement[] = "\xef\xbf\xbd";
-    if (utf8_valid(s, n))
-        return buf_append(b, s, n);
-    size_t i = 0;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = utf8_next(s + i, n - i, &cp);
-        if (k == 0) {
-            buf_append(b, replacement, sizeof replacement - 1);
-            i++;
-        } else {
-            buf_append(b, s + i, k);
-            i += k;
-        }
-    }
-    return b->failed ? -1 : 0;
+    return buf_append_utf8(b, s, n, 0);
 }
 
 void resp_json(struct ctx *c, int status, json_object *obj)

@@ -1,5 +1,5 @@
 /* test_buf.c: the growable byte buffer: appends, NUL termination, embedded NULs, growth,
- * clear/free/reuse, and the sticky failure after an impossible size. */
+ * clear/free/reuse, the sticky failure after an impossible size, and UTF-8 repair. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +136,29 @@ static void test_sticky_failure(void **state)
     buf_free(&z);
 }
 
+static void test_append_utf8(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    /* well-formed text is copied as it is, controls included, unless asked otherwise */
+    assert_int_equal(buf_append_utf8(&b, "a\tb\xc3\xa9", 5, 0), 0);
+    assert_memory_equal(b.data, "a\tb\xc3\xa9", 5);
+    assert_int_equal(b.len, 5);
+    buf_clear(&b);
+    /* a stray continuation byte, a truncated sequence and an overlong form: U+FFFD each byte */
+    assert_int_equal(buf_append_utf8(&b, "x\x80y\xc3", 4, 0), 0);
+    assert_string_equal(b.data, "x\xef\xbf\xbdy\xef\xbf\xbd");
+    buf_clear(&b);
+    assert_int_equal(buf_append_utf8(&b, "\xc0\xaf", 2, 0), 0);
+    assert_string_equal(b.data, "\xef\xbf\xbd\xef\xbf\xbd");
+    buf_clear(&b);
+    /* controls as spaces: C0, DEL, C1 (U+0085) and U+2028, and bad bytes still replaced */
+    const char in[] = "a\r\nb\x7f" "c\xc2\x85" "d\xe2\x80\xa8" "e\xff";
+    assert_int_equal(buf_append_utf8(&b, in, sizeof in - 1, BUF_UTF8_CONTROLS_AS_SPACE), 0);
+    assert_string_equal(b.data, "a  b c d e\xef\xbf\xbd");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_growth),
         cmocka_unit_test(test_clear_keeps_memory),
         cmocka_unit_test(test_sticky_failure),
+        cmocka_unit_test(test_append_utf8),
     };
     return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

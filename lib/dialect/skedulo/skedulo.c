@@ -207,12 +207,18 @@ void sk_answer_result(struct ctx *c, long long inserted, long long updated, long
               jo_int(r, "total", total);
     bad |= jo_add(r, "failures", failures_obj);
     bad |= jo_add(o, "result", r);
-    if (bad) {
+    sk_send(c, o, bad);
+}
+
+int sk_send(struct ctx *c, json_object *o, int bad)
+{
+    if (bad || o == NULL) {
         json_object_put(o);
         sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
-        return;
+        return -1;
     }
     resp_json(c, 200, o);
+    return 0;
 }
 
 static void unavailable(struct ctx *c)

@@ -57,6 +57,9 @@ enum { SK_MAX_LIST = 50 };   /* roles or regions of one user */
 #define SK_SCOPE_WRITE "users:write"
 
 void sk_fail_error(struct ctx *c, enum sk_err e, const char *arg);
+/* Answers 200 with o, or, when building it failed (bad, or o NULL), releases it and answers
+ * the internal error. 0 when o was sent. */
+int sk_send(struct ctx *c, json_object *o, int bad);
 /* The failure's code and its message (arena). */
 const char *sk_fail_code(enum sk_fail f);
 const char *sk_fail_message(struct ctx *c, const struct sk_problem *p);

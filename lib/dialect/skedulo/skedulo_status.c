@@ -58,11 +58,7 @@ void skedulo_task_status(struct ctx *c)
     }
     bad |= jo_add(r, "users", users);
     bad |= jo_add(o, "result", r);
-    if (bad) {
-        json_object_put(o);
-        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+    if (sk_send(c, o, bad) != 0)
         return;
-    }
-    resp_json(c, 200, o);
     users_import_resume_if_stale(&c->core);
 }

@@ -124,12 +124,8 @@ void sk_task_start(struct ctx *c, struct sk_task_build *b)
         goto done;
     }
     json_object *o = json_object_new_object();
-    if (jo_add(o, "result", sk_task_json(&ti)) != 0) {
-        json_object_put(o);
-        sk_fail_error(c, SK_ERR_INTERNAL, "out of memory");
+    if (sk_send(c, o, jo_add(o, "result", sk_task_json(&ti))) != 0)
         goto done;
-    }
-    resp_json(c, 200, o);
     /* the task waits in the queue; a free worker slot (if any) gets a worker for it */
     users_import_kick(&c->core);
 done:
